@@ -1,0 +1,27 @@
+"""The admin site, generated: one secure view per registered model, plus the home page."""
+from __future__ import annotations
+
+from flask_admin import Admin
+from flask_admin.menu import MenuLink
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+
+from models import REGISTRY, db
+from models.choices import LEVELS
+
+from .factory import build_view, is_business
+from .home import HomeView
+from . import users  # noqa: F401  (registers the user screen's password field)
+
+
+def init_admin(app) -> Admin:
+    admin = Admin(app, name=_l("Customer service records"), index_view=HomeView(
+        name=_l("Home"), url="/admin"), theme=Bootstrap4Theme(swatch="cerulean"))
+    for model in REGISTRY.values():
+        category = None if is_business(model) else _l("System")
+        admin.add_view(build_view(model, db, category=category))
+    admin.add_link(MenuLink(name="中文", url="/lang/zh_CN"))
+    admin.add_link(MenuLink(name="English", url="/lang/en"))
+    admin.add_link(MenuLink(name=_l("Log out"), url="/logout"))
+    app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
+    return admin

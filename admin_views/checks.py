@@ -1,0 +1,47 @@
+"""Start-up checks of what models declare, in the spirit of Django's system checks.
+
+A model that names a column or transition field it does not have fails when the
+application starts, with a message that says where and what — not at the first click.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+
+class DeclarationError(Exception):
+    """A model's ``Admin`` or ``transitions`` declaration names something that does not exist."""
+
+
+def _attributes(model) -> set[str]:
+    return set(sa.inspect(model).attrs.keys())
+
+
+def check_declaration(model) -> None:
+    known = _attributes(model)
+    declared = getattr(model, "Admin", None)
+    if declared is None:
+        raise DeclarationError(f"records.E001 {model.__name__} has no inner Admin class.")
+    for setting in ("list_columns", "search", "filters", "form_columns", "inline",
+                    "editable", "lookup_fields"):
+        for name in getattr(declared, setting, ()):
+            if name not in known:
+                raise DeclarationError(
+                    f"records.E002 {model.__name__}.Admin.{setting} names {name!r}, "
+                    f"which is not a column or relationship of {model.__tablename__}.")
+    names = set()
+    for transition in getattr(model, "transitions", ()):
+        if transition.name in names:
+            raise DeclarationError(f"records.E003 {model.__name__} declares transition "
+                                   f"{transition.name!r} twice.")
+        names.add(transition.name)
+        for field in (*transition.requires, *transition.stamps,
+                      *(f for f, _ in transition.when)):
+            if field not in known:
+                raise DeclarationError(
+                    f"records.E004 {model.__name__} transition {transition.name!r} "
+                    f"names field {field!r}, which {model.__tablename__} does not have.")
+        for status in (*transition.source, transition.target):
+            if status not in model.statuses:
+                raise DeclarationError(
+                    f"records.E005 {model.__name__} transition {transition.name!r} "
+                    f"names status {status!r}, which is not in {model.__name__}.statuses.")

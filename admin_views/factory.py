@@ -1,0 +1,171 @@
+"""The generator: one admin view per registered model, built from what it declares.
+
+A model's columns carry their labels (``info={"label": ...}``) and code lists
+(``info={"choices": ...}``); its inner ``Admin`` class says which columns to list,
+search, filter and edit. Nothing here names a particular model: a new record type
+is one file in ``models/``.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import RelationshipProperty
+
+from models import Department
+from models.mixins import Classified
+
+from .checks import check_declaration
+from .fields import CodeSetField, LocalDateTimeField
+from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS
+from .secure import SecureModelView
+from .workflow import WorkflowMixin
+
+#: Optional behaviour a screen needs beyond metadata, keyed by table name.
+VIEW_MIXINS: dict[str, type] = {}
+
+
+def labels_of(model) -> dict:
+    """``info["label"]`` of every column and relationship of the model."""
+    labels = {}
+    mapper = sa.inspect(model)
+    for attr in mapper.attrs:
+        info = getattr(attr, "info", {}) or {}
+        if not info and hasattr(attr, "columns"):
+            info = attr.columns[0].info
+        if "label" in info:
+            labels[attr.key] = info["label"]
+    return labels
+
+
+def choices_of(model) -> dict[str, list]:
+    return {column.key: list(column.info["choices"].items())
+            for column in sa.inspect(model).columns if "choices" in column.info}
+
+
+def relationships_of(model) -> dict[str, RelationshipProperty]:
+    return {rel.key: rel for rel in sa.inspect(model).relationships}
+
+
+def first_lookup_field(model) -> str:
+    return getattr(getattr(model, "Admin", None), "lookup_fields", ("id",))[0]
+
+
+def form_settings(model, names) -> dict:
+    """Form overrides, choices and ajax look-ups for the listed fields."""
+    relations = relationships_of(model)
+    columns = {c.key: c for c in sa.inspect(model).columns}
+    overrides, args, ajax = {}, {}, {}
+    for name in names:
+        if name in relations:
+            remote = relations[name].mapper.class_
+            if remote is Department:
+                args[name] = {"query_factory": lambda: Department.query.filter_by(
+                    active=True).order_by(Department.code)}
+            else:
+                ajax[name] = {"fields": remote.Admin.lookup_fields,
+                              "placeholder": "…", "minimum_input_length": 0}
+        elif name in columns:
+            column = columns[name]
+            if column.info.get("multiple"):
+                overrides[name] = CodeSetField
+                args[name] = {"choices": list(column.info["choices"].items())}
+            elif isinstance(column.type, sa.DateTime):
+                overrides[name] = LocalDateTimeField
+    return {"form_overrides": overrides, "form_args": args, "form_ajax_refs": ajax}
+
+
+def inline_settings(model, names) -> list:
+    relations = relationships_of(model)
+    inline = []
+    for name in names:
+        child = relations[name].mapper.class_
+        columns = [c.key for c in sa.inspect(child).columns
+                   if "label" in c.info and not c.foreign_keys
+                   and not c.info.get("readonly") and not c.key.endswith(("_at", "_by_id"))
+                   and c.key != "status"]
+        inline.append((child, {"form_columns": ["id", *columns],
+                               "column_labels": labels_of(child),
+                               "form_choices": choices_of(child)}))
+    return inline
+
+
+def sortable_columns(model, list_columns) -> list:
+    relations = relationships_of(model)
+    sortable = []
+    for name in list_columns:
+        if name in relations:
+            remote = relations[name].mapper.class_
+            sortable.append((name, f"{name}.{first_lookup_field(remote)}"))
+        else:
+            sortable.append(name)
+    return sortable
+
+
+def filter_columns(model, filters) -> list:
+    relations = relationships_of(model)
+    return [f"{name}.{first_lookup_field(relations[name].mapper.class_)}"
+            if name in relations else name for name in filters]
+
+
+def details_columns(model, declared) -> list:
+    """Everything a reader should see: declared columns, then status, number, stamps."""
+    names = list(dict.fromkeys([*declared.list_columns, *declared.form_columns]))
+    for column in sa.inspect(model).columns:
+        if "label" in column.info and column.key not in names \
+                and not column.key.endswith("_id") and column.key != "password_hash":
+            names.append(column.key)
+    return names
+
+
+def build_view_class(model) -> type[SecureModelView]:
+    declared = model.Admin
+    check_declaration(model)
+    labels = labels_of(model)
+    for name in getattr(declared, "filters", ()):
+        if name in relationships_of(model):
+            remote = relationships_of(model)[name].mapper.class_
+            labels[f"{name}.{first_lookup_field(remote)}"] = labels.get(name, name)
+    form_columns = [n for n in declared.form_columns
+                    if not getattr(getattr(model, n), "info", {}).get("readonly")]
+    choices = choices_of(model)
+    attributes = {
+        "__doc__": f"Generated admin screen for {model.__name__}.",
+        "column_list": list(declared.list_columns),
+        "column_details_list": details_columns(model, declared),
+        "column_export_list": details_columns(model, declared),
+        "column_labels": labels,
+        "column_searchable_list": list(getattr(declared, "search", ())),
+        "column_filters": filter_columns(model, getattr(declared, "filters", ())),
+        "column_sortable_list": sortable_columns(model, declared.list_columns),
+        "column_default_sort": getattr(declared, "default_sort", None),
+        "column_choices": choices,
+        "column_editable_list": list(getattr(declared, "editable", ())),
+        "column_type_formatters": TYPE_FORMATTERS,
+        "column_type_formatters_detail": TYPE_FORMATTERS,
+        "column_type_formatters_export": EXPORT_FORMATTERS,
+        "form_columns": form_columns,
+        "form_choices": {k: v for k, v in choices.items() if k in form_columns},
+        "inline_models": inline_settings(model, getattr(declared, "inline", ())),
+        **form_settings(model, form_columns),
+    }
+    bases = [SecureModelView]
+    if getattr(model, "transitions", ()):
+        bases.insert(0, WorkflowMixin)
+    if model.__tablename__ in VIEW_MIXINS:
+        bases.insert(0, VIEW_MIXINS[model.__tablename__])
+    return type(f"{model.__name__}View", tuple(bases), attributes)
+
+
+def build_view(model, session, category=None):
+    view_class = build_view_class(model)
+    return view_class(model, session, name=model.Admin.label_plural,
+                      endpoint=model.__tablename__, url=f"/admin/{model.__tablename__}",
+                      category=category)
+
+
+def is_business(model) -> bool:
+    return issubclass(model, Classified)
+
+
+__all__ = ["build_view", "build_view_class", "VIEW_MIXINS", "is_business", "datetime"]

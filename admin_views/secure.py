@@ -1,0 +1,273 @@
+"""The one secure base view: every Flask-Admin path goes through ``permissions``.
+
+Flask-Admin reaches rows by several roads — the list and its count, ``get_one``
+(details, edit, delete, editable-list updates), bulk actions, export, ajax
+look-ups and the related-record fields of forms. This class closes each of them
+with the same two calls, ``can()`` and ``visible()``; the session-level filter in
+``permissions.scoping`` is the net under it. A record the user may not see
+answers 404 as if it did not exist; one they may see but not act on answers 403.
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms.validators import ValidationError
+
+from audit import record_event, record_refusal
+from models import db
+from models.mixins import Classified, Owned
+from permissions.scoping import actor
+from permissions import can, may_change_level, may_use_department, usable_levels, visible
+
+#: Flask-Admin view method → policy action it needs on the model.
+ENDPOINT_ACTIONS = {
+    "index_view": "list",
+    "details_view": "view",
+    "create_view": "create",
+    "edit_view": "edit",
+    "delete_view": "delete",
+    "export": "export",
+    "ajax_update": "edit",
+}
+
+#: Characters that make a spreadsheet cell run as a formula (CSV/XLSX injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise_formula(value):
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def refuse(status: int, model=None, record_id=None):
+    """Audit a refused attempt and abort with 403 or (for hidden records) 404."""
+    record_refusal(status, model=getattr(model, "__tablename__", None),
+                   record_id=record_id)
+    abort(status)
+
+
+class ScopedAjaxLoader(QueryAjaxModelLoader):
+    """Related-record look-ups limited by the same policy, by prefix, and in size."""
+
+    max_results = 20
+
+    def get_query(self):
+        return db.session.query(self.model).filter(visible_or_reference(self.model))
+
+    def get_one(self, pk):
+        try:
+            pk = int(pk)
+        except (TypeError, ValueError):
+            return None
+        with db.session.no_autoflush:
+            return self.get_query().filter(self.model.id == pk).one_or_none()
+
+    def get_list(self, term, offset=0, limit=10):
+        query = self.get_query()
+        term = (term or "").strip()
+        if term:
+            pattern = f"%{term.replace('%', '').replace('_', '')}%"
+            query = query.filter(sa.or_(*(field.ilike(pattern)
+                                          for field in self._cached_fields)))
+        order = self.order_by or self._cached_fields[0]
+        limit = max(1, min(int(limit or 10), self.max_results))
+        return query.order_by(order).offset(max(0, int(offset or 0))).limit(limit).all()
+
+
+def visible_or_reference(model):
+    """Business records: the user's visible rows. Reference data (users, departments):
+    active rows, readable by anyone allowed to fill in a form that points to them."""
+    if issubclass(model, (Owned, Classified)):
+        return visible(actor(), model)
+    if hasattr(model, "active"):
+        return model.active.is_(True)
+    return sa.true()
+
+
+class SecureModelView(ModelView):
+    """Default deny: each endpoint asks the policy before Flask-Admin runs it."""
+
+    can_view_details = True
+    """Details pages exist; who may open them is decided per request."""
+    can_set_page_size = True
+    page_size = 20
+    export_types = ["csv", "xlsx"]
+    export_max_rows = 0
+    """Export what the user may see in full; rows are streamed (CSV)."""
+    details_modal = False
+    edit_modal = False
+    column_display_actions = True
+
+    # -- who may do what: computed per request from the policy -----------------
+    def _may(self, action: str) -> bool:
+        return current_user.is_authenticated and can(actor(), action, self.model)
+
+    @property
+    def can_create(self) -> bool:
+        return self._may("create")
+
+    @property
+    def can_edit(self) -> bool:
+        return self._may("edit")
+
+    @property
+    def can_delete(self) -> bool:
+        return self._may("delete")
+
+    @property
+    def can_export(self) -> bool:
+        return self._may("export")
+
+    def is_accessible(self) -> bool:
+        return self._may("list")
+
+    def is_visible(self) -> bool:
+        """The menu shows only what the user may list."""
+        return self._may("list")
+
+    def _handle_view(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        action = ENDPOINT_ACTIONS.get(name)
+        if name == "ajax_lookup":
+            allowed = self._may("create") or self._may("edit")
+        elif name == "action_view":
+            allowed = self._action_allowed_for_request()
+        elif name == "transition_view":
+            allowed = self._may("view")  # the transition itself is checked per record
+        elif action is None:
+            allowed = False  # an endpoint nobody thought about is closed
+        else:
+            allowed = self._may(action)
+        if not allowed:
+            refuse(403, self.model)
+        return None
+
+    def _action_allowed_for_request(self) -> bool:
+        action = request.form.get("action", "")
+        return action in self._actions_data and self.is_action_allowed(action)
+
+    def is_action_allowed(self, name: str) -> bool:
+        if name == "delete":
+            return self._may("delete")
+        return self._may(name)
+
+    # -- rows: every query starts from the user's visible rows -----------------
+    def get_query(self):
+        return super().get_query().filter(visible(actor(), self.model))
+
+    def get_count_query(self):
+        return super().get_count_query().filter(visible(actor(), self.model))
+
+    def get_one(self, id):
+        """One row by id, through ``get_query`` (Django's ``get_object`` pattern)."""
+        try:
+            pk = int(str(id))
+        except (TypeError, ValueError):
+            refuse(404, self.model, str(id)[:64])
+        record = self.get_query().filter(self.model.id == pk).one_or_none()
+        if record is None:
+            refuse(404, self.model, pk)
+        action = ENDPOINT_ACTIONS.get((request.endpoint or "").rsplit(".", 1)[-1], "view")
+        if action != "view" and not can(actor(), action, record):
+            refuse(403, self.model, pk)
+        return record
+
+    def _create_ajax_loader(self, name, options):
+        attr = getattr(self.model, name)
+        remote = attr.prop.mapper.class_
+        return ScopedAjaxLoader(name, db.session, remote, **options)
+
+    # -- writing: department and level stay within what the user may use --------
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        self._limit_choices(form, creating=True)
+        return form
+
+    def edit_form(self, obj=None):
+        form = super().edit_form(obj)
+        self._limit_choices(form, creating=False)
+        return form
+
+    def _limit_choices(self, form, creating: bool) -> None:
+        if "level" in form:
+            if creating or may_change_level(actor(), self.model):
+                allowed = usable_levels(actor())
+                form.level.choices = [c for c in form.level.choices if c[0] in allowed]
+                if creating and request.method == "GET" and form.level.data not in allowed:
+                    # Created at most at the creator's clearance.
+                    form.level.data = allowed[-1] if allowed else None
+            else:
+                del form["level"]  # only the GM office changes an existing record's level
+        if "department" in form and creating and form.department.data is None:
+            form.department.data = current_user.department
+
+    def validate_form(self, form) -> bool:
+        valid = super().validate_form(form)
+        if "department" in form and form.department.data is not None:
+            if not may_use_department(actor(), form.department.data.id):
+                form.department.errors = list(form.department.errors) + [
+                    _("You may only register records for your own department.")]
+                valid = False
+        if "level" in form and form.level.data:
+            if form.level.data not in usable_levels(actor()):
+                form.level.errors = list(form.level.errors) + [
+                    _("This level is above your clearance.")]
+                valid = False
+        return valid
+
+    def on_model_change(self, form, model, is_created):
+        if is_created and isinstance(model, Owned) and model.department is None \
+                and model.department_id is None:
+            model.department = current_user.department
+        if is_created and hasattr(model, "requested_by_id") and model.requested_by_id is None:
+            model.requested_by_id = current_user.id
+        for warning in getattr(model, "warnings", lambda: [])():
+            flash(str(warning), "warning")
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """Database errors become a message naming the field, never a 500 or a leak."""
+        if isinstance(exc, ValidationError):
+            flash(str(exc), "error")
+            return True
+        if isinstance(exc, StaleDataError):
+            flash(_("Someone else saved this record while you were editing it. Your "
+                    "input is still in the form: reload the record to see their change, "
+                    "then apply yours again."), "error")
+            return True
+        if isinstance(exc, IntegrityError):
+            flash(self._integrity_message(exc), "error")
+            return True
+        if isinstance(exc, DBAPIError):
+            flash(_("The record could not be saved: a value is out of range or has the "
+                    "wrong format."), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+    def _integrity_message(self, exc: IntegrityError) -> str:
+        text = str(exc.orig).lower()
+        for column in self.model.__table__.columns:
+            if column.unique and column.name in text:
+                label = self.column_labels.get(column.name, column.name)
+                # Say which field, never which record: it may be one the user cannot see.
+                return _("%(field)s: this value is already in use; choose another.",
+                         field=label)
+        return _("The record could not be saved because it conflicts with other data.")
+
+    # -- reading values out: exports never carry live formulas --------------------
+    def get_export_value(self, model, name):
+        return neutralise_formula(super().get_export_value(model, name))
+
+    def _export_data(self):
+        record_event("export", model=self.model.__tablename__,
+                     changes={"format": request.view_args.get("export_type"),
+                              "query": request.query_string.decode()[:500]})
+        db.session.commit()
+        return super()._export_data()

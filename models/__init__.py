@@ -1,0 +1,23 @@
+"""Declarative models, one module per business aggregate.
+
+Importing this package registers every model in :data:`REGISTRY`, in menu order.
+"""
+from .base import REGISTRY, Model, db
+from .department import Department
+from .user import AppUser
+from .customer import Customer
+from .contract import Contract, ContractReview, OrderChange
+from .complaint import Complaint
+from .penalty import Penalty
+from .return_slip import ReturnLine, ReturnSlip
+from .archive import ArchiveFile, archive_reference
+from .loan import OPEN_LOAN_STATUSES, Loan
+from .audit import AuditEvent
+from .numbering import NumberCounter
+
+__all__ = [
+    "REGISTRY", "Model", "db", "Department", "AppUser", "Customer", "Contract",
+    "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
+    "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
+    "NumberCounter",
+]

@@ -1,0 +1,88 @@
+"""Behaviour shared by business records, declared once.
+
+A model mixes in what it is — owned by a department, classified, stateful,
+versioned — and the generator, the permission layer and the audit hook read it.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from .choices import LEVELS
+
+
+def utcnow() -> datetime:
+    """Naive UTC: what every DateTime column stores (the UI shows Asia/Shanghai)."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def code_column(choices: dict, label, *, default: str | None = None,
+                nullable: bool = False, index: bool = False):
+    """A column that holds one code of ``choices``, enforced by a CHECK constraint.
+
+    Non-native enums keep SQLite and PostgreSQL identical and let a later
+    migration add a code without ``ALTER TYPE``.
+    """
+    length = max(len(code) for code in choices)
+    return mapped_column(
+        sa.Enum(*choices, native_enum=False, create_constraint=True,
+                length=max(length, 12), validate_strings=True),
+        default=default, nullable=nullable, index=index,
+        info={"label": label, "choices": choices},
+    )
+
+
+def foreign_key(target: str, label, *, nullable: bool = True, index: bool = True,
+                ondelete: str | None = None):
+    return mapped_column(sa.ForeignKey(target, ondelete=ondelete), nullable=nullable,
+                         index=index, info={"label": label})
+
+
+class Owned:
+    """The record belongs to the department that registered it."""
+
+    @declared_attr
+    def department_id(cls) -> Mapped[int]:
+        return mapped_column(sa.ForeignKey("department.id"), nullable=False,
+                             info={"label": _l("Department")})
+
+    @declared_attr
+    def department(cls):
+        return relationship("Department", foreign_keys=[cls.department_id],
+                            info={"label": _l("Department")})
+
+
+class Classified:
+    """The record carries a confidentiality level; ``default_level`` is the model's default."""
+
+    default_level = "internal"
+
+    @declared_attr
+    def level(cls) -> Mapped[str]:
+        return code_column(LEVELS, _l("Confidentiality"), default=cls.default_level)
+
+
+class Versioned:
+    """Optimistic locking: the second of two concurrent saves fails instead of overwriting."""
+
+    version_id: Mapped[int] = mapped_column(nullable=False, default=1,
+                                            info={"label": _l("Version")})
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict:
+        return {"version_id_col": cls.__table__.c.version_id}
+
+
+class Timestamped:
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, nullable=False,
+                                                 info={"label": _l("Created at")})
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow,
+                                                 nullable=False,
+                                                 info={"label": _l("Updated at")})
+
+
+class BusinessRecord(Owned, Classified, Versioned, Timestamped):
+    """Everything a business record is: owned, classified, versioned, time-stamped."""

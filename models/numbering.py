@@ -1,0 +1,70 @@
+"""Record numbers that are never given twice, also under concurrent registrations.
+
+A model declares ``number_format`` (e.g. ``"{yymm}{serial:03d}"``); before a new
+record is flushed it gets the next serial of its period from ``number_counter``.
+The counter row is incremented with a single ``UPDATE … RETURNING`` inside the
+registering transaction, so on PostgreSQL a second clerk waits for the first one's
+commit and on SQLite the write lock serialises them.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from sqlalchemy import String, event
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .base import db
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+class NumberCounter(db.Model):
+    """Last serial handed out per numbering scope (``complaint:2611``)."""
+
+    __tablename__ = "number_counter"
+
+    scope: Mapped[str] = mapped_column(String(40), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)
+
+
+def local_date_of(moment: datetime | None):
+    """The Asia/Shanghai calendar date of a naive-UTC moment (now if None)."""
+    if moment is None:
+        moment = datetime.now(tz=LOCAL_TZ)
+    elif moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def next_serial(session: Session, scope: str) -> int:
+    connection = session.connection()
+    table = NumberCounter.__table__
+    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    connection.execute(insert(table).values(scope=scope, last=0)
+                       .on_conflict_do_nothing(index_elements=["scope"]))
+    return connection.execute(
+        sa.update(table).where(table.c.scope == scope)
+        .values(last=table.c.last + 1).returning(table.c.last)).scalar_one()
+
+
+def assign_number(session: Session, record) -> None:
+    day = local_date_of(getattr(record, "number_date", None))
+    fields = {"yymm": day.strftime("%y%m"), "yyyy": day.strftime("%Y")}
+    period = record.number_format.split("{serial")[0].format(**fields)
+    serial = next_serial(session, f"{record.__tablename__}:{period}")
+    record.number = record.number_format.format(serial=serial, **fields)
+
+
+@event.listens_for(Session, "before_flush")
+def _number_and_derive(session: Session, flush_context, instances) -> None:
+    """Give new records their number and let records derive computed fields."""
+    for record in list(session.new) + list(session.dirty):
+        derive = getattr(record, "derive", None)
+        if derive is not None:
+            derive()
+    for record in session.new:
+        if getattr(record, "number_format", None) and not record.number:
+            assign_number(session, record)

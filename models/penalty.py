@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .base import Model
+from .choices import PENALTY_KINDS, PENALTY_STATUSES
+from .mixins import BusinessRecord, code_column, foreign_key
+from .workflow import Stateful, Transition
+
+
+class Penalty(Stateful, BusinessRecord, Model):
+    """A reward/penalty notice (奖罚通知单). Once approved it never changes."""
+
+    __tablename__ = "penalty"
+    default_level = "confidential"
+    number_format = "JF{yymm}{serial:03d}"
+    statuses = PENALTY_STATUSES
+    initial_status = "proposed"
+    frozen_statuses = ("approved", "applied", "rejected")
+    transitions = (
+        Transition("approve", _l("Approve"), ("proposed",), "approved",
+                   stamps=("decided_by_id", "decided_at")),
+        Transition("reject", _l("Reject"), ("proposed",), "rejected",
+                   requires=("decision_reason",), stamps=("decided_by_id", "decided_at")),
+        Transition("apply", _l("Mark applied"), ("approved",), "applied",
+                   stamps=("applied_at",)),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str | None] = mapped_column(
+        String(16), unique=True, info={"label": _l("Notice number"), "readonly": True})
+    complaint_id: Mapped[int | None] = foreign_key("complaint.id", _l("Complaint"))
+    complaint = relationship("Complaint", info={"label": _l("Complaint")})
+    responsible_department_id: Mapped[int | None] = foreign_key(
+        "department.id", _l("Responsible department"))
+    responsible_department = relationship(
+        "Department", foreign_keys=[responsible_department_id],
+        info={"label": _l("Responsible department")})
+    responsible_person: Mapped[str | None] = mapped_column(
+        String(60), info={"label": _l("Responsible person")})
+    kind: Mapped[str] = code_column(PENALTY_KINDS, _l("Kind"), default="bonus_deduction")
+    amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2),
+                                                   info={"label": _l("Amount (CNY)")})
+    reason: Mapped[str] = mapped_column(Text, info={"label": _l("Reason")})
+    decision_reason: Mapped[str | None] = mapped_column(
+        Text, info={"label": _l("Decision reason")})
+    decided_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Decided by"))
+    decided_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Decided at")})
+    applied_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Applied at")})
+    corrects_id: Mapped[int | None] = foreign_key("penalty.id", _l("Corrects notice"))
+    corrects = relationship("Penalty", remote_side=[id],
+                            info={"label": _l("Corrects notice")})
+
+    __table_args__ = (
+        sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
+        sa.CheckConstraint("responsible_department_id IS NOT NULL "
+                           "OR responsible_person IS NOT NULL", name="has_target"),
+        sa.Index("ix_penalty_scope", "department_id", "level", "created_at"),
+    )
+
+    class Admin:
+        label = _l("Penalty notice")
+        label_plural = _l("Penalty notices")
+        list_columns = ("number", "complaint", "responsible_department",
+                        "responsible_person", "kind", "amount", "status", "level")
+        search = ("number", "responsible_person", "reason")
+        filters = ("status", "kind", "level", "department")
+        form_columns = ("complaint", "responsible_department", "responsible_person", "kind",
+                        "amount", "reason", "corrects", "decision_reason", "department",
+                        "level")
+        default_sort = ("created_at", True)
+        lookup_fields = ("number", "responsible_person")
+
+    def __str__(self) -> str:
+        return self.number or str(_l("(new notice)"))

@@ -1,0 +1,153 @@
+"""The two entry points everything else uses: ``can()`` and ``visible()``.
+
+``visible(user, Model)`` is a SQL condition: the rows of ``Model`` that exist for
+``user``. ``can(user, action, Model_or_record)`` says whether the user may do
+``action`` on the model (class) or on one record (instance). A record outside
+``visible`` is never actionable, whatever the grant.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+
+from models import ArchiveFile, Loan, OPEN_LOAN_STATUSES
+from models.mixins import Classified, Owned
+
+from .levels import dominates, levels_up_to
+from .policy import ALL_DEPARTMENT_ROLES, LEVEL_ACTION, POLICY, Grant
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+READ_ACTIONS = ("list", "view")
+
+
+def today() -> date:
+    """Today in Asia/Shanghai: loans fall due by the office's calendar, not UTC."""
+    return datetime.now(LOCAL_TZ).date()
+
+
+def _user_ok(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False)
+                and getattr(user, "is_active", False))
+
+
+def grants(user, model, action: str) -> list[Grant]:
+    """The grants of the user's roles that allow ``action`` on ``model``."""
+    if not _user_ok(user):
+        return []
+    table = model.__tablename__
+    found = []
+    for role in user.role_set:
+        found_grant = POLICY.get(role, {}).get(table)
+        if found_grant is not None and action in found_grant.actions:
+            found.append(found_grant)
+    return found
+
+
+# -- rows: SQL and Python forms of the same rules ---------------------------------
+
+def _scope_clause(model, scope: str, user):
+    if scope == "all" or not issubclass(model, Owned):
+        return sa.true()
+    if scope == "department":
+        return model.department_id == user.department_id
+    if scope == "own" and model is Loan:
+        return sa.or_(Loan.borrower_id == user.id, Loan.requested_by_id == user.id)
+    return sa.false()
+
+
+def _in_scope(record, scope: str, user) -> bool:
+    if scope == "all" or not isinstance(record, Owned):
+        return True
+    if scope == "department":
+        return record.department_id == user.department_id
+    if scope == "own" and isinstance(record, Loan):
+        return user.id in (record.borrower_id, record.requested_by_id)
+    return False
+
+
+def _open_loans_of(user):
+    """Archive files the user holds an approved or lent, not yet due, loan for."""
+    return sa.select(Loan.archive_file_id).where(
+        Loan.borrower_id == user.id, Loan.status.in_(OPEN_LOAN_STATUSES),
+        Loan.due_date >= today())
+
+
+def visible(user, model):
+    """SQL condition selecting the rows of ``model`` that exist for ``user``."""
+    read = [g for action in READ_ACTIONS for g in grants(user, model, action)]
+    if not read:
+        return sa.false()
+    clause = sa.or_(*{_scope_clause(model, g.scope, user) for g in read})
+    if issubclass(model, Classified):
+        clause = sa.and_(clause, model.level.in_(levels_up_to(user.clearance)))
+    if model is ArchiveFile:
+        # The loan door: an approved loan opens that one file to its borrower.
+        clause = sa.or_(clause, ArchiveFile.id.in_(_open_loans_of(user)))
+    if model is Loan:
+        # A borrower always sees their own loans, even of a file above their level.
+        clause = sa.or_(clause, Loan.borrower_id == user.id)
+    return clause
+
+
+def holds_open_loan(user, record) -> bool:
+    if not isinstance(record, ArchiveFile) or not _user_ok(user):
+        return False
+    from models import db  # local: the session of the current app
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(_open_loans_of(user)
+                                               .where(Loan.archive_file_id == record.id)
+                                               .subquery())) > 0
+
+
+def is_visible(user, record) -> bool:
+    """Python twin of ``visible`` for one loaded record."""
+    model = type(record)
+    in_scope = any(_in_scope(record, g.scope, user)
+                   for action in READ_ACTIONS for g in grants(user, model, action))
+    if in_scope and (not isinstance(record, Classified)
+                     or dominates(user.clearance, record.level)):
+        return True
+    if isinstance(record, Loan) and _user_ok(user) and read_grants_exist(user, model):
+        return record.borrower_id == user.id
+    return holds_open_loan(user, record)
+
+
+def read_grants_exist(user, model) -> bool:
+    return any(grants(user, model, action) for action in READ_ACTIONS)
+
+
+def can(user, action: str, target) -> bool:
+    """May ``user`` do ``action`` on a model class or on one record?"""
+    if isinstance(target, type):
+        return bool(grants(user, target, action))
+    found = grants(user, type(target), action)
+    if not found or not is_visible(user, target):
+        return False
+    if isinstance(target, Classified) and not dominates(user.clearance, target.level):
+        return False  # the loan door opens for reading only
+    if not any(_in_scope(target, g.scope, user) for g in found):
+        return False
+    if action == "edit" and getattr(target, "status", None) in getattr(
+            target, "frozen_statuses", ()):
+        return False
+    return True
+
+
+# -- what a user may write ---------------------------------------------------------
+
+def usable_levels(user) -> tuple[str, ...]:
+    """Levels a user may give a record: at most their clearance."""
+    return levels_up_to(getattr(user, "clearance", None)) if _user_ok(user) else ()
+
+
+def may_change_level(user, model) -> bool:
+    """Only the GM office changes an existing record's level."""
+    return can(user, LEVEL_ACTION, model)
+
+
+def may_use_department(user, department_id) -> bool:
+    if not _user_ok(user):
+        return False
+    return user.has_role(*ALL_DEPARTMENT_ROLES) or department_id == user.department_id

@@ -1,0 +1,91 @@
+"""The one policy table: role → model → which actions, over which rows.
+
+Default deny: an action not granted here is refused. Scopes say which rows a
+grant covers: ``all`` rows, the user's own ``department``, or the user's ``own``
+loans (as borrower or requester). Workflow transitions are actions like any other:
+their names are those declared on the model (``models/*.py``, ``transitions``).
+Nothing here lets anyone delete a business record: complaint numbers are never
+reused and archive files are kept permanently.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Grant:
+    scope: str
+    """``all``, ``department`` or ``own``."""
+    actions: frozenset[str]
+
+
+def grant(scope: str, *actions: str) -> Grant:
+    return Grant(scope, frozenset(actions))
+
+
+READ = ("list", "view")
+WRITE = ("create", "edit")
+RECORDS = ("contract", "complaint", "return_slip", "archive_file")
+
+#: Transitions each role may fire, per model (names from the models' ``transitions``).
+CLERK_STEPS = {
+    "contract": ("submit_review",),
+    "complaint": ("investigate", "notify_customer", "close"),
+    "return_slip": ("receive", "inspect", "decide", "close"),
+    "archive_file": ("transfer",),
+}
+SUPERVISOR_STEPS = {
+    "contract": ("submit_review", "sign", "put_in_force", "complete", "terminate"),
+    "complaint": ("investigate", "determine_responsibility", "propose_handling",
+                  "approve_general", "notify_customer", "close"),
+    "return_slip": ("confirm", "approve", "receive", "inspect", "decide", "close"),
+    "archive_file": ("transfer", "request_level_change"),
+}
+GM_STEPS = {
+    "contract": ("approve_quote",),
+    "complaint": ("approve_major", "extend"),
+    "return_slip": (),
+    "archive_file": ("receive", "supersede", "change_level"),
+}
+
+POLICY: dict[str, dict[str, Grant]] = {
+    "clerk": {
+        "customer": grant("all", *READ, *WRITE),
+        **{m: grant("department", *READ, *WRITE, *CLERK_STEPS[m]) for m in RECORDS},
+        "penalty": grant("department", *READ),
+        "loan": grant("own", *READ, "create"),
+    },
+    "supervisor": {
+        "customer": grant("all", *READ, *WRITE, "export"),
+        **{m: grant("department", *READ, *WRITE, "export", *SUPERVISOR_STEPS[m])
+           for m in RECORDS},
+        "penalty": grant("department", *READ, "create"),
+        "loan": grant("department", *READ, "create"),
+    },
+    "gm_office": {
+        "customer": grant("all", *READ, "edit", "export", "change_level"),
+        **{m: grant("all", *READ, "edit", "export", "change_level", *GM_STEPS[m])
+           for m in RECORDS},
+        "penalty": grant("all", *READ, "export", "approve", "reject", "apply"),
+        "loan": grant("all", *READ, "export", "approve", "reject", "lend", "return_file"),
+    },
+    "legal": {
+        **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
+        "loan": grant("all", *READ, "legal_approve", "reject"),
+    },
+    "auditor": {
+        **{m: grant("all", *READ, "export")
+           for m in ("customer", "penalty", "loan", *RECORDS)},
+        "app_user": grant("all", *READ),
+        "department": grant("all", *READ),
+    },
+    "admin": {
+        "app_user": grant("all", *READ, *WRITE),
+        "department": grant("all", *READ, *WRITE),
+    },
+}
+
+#: Actions that only touch the record's confidentiality level.
+LEVEL_ACTION = "change_level"
+#: Roles that may put a record into any department (the others: their own only).
+ALL_DEPARTMENT_ROLES = ("gm_office",)

@@ -1,0 +1,80 @@
+"""A session-level safety net: every ORM SELECT is filtered by ``visible()``.
+
+The admin views already query through ``visible()``; this hook also covers what
+Flask-Admin and WTForms load on their own — ``session.get`` in ``get_one``,
+relationship lazy loads, select drop-downs, ajax look-ups, submitted related ids,
+uniqueness validators. Inside a request the current user's rules apply (no user:
+nothing is visible); outside a request (CLI, migrations, tests) nothing is filtered.
+System code inside a request opts out with ``execution_options(skip_visibility=True)``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import g, has_request_context
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from models import REGISTRY
+from models.mixins import Classified, Owned
+
+from .core import visible
+
+#: Models filtered by the hook: every registered model with rows to hide.
+SCOPED = tuple(m for m in REGISTRY.values() if issubclass(m, (Owned, Classified)))
+
+@dataclass(frozen=True)
+class Principal:
+    """A snapshot of the user's security attributes, taken once per request.
+
+    Plain values: evaluating the rules must never lazy-load the user row, since that
+    load would itself pass through this hook.
+    """
+
+    id: int | None
+    department_id: int | None
+    clearance: str | None
+    role_set: frozenset[str]
+    is_authenticated: bool
+    is_active: bool
+
+    @classmethod
+    def of(cls, user) -> "Principal":
+        if user is None or not getattr(user, "is_authenticated", False):
+            return ANONYMOUS
+        return cls(user.id, user.department_id, user.clearance, user.role_set, True,
+                   bool(user.is_active))
+
+    def has_role(self, *roles: str) -> bool:
+        return not self.role_set.isdisjoint(roles)
+
+
+ANONYMOUS = Principal(None, None, None, frozenset(), False, False)
+
+
+def bind_request_user(user) -> Principal:
+    """Called before each request: whose rules the queries of this request follow."""
+    principal = Principal.of(user)
+    g.scope_user = principal
+    g.scope_options = tuple(
+        with_loader_criteria(model, visible(principal, model), include_aliases=True)
+        for model in SCOPED)
+    return principal
+
+
+def actor() -> Principal:
+    """The principal of the current request (anonymous when none is bound)."""
+    return g.get("scope_user", ANONYMOUS) if has_request_context() else ANONYMOUS
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _filter_rows(state: ORMExecuteState) -> None:
+    if not state.is_select or state.execution_options.get("skip_visibility"):
+        return
+    if not has_request_context():
+        return
+    options = g.get("scope_options")
+    if options is None:  # in a request but before the user is bound: default deny
+        options = tuple(with_loader_criteria(model, visible(ANONYMOUS, model),
+                                             include_aliases=True) for model in SCOPED)
+    state.statement = state.statement.options(*options)

@@ -1,0 +1,152 @@
+"""A small world for permission tests, built from the model registry.
+
+Two departments, one user per role, and for every scoped model one record per
+(department × level), each carrying a unique marker text. Records are filled in
+generically from column metadata, so a model added to the registry gets its rows
+(and its place in the permission matrix) without a line of test code. ``HINTS``
+holds the few values a CHECK constraint needs.
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from models import REGISTRY, AppUser, Department, db
+from models.mixins import Classified, Owned
+from permissions.levels import ORDER as LEVELS
+
+DEPARTMENTS = {"sales": "销售部", "service": "客户服务部", "gm": "总经理办公室",
+               "legal": "法律室", "audit": "审计部", "it": "信息部"}
+
+#: username → (roles, department code, clearance)
+USERS = {
+    "clerk.sales": ("clerk", "sales", "internal"),
+    "clerk.service": ("clerk", "service", "internal"),
+    "supervisor": ("supervisor", "service", "confidential"),
+    "gm": ("gm_office", "gm", "secret"),
+    "legal": ("legal", "legal", "secret"),
+    "auditor": ("auditor", "audit", "confidential"),
+    "admin": ("admin", "it", "internal"),
+}
+
+#: Values a CHECK constraint needs, per table (None = leave empty).
+HINTS = {
+    "loan": {"outside_name": None, "credential_number": None, "inquiry_notice_no": None,
+             "status": "requested", "due_date": date.today() + timedelta(days=30)},
+}
+
+#: Which user of a department stands in for "the person" on a record of that department.
+DEPARTMENT_PERSON = {"sales": "clerk.sales", "service": "clerk.service"}
+
+
+@dataclass
+class Row:
+    table: str
+    id: int
+    department: str
+    level: str
+    marker: str
+
+
+@dataclass
+class World:
+    users: dict[str, int] = field(default_factory=dict)
+    departments: dict[str, int] = field(default_factory=dict)
+    rows: list[Row] = field(default_factory=list)
+
+    def rows_of(self, table: str) -> list[Row]:
+        return [r for r in self.rows if r.table == table]
+
+
+WORLD = World()
+
+
+def scoped_models():
+    return [m for m in REGISTRY.values() if issubclass(m, (Owned, Classified))]
+
+
+def _value_for(model, column, marker: str, department: str, refs: dict):
+    hint = HINTS.get(model.__tablename__, {})
+    if column.key in hint:
+        return hint[column.key]
+    if column.primary_key or column.key in ("version_id", "created_at", "updated_at"):
+        return None
+    if column.key == "department_id":
+        return WORLD.departments[department]
+    if column.foreign_keys:
+        target = next(iter(column.foreign_keys)).column.table.name
+        if target == model.__tablename__:
+            return None
+        if target == "app_user":
+            return WORLD.users[DEPARTMENT_PERSON[department]]
+        return refs.get(target)
+    if "choices" in column.info:
+        return column.default.arg if column.default is not None else \
+            next(iter(column.info["choices"]))
+    kind = column.type
+    if isinstance(kind, (sa.String, sa.Text)):
+        length = getattr(kind, "length", None)
+        if length is not None and length < len(marker):
+            return None if column.nullable else marker[:length]
+        return marker
+    if column.nullable:
+        return None
+    if isinstance(kind, sa.Numeric):
+        return Decimal("1")
+    if isinstance(kind, sa.DateTime):
+        return datetime(2026, 11, 2, 2, 0)
+    if isinstance(kind, sa.Date):
+        return date(2026, 11, 2)
+    if isinstance(kind, sa.Boolean):
+        return False
+    if isinstance(kind, sa.Integer):
+        return 1
+    return None
+
+
+def _reference_rows(department: str) -> dict[str, int]:
+    """A public record of every model in ``department``, for foreign keys to point at."""
+    refs: dict[str, int] = {}
+    for model in scoped_models():
+        marker = f"REF{department[:3]}{model.__tablename__[:4]}"
+        refs[model.__tablename__] = _make(model, department, "public", marker, refs)
+    return refs
+
+
+def _make(model, department: str, level: str, marker: str, refs: dict) -> int:
+    record = model()
+    for column in sa.inspect(model).columns:
+        value = _value_for(model, column, marker, department, refs)
+        if value is not None:
+            setattr(record, column.key, value)
+    record.level = level
+    db.session.add(record)
+    db.session.flush()
+    return record.id
+
+
+def build_world() -> World:
+    for code, name in DEPARTMENTS.items():
+        dept = Department(code=code, name=name)
+        db.session.add(dept)
+        db.session.flush()
+        WORLD.departments[code] = dept.id
+    for username, (roles, dept, clearance) in USERS.items():
+        user = AppUser(username=username, full_name=username, roles=roles,
+                       department_id=WORLD.departments[dept], clearance=clearance)
+        user.set_password("test-password-1")
+        db.session.add(user)
+        db.session.flush()
+        WORLD.users[username] = user.id
+    refs = {dept: _reference_rows(dept) for dept in DEPARTMENT_PERSON}
+    for dept in DEPARTMENT_PERSON:
+        for model in scoped_models():
+            for level in LEVELS:
+                marker = f"Z{secrets.token_hex(5)}"
+                pk = _make(model, dept, level, marker, refs[dept])
+                WORLD.rows.append(Row(model.__tablename__, pk, dept, level, marker))
+    return WORLD
