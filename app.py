@@ -11,7 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
-from flask import Flask, redirect, request, session, url_for
+from flask import Flask, abort, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import babel, csrf, login_manager, migrate
@@ -89,6 +90,30 @@ def create_app(config: dict | None = None) -> Flask:
     def bind_user_to_queries():
         # Resolve the user first, then let every query of the request see their rows.
         bind_request_user(current_user._get_current_object())
+
+    @app.before_request
+    def refuse_nul_bytes():
+        # No field of ours holds a NUL byte, and PostgreSQL refuses them in text.
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400, description=_("The request contains a character that is not allowed "
+                                     "(NUL)."))
+
+    @app.errorhandler(500)
+    def internal_error(error):
+        db.session.rollback()
+        return render_template("error.html", code=500, message=_(
+            "Something went wrong on our side; nothing was saved. Please try again.")), 500
+
+    @app.errorhandler(400)
+    @app.errorhandler(403)
+    @app.errorhandler(404)
+    def client_error(error):
+        messages = {400: _("The request could not be understood."),
+                    403: _("You do not have permission to do this."),
+                    404: _("There is no such page or record.")}
+        return render_template("error.html", code=error.code,
+                               message=messages[error.code]), error.code
 
     @app.get("/")
     def root():

@@ -31,7 +31,7 @@ def create_user(username, full_name, department_code, roles, clearance, password
     try:
         user.set_password(password)
     except ValueError as exc:
-        raise click.UsageError(str(exc))
+        raise click.UsageError(str(exc)) from exc
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {username} ({', '.join(roles)}, {clearance}).")

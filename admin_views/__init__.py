@@ -9,9 +9,9 @@ from flask_babel import lazy_gettext as _l
 from models import REGISTRY, db
 from models.choices import LEVELS
 
+from . import users  # noqa: F401  (registers the user screen's password field)
 from .factory import build_view, is_business
 from .home import HomeView
-from . import users  # noqa: F401  (registers the user screen's password field)
 
 
 def init_admin(app) -> Admin:

@@ -7,9 +7,9 @@ from flask_admin import AdminIndexView, expose
 from flask_login import current_user
 
 from models import REGISTRY, Complaint, db
-from permissions.scoping import actor
 from permissions import can, visible
 from permissions.core import today
+from permissions.scoping import actor
 
 
 def visible_count(model, *criteria) -> int:
@@ -23,7 +23,8 @@ def dashboard() -> list[dict]:
     for table, model in REGISTRY.items():
         if not can(actor(), "list", model):
             continue
-        cards.append({"label": model.Admin.label_plural, "count": visible_count(model),
+        cards.append({"table": table, "label": model.Admin.label_plural,
+                      "count": visible_count(model),
                       "url": url_for(f"{table}.index_view")})
     return cards
 

@@ -16,14 +16,15 @@ from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
 from models import db
 from models.mixins import Classified, Owned
-from permissions.scoping import actor
 from permissions import can, may_change_level, may_use_department, usable_levels, visible
+from permissions.scoping import actor
 
 #: Flask-Admin view method → policy action it needs on the model.
 ENDPOINT_ACTIONS = {
@@ -46,6 +47,18 @@ def neutralise_formula(value):
     return value
 
 
+MAX_PK = 2**31 - 1  # INTEGER primary keys on PostgreSQL
+
+
+def parse_pk(value) -> int | None:
+    """A primary key from request text, or None for anything malformed or out of range."""
+    try:
+        pk = int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk <= MAX_PK else None
+
+
 def refuse(status: int, model=None, record_id=None):
     """Audit a refused attempt and abort with 403 or (for hidden records) 404."""
     record_refusal(status, model=getattr(model, "__tablename__", None),
@@ -62,9 +75,8 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return db.session.query(self.model).filter(visible_or_reference(self.model))
 
     def get_one(self, pk):
-        try:
-            pk = int(pk)
-        except (TypeError, ValueError):
+        pk = parse_pk(pk)
+        if pk is None:
             return None
         with db.session.no_autoflush:
             return self.get_query().filter(self.model.id == pk).one_or_none()
@@ -168,9 +180,8 @@ class SecureModelView(ModelView):
 
     def get_one(self, id):
         """One row by id, through ``get_query`` (Django's ``get_object`` pattern)."""
-        try:
-            pk = int(str(id))
-        except (TypeError, ValueError):
+        pk = parse_pk(id)
+        if pk is None:
             refuse(404, self.model, str(id)[:64])
         record = self.get_query().filter(self.model.id == pk).one_or_none()
         if record is None:
@@ -266,8 +277,19 @@ class SecureModelView(ModelView):
         return neutralise_formula(super().get_export_value(model, name))
 
     def _export_data(self):
+        """The rows of the current list (same search, filters and sort), with every
+        exported relationship loaded up front: rows are written after the view returns."""
         record_event("export", model=self.model.__tablename__,
                      changes={"format": request.view_args.get("export_type"),
                               "query": request.query_string.decode()[:500]})
         db.session.commit()
-        return super()._export_data()
+        args = self._get_list_extra_args()
+        sort = self._get_column_by_idx(args.sort)
+        count, query = self.get_list(0, sort[0] if sort else None, args.sort_desc,
+                                     args.search, args.filters,
+                                     page_size=self.export_max_rows, execute=False)
+        relations = sa.inspect(self.model).relationships.keys()
+        loads = [selectinload(getattr(self.model, name))
+                 for name, _ in self._export_columns
+                 if name in relations and name not in self.column_list]  # list ones are joined
+        return count, query.options(*loads).all()

@@ -21,8 +21,10 @@ from sqlalchemy.orm.exc import StaleDataError
 from audit import record_event
 from models import Department, db
 from models.mixins import utcnow
-from permissions.scoping import actor
 from permissions import can
+from permissions.scoping import actor
+
+from .secure import parse_pk
 
 
 class TransitionRefused(Exception):
@@ -34,10 +36,8 @@ def parse_value(model, field: str, raw: str):
     mapper = sa.inspect(model)
     if field in mapper.relationships:
         remote = mapper.relationships[field].mapper.class_
-        try:
-            return db.session.get(remote, int(raw)) if raw else None
-        except ValueError:
-            return None
+        pk = parse_pk(raw)
+        return db.session.get(remote, pk) if pk else None
     column = mapper.columns[field]
     if not raw:
         return None
@@ -46,7 +46,7 @@ def parse_value(model, field: str, raw: str):
             return date.fromisoformat(raw)
         except ValueError:
             raise TransitionRefused(_("%(field)s: enter a date as YYYY-MM-DD.",
-                                      field=column.info.get("label", field)))
+                                      field=column.info.get("label", field))) from None
     return raw
 
 
@@ -103,10 +103,7 @@ class WorkflowMixin:
                 _("Apply “%(action)s” to the selected records?", action=transition.label))
 
     def _bulk_transition(self, name: str, ids) -> None:
-        try:
-            pks = [int(i) for i in ids]
-        except ValueError:
-            pks = []
+        pks = [pk for pk in map(parse_pk, ids) if pk is not None]
         records = self.get_query().filter(self.model.id.in_(pks)).all() if pks else []
         done, problems = 0, []
         for record in records:

@@ -10,6 +10,7 @@ from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+
 #: Stable constraint names, so Alembic migrations are identical on SQLite and
 #: PostgreSQL and a constraint can be named in an error message.
 def _check_name(constraint, table) -> str:

@@ -5,7 +5,7 @@ versioned — and the generator, the permission layer and the audit hook read it
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,7 @@ from .choices import LEVELS
 
 def utcnow() -> datetime:
     """Naive UTC: what every DateTime column stores (the UI shows Asia/Shanghai)."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def code_column(choices: dict, label, *, default: str | None = None,

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from models import ArchiveFile, Loan, OPEN_LOAN_STATUSES
+from models import OPEN_LOAN_STATUSES, ArchiveFile, Loan
 from models.mixins import Classified, Owned
 
 from .levels import dominates, levels_up_to

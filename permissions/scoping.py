@@ -39,7 +39,7 @@ class Principal:
     is_active: bool
 
     @classmethod
-    def of(cls, user) -> "Principal":
+    def of(cls, user) -> Principal:
         if user is None or not getattr(user, "is_authenticated", False):
             return ANONYMOUS
         return cls(user.id, user.department_id, user.clearance, user.role_set, True,

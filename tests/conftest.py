@@ -13,7 +13,6 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-
 from flask_migrate import upgrade
 
 from app import create_app
@@ -100,7 +99,7 @@ def app(database_url, tmp_path_factory):
                       "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
     with app.app_context():
         upgrade()  # the suite runs on the schema the migrations build, not create_all()
-        build_world()
+        app.extensions["test_world"] = build_world()
         db.session.commit()
     yield app
     with app.app_context():
@@ -111,8 +110,7 @@ def app(database_url, tmp_path_factory):
 @pytest.fixture(scope="session")
 def world(app):
     """Ids and unique texts of the records built by ``tests/world.py``."""
-    from .world import WORLD
-    return WORLD
+    return app.extensions["test_world"]
 
 
 @pytest.fixture

@@ -62,28 +62,25 @@ class World:
         return [r for r in self.rows if r.table == table]
 
 
-WORLD = World()
-
-
 def scoped_models():
     return [m for m in REGISTRY.values() if issubclass(m, (Owned, Classified))]
 
 
-def _value_for(model, column, marker: str, department: str, refs: dict):
+def _value_for(world, model, column, marker: str, department: str, refs: dict):
     hint = HINTS.get(model.__tablename__, {})
     if column.key in hint:
         return hint[column.key]
     if column.primary_key or column.key in ("version_id", "created_at", "updated_at"):
         return None
     if column.key == "department_id":
-        return WORLD.departments[department]
+        return world.departments[department]
     if column.foreign_keys:
         target = next(iter(column.foreign_keys)).column.table.name
         if target == model.__tablename__:
             return None
         if target == "app_user":
-            return WORLD.users[DEPARTMENT_PERSON[department]]
-        return refs.get(target)
+            return world.users[DEPARTMENT_PERSON[department]]
+        return refs.get(target)  # same department and level
     if "choices" in column.info:
         return column.default.arg if column.default is not None else \
             next(iter(column.info["choices"]))
@@ -108,45 +105,41 @@ def _value_for(model, column, marker: str, department: str, refs: dict):
     return None
 
 
-def _reference_rows(department: str) -> dict[str, int]:
-    """A public record of every model in ``department``, for foreign keys to point at."""
-    refs: dict[str, int] = {}
-    for model in scoped_models():
-        marker = f"REF{department[:3]}{model.__tablename__[:4]}"
-        refs[model.__tablename__] = _make(model, department, "public", marker, refs)
-    return refs
-
-
-def _make(model, department: str, level: str, marker: str, refs: dict) -> int:
+def _make(world, model, department: str, level: str, marker: str, refs: dict):
     record = model()
     for column in sa.inspect(model).columns:
-        value = _value_for(model, column, marker, department, refs)
+        value = _value_for(world, model, column, marker, department, refs)
         if value is not None:
             setattr(record, column.key, value)
     record.level = level
     db.session.add(record)
     db.session.flush()
-    return record.id
+    return record
 
 
 def build_world() -> World:
+    world = World()
     for code, name in DEPARTMENTS.items():
         dept = Department(code=code, name=name)
         db.session.add(dept)
         db.session.flush()
-        WORLD.departments[code] = dept.id
+        world.departments[code] = dept.id
     for username, (roles, dept, clearance) in USERS.items():
         user = AppUser(username=username, full_name=username, roles=roles,
-                       department_id=WORLD.departments[dept], clearance=clearance)
+                       department_id=world.departments[dept], clearance=clearance)
         user.set_password("test-password-1")
         db.session.add(user)
         db.session.flush()
-        WORLD.users[username] = user.id
-    refs = {dept: _reference_rows(dept) for dept in DEPARTMENT_PERSON}
+        world.users[username] = user.id
+    # One row per (department, level, model); its foreign keys point at the rows of
+    # the same department and level, built earlier in registry (dependency) order.
     for dept in DEPARTMENT_PERSON:
-        for model in scoped_models():
-            for level in LEVELS:
+        for level in LEVELS:
+            refs: dict[str, int] = {}
+            for model in scoped_models():
                 marker = f"Z{secrets.token_hex(5)}"
-                pk = _make(model, dept, level, marker, refs[dept])
-                WORLD.rows.append(Row(model.__tablename__, pk, dept, level, marker))
-    return WORLD
+                record = _make(world, model, dept, level, marker, refs)
+                refs[model.__tablename__] = record.id
+                world.rows.append(Row(model.__tablename__, record.id, dept, record.level,
+                                      marker))
+    return world

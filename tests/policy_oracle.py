@@ -1,0 +1,69 @@
+"""What the issue's permission table says, written out independently of ``permissions/``.
+
+The matrix tests compare the product against this oracle; if someone edits the
+policy table by mistake, the tests catch it instead of agreeing with it.
+"""
+from __future__ import annotations
+
+from models import REGISTRY
+from models.mixins import Classified
+
+LEVELS = ("public", "internal", "confidential", "secret")
+RECORDS = ("contract", "complaint", "return_slip", "archive_file")
+BUSINESS = ("customer", *RECORDS, "penalty", "loan")
+
+
+#: role → table → (row scope, actions)  — the issue's table, row by row.
+EXPECTED = {
+    "clerk": {"customer": ("all", {"list", "view", "create", "edit"}),
+              **{t: ("department", {"list", "view", "create", "edit"}) for t in RECORDS},
+              "penalty": ("department", {"list", "view"}),
+              "loan": ("own", {"list", "view", "create"})},
+    "supervisor": {"customer": ("all", {"list", "view", "create", "edit", "export"}),
+                   **{t: ("department", {"list", "view", "create", "edit", "export"})
+                      for t in RECORDS},
+                   "penalty": ("department", {"list", "view", "create"}),
+                   "loan": ("department", {"list", "view", "create"})},
+    "gm_office": {"customer": ("all", {"list", "view", "edit", "export"}),
+                  **{t: ("all", {"list", "view", "edit", "export"}) for t in RECORDS},
+                  "penalty": ("all", {"list", "view", "export"}),
+                  "loan": ("all", {"list", "view", "export"})},
+    "legal": {t: ("all", {"list", "view"}) for t in BUSINESS},
+    "auditor": {**{t: ("all", {"list", "view", "export"}) for t in BUSINESS},
+                "app_user": ("all", {"list", "view"}),
+                "department": ("all", {"list", "view"})},
+    "admin": {"app_user": ("all", {"list", "view", "create", "edit"}),
+              "department": ("all", {"list", "view", "create", "edit"})},
+}
+
+#: The world's users: username → (role, department, clearance, id set by the test).
+ROLE_OF = {"clerk.sales": "clerk", "clerk.service": "clerk", "supervisor": "supervisor",
+           "gm": "gm_office", "legal": "legal", "auditor": "auditor", "admin": "admin"}
+USER_INFO = {"clerk.sales": ("sales", "internal"), "clerk.service": ("service", "internal"),
+             "supervisor": ("service", "confidential"), "gm": ("gm", "secret"),
+             "legal": ("legal", "secret"), "auditor": ("audit", "confidential"),
+             "admin": ("it", "internal")}
+#: Whose name stands on the world's records of a department (borrower, owner…).
+PERSON_OF = {"sales": "clerk.sales", "service": "clerk.service"}
+
+
+def allowed(username: str, table: str, action: str) -> bool:
+    grant = EXPECTED[ROLE_OF[username]].get(table)
+    return grant is not None and action in grant[1]
+
+
+def sees(username: str, row) -> bool:
+    """Should ``username`` know that world row ``row`` exists?"""
+    grant = EXPECTED[ROLE_OF[username]].get(row.table)
+    if grant is None:
+        return False
+    scope = grant[0]
+    department, clearance = USER_INFO[username]
+    if row.table == "loan" and PERSON_OF[row.department] == username:
+        return True  # a borrower always sees their own loan
+    in_scope = (scope == "all" or (scope == "department" and row.department == department)
+                or (scope == "own" and PERSON_OF[row.department] == username))
+    model = REGISTRY[row.table]
+    level_ok = not issubclass(model, Classified) or \
+        LEVELS.index(row.level) <= LEVELS.index(clearance)
+    return in_scope and level_ok
