@@ -98,7 +98,7 @@ def app(database_url, tmp_path_factory):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url,
                       "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
     with app.app_context():
-        upgrade()  # the suite runs on the schema the migrations build, not create_all()
+        upgrade(revision="heads")  # the schema the migrations build, not create_all()
         app.extensions["test_world"] = build_world()
         db.session.commit()
     yield app
