@@ -1,23 +1,26 @@
 """Declarative models, one module per business aggregate.
 
-Importing this package registers every model in :data:`REGISTRY`, in menu order.
+Importing this package registers every model in :data:`REGISTRY`; the import order
+below is the menu order (keep it: import sorting is switched off for this file).
 """
-from .archive import ArchiveFile, archive_reference
-from .audit import AuditEvent
+# ruff: noqa: I001
 from .base import REGISTRY, Model, db
-from .complaint import Complaint
-from .contract import Contract, ContractReview, OrderChange
-from .customer import Customer
 from .department import Department
-from .loan import OPEN_LOAN_STATUSES, Loan
-from .numbering import NumberCounter
+from .user import AppUser
+from .customer import Customer
+from .contract import Contract, ContractReview, OrderChange
+from .complaint import Complaint
 from .penalty import Penalty
 from .return_slip import ReturnLine, ReturnSlip
-from .user import AppUser
+from .archive import ArchiveFile, archive_reference
+from .loan import OPEN_LOAN_STATUSES, Loan
+from .audit import AuditEvent
+from .attachment import Attachment
+from .numbering import NumberCounter
 
 __all__ = [
     "REGISTRY", "Model", "db", "Department", "AppUser", "Customer", "Contract",
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
-    "NumberCounter",
+    "NumberCounter", "Attachment",
 ]

@@ -63,7 +63,10 @@ class World:
 
 
 def scoped_models():
-    return [m for m in REGISTRY.values() if issubclass(m, (Owned, Classified))]
+    """Scoped models, each after the models its foreign keys point to."""
+    tables = [t for t in db.metadata.sorted_tables if t.name in REGISTRY]
+    return [REGISTRY[t.name] for t in tables
+            if issubclass(REGISTRY[t.name], (Owned, Classified))]
 
 
 def _value_for(world, model, column, marker: str, department: str, refs: dict):
