@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from models import REGISTRY, db
 from models.choices import LEVELS
 
-from . import users  # noqa: F401  (registers the user screen's password field)
+from . import attachments, users  # noqa: F401  (users: registers the password field)
 from .factory import build_view, is_business
 from .home import HomeView
 
@@ -23,5 +23,6 @@ def init_admin(app) -> Admin:
     admin.add_link(MenuLink(name="中文", url="/lang/zh_CN"))
     admin.add_link(MenuLink(name="English", url="/lang/en"))
     admin.add_link(MenuLink(name=_l("Log out"), url="/logout"))
+    app.register_blueprint(attachments.bp)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
     return admin

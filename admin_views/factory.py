@@ -15,6 +15,7 @@ from sqlalchemy.orm import RelationshipProperty
 from models import Department
 from models.mixins import Classified
 
+from .attachments import AttachmentScreen
 from .checks import check_declaration
 from .fields import CodeSetField, LocalDateTimeField
 from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS
@@ -152,8 +153,13 @@ def build_view_class(model) -> type[SecureModelView]:
     bases = [SecureModelView]
     if getattr(model, "transitions", ()):
         bases.insert(0, WorkflowMixin)
+    if getattr(model, "attachments_allowed", False):
+        bases.insert(0, AttachmentScreen)
     if model.__tablename__ in VIEW_MIXINS:
         bases.insert(0, VIEW_MIXINS[model.__tablename__])
+    # Flask-Admin renders only the listed form columns: list the mixins' extra fields.
+    for base in bases:
+        attributes["form_columns"] += list(getattr(base, "form_extra_fields", None) or {})
     return type(f"{model.__name__}View", tuple(bases), attributes)
 
 

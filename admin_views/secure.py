@@ -171,6 +171,30 @@ class SecureModelView(ModelView):
             return self._may("delete")
         return self._may(name)
 
+    # -- list parameters: malformed values are dropped with a message, never a 500 -
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        args.page = max(0, args.page or 0)
+        if args.page_size and args.page_size not in self.page_size_options:
+            args.page_size = min(max(self.page_size_options), max(1, args.page_size))
+        return args
+
+    def _get_list_filter_args(self):
+        filters = super()._get_list_filter_args()
+        if not filters:
+            return filters
+        kept = []
+        for idx, name, value in filters:
+            options = self._filters[idx].get_options(self)
+            values = value.split(",") if "InList" in type(self._filters[idx]).__name__ \
+                else [value]
+            if options and not {str(v) for v in values} <= {str(o[0]) for o in options}:
+                flash(_("Filter “%(name)s”: %(value)s is not one of its choices.",
+                        name=name, value=value[:50]), "error")
+                continue
+            kept.append((idx, name, value))
+        return kept
+
     # -- rows: every query starts from the user's visible rows -----------------
     def get_query(self):
         return super().get_query().filter(visible(actor(), self.model))

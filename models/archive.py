@@ -27,6 +27,8 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
 
     __tablename__ = "archive_file"
     number_format = "DA{yyyy}{serial:05d}"
+    #: Scans / recordings can be attached (served only through the record's checks).
+    attachments_allowed = True
     statuses = ARCHIVE_STATUSES
     initial_status = "with_department"
     transitions = (

@@ -25,6 +25,8 @@ class Complaint(Stateful, BusinessRecord, Model):
     deadlines = {"general": 1, "major": 3}
     #: The GM office may extend a major complaint, never beyond this many working days.
     max_extension = 7
+    #: Scans / recordings can be attached (served only through the record's checks).
+    attachments_allowed = True
     statuses = COMPLAINT_STATUSES
     initial_status = "registered"
     transitions = (

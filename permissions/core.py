@@ -125,8 +125,11 @@ def can(user, action: str, target) -> bool:
     found = grants(user, type(target), action)
     if not found or not is_visible(user, target):
         return False
-    if isinstance(target, Classified) and not dominates(user.clearance, target.level):
+    if action not in READ_ACTIONS and isinstance(target, Classified) \
+            and not dominates(user.clearance, target.level):
         return False  # the loan door opens for reading only
+    if action in READ_ACTIONS:
+        return True  # visible (in scope, or through the loan door) is readable
     if not any(_in_scope(target, g.scope, user) for g in found):
         return False
     if action == "edit" and getattr(target, "status", None) in getattr(

@@ -1,0 +1,130 @@
+"""Files attached to records: uploaded with the record's form, served by one route.
+
+The download route looks the owning record up through ``visible()`` and asks
+``can(view)``, exactly as the record's own details page does; a file of a record
+the user cannot see — or an id guessed or copied from elsewhere — answers 404.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import secrets
+import unicodedata
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Blueprint, current_app, redirect, request, send_file, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from wtforms import MultipleFileField
+from wtforms.validators import ValidationError
+
+from audit import record_event
+from models import REGISTRY, Attachment, db
+from permissions import can, visible
+from permissions.scoping import actor
+
+from .secure import refuse
+
+bp = Blueprint("files", __name__)
+
+#: What a records office attaches: scans, photos, documents and phone recordings.
+ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx",
+                      ".xls", ".xlsx", ".mp3", ".wav", ".amr", ".m4a", ".txt"}
+
+
+def storage_dir() -> Path:
+    path = Path(current_app.config["UPLOAD_FOLDER"])
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def display_name(name: str) -> str:
+    """The original file name, reduced to a safe base name (Chinese kept)."""
+    name = os.path.basename(name.replace("\\", "/"))
+    name = "".join(ch for ch in unicodedata.normalize("NFC", name) if ch.isprintable())
+    return name.strip()[:200] or "file"
+
+
+def check_uploads(field) -> None:
+    for upload in field.data or ():
+        if not getattr(upload, "filename", ""):
+            continue
+        if Path(upload.filename).suffix.lower() not in ALLOWED_EXTENSIONS:
+            raise ValidationError(_l("This file type is not accepted. Accepted: "
+                                     "PDF, images, Office documents, audio recordings."))
+
+
+def store(record, upload) -> Attachment:
+    data = upload.read()
+    token = secrets.token_hex(16)
+    (storage_dir() / token).write_bytes(data)
+    attachment = Attachment(
+        owner_table=record.__tablename__, owner_id=record.id,
+        filename=display_name(upload.filename), stored_name=token,
+        content_type=upload.mimetype or "application/octet-stream", size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=current_user.id)
+    db.session.add(attachment)
+    return attachment
+
+
+def attachments_of(record) -> list[Attachment]:
+    return list(db.session.scalars(sa.select(Attachment).where(
+        Attachment.owner_table == record.__tablename__, Attachment.owner_id == record.id)
+        .order_by(Attachment.id)))
+
+
+def render_links(view, context, record, name) -> Markup:
+    items = [Markup('<li><a href="{}">{}</a> <small class="text-muted">{} KB</small></li>')
+             .format(url_for("files.download", attachment_id=a.id), a.filename,
+                     max(1, a.size // 1024)) for a in attachments_of(record)]
+    return Markup("<ul class='list-unstyled mb-0'>{}</ul>").format(
+        Markup("").join(items)) if items else escape("—")
+
+
+class AttachmentScreen:
+    """Adds an upload field to the form and the file list to the details page."""
+
+    form_extra_fields = {"upload": MultipleFileField(
+        _l("Attach files"), validators=[lambda form, field: check_uploads(field)],
+        description=_l("Scans, photos or recordings; they are kept with the record."))}
+
+    def __init__(self, *args, **kwargs):
+        # Instance attributes: the generated class keeps its declared lists untouched.
+        self.column_details_list = [*self.column_details_list, "attachments"]
+        self.column_labels = {**self.column_labels, "attachments": _l("Attachments")}
+        self.column_formatters = {**(self.column_formatters or {}),
+                                  "attachments": render_links}
+        super().__init__(*args, **kwargs)
+
+    def after_model_change(self, form, model, is_created):
+        super().after_model_change(form, model, is_created)
+        uploads = [u for u in (form.upload.data or ()) if getattr(u, "filename", "")]
+        for upload in uploads:
+            record_event("attach", model=model.__tablename__, record_id=model.id,
+                         changes={"file": store(model, upload).filename})
+        if uploads:
+            db.session.commit()
+
+
+@bp.get("/files/<int:attachment_id>")
+def download(attachment_id: int):
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.full_path))
+    attachment = db.session.get(Attachment, attachment_id)
+    model = REGISTRY.get(attachment.owner_table) if attachment else None
+    record = None
+    if model is not None:
+        record = db.session.scalar(sa.select(model).where(
+            model.id == attachment.owner_id, visible(actor(), model)))
+    if record is None or not can(actor(), "view", record):
+        refuse(404, model, attachment.owner_id if attachment else None)
+    path = storage_dir() / attachment.stored_name
+    if not path.is_file():
+        refuse(404, model, record.id)
+    record_event("download", model=model.__tablename__, record_id=record.id,
+                 changes={"file": attachment.filename})
+    db.session.commit()
+    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
+                     download_name=attachment.filename)
