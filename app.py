@@ -2,18 +2,26 @@
 
 ``create_app(config=None)`` builds the application; ``flask --app app run`` serves it.
 Configuration comes from the environment: ``DATABASE_URL`` (default: a SQLite file
-in the instance folder) and ``SECRET_KEY`` (default: generated once and kept in the
-instance folder).
+in the instance folder), ``SECRET_KEY`` (default: generated once and kept in the
+instance folder), ``HTTPS_ONLY=1`` when served over HTTPS (Secure cookies, HSTS),
+``TRUSTED_PROXIES=N`` behind N reverse proxies (client address from X-Forwarded-For),
+``SESSION_IDLE_MINUTES`` (default 30: a session ends after that much inactivity).
 """
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, abort, redirect, render_template, request, session, url_for
+from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask_admin.babel import gettext as admin_gettext
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import babel, csrf, login_manager, migrate
 from models import db
@@ -49,6 +57,101 @@ def select_locale() -> str:
     return chosen if chosen in LOCALES else "zh_CN"
 
 
+def env_flag(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def security_config() -> dict:
+    """Cookie, session and login-lockout settings; HTTPS_ONLY marks cookies Secure."""
+    https = env_flag("HTTPS_ONLY")
+    return {
+        "HTTPS_ONLY": https,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": https,
+        # Inactivity timeout: the signed cookie's timestamp is renewed on every request
+        # and checked by the server, so an idle or copied cookie stops working.
+        "PERMANENT_SESSION_LIFETIME": timedelta(
+            minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
+        "SESSION_REFRESH_EACH_REQUEST": True,
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
+        # Failed logins (counted in the audit log, so across all workers): an account
+        # or an address with this many failures within the window is locked for it.
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
+        "LOGIN_LOCK_MINUTES": 15,
+    }
+
+
+#: Inline event handlers in Flask-Admin's own templates, allowed by hash (CSP
+#: 'unsafe-hashes'); anything else inline must carry the request's nonce.
+FLASK_ADMIN_HANDLERS = ("return false;",)
+
+
+def inline_handler_hashes(app, admin) -> tuple[str, ...]:
+    """CSP hashes of the fixed inline handlers Flask-Admin renders on our pages."""
+    handlers = list(FLASK_ADMIN_HANDLERS)
+    for view in admin._views:
+        for name in getattr(getattr(getattr(view, "model", None), "Admin", None),
+                            "inline", ()):
+            handlers.append(f"faForm.addInlineField(this, '{name}');")
+        for name, _text in getattr(view, "_actions", ()):
+            handlers.append(f"return modelActions.execute('{name}');")
+    with app.test_request_context():
+        for locale in LOCALES:
+            with force_locale(locale):
+                question = admin_gettext("Are you sure you want to delete this record?")
+            handlers.append(f"return faHelpers.safeConfirm('{question}');")
+    return tuple("'sha256-" + base64.b64encode(hashlib.sha256(h.encode()).digest()).decode()
+                 + "'" for h in dict.fromkeys(handlers))
+
+
+def content_security_policy(nonce: str, hashes: tuple[str, ...]) -> str:
+    # Styles stay 'unsafe-inline': Flask-Admin's markup uses style attributes, and
+    # a style cannot run code. Scripts run only from our origin or with the nonce.
+    return "; ".join((
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}' 'unsafe-hashes' {' '.join(hashes)}",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ))
+
+
+def install_security_headers(app, admin) -> None:
+    """A per-request CSP nonce for Flask-Admin's scripts and ours, and the headers."""
+    hashes = inline_handler_hashes(app, admin)
+    admin.csp_nonce_generator = lambda: g.csp_nonce
+    app.jinja_env.globals["csp_nonce"] = lambda: g.get("csp_nonce", "")
+
+    @app.before_request
+    def make_nonce():
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy",
+                           content_security_policy(g.get("csp_nonce", ""), hashes))
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config["HTTPS_ONLY"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if current_user and current_user.is_authenticated \
+                and request.endpoint != "static" and not request.path.startswith(
+                    "/admin/static/"):
+            headers.setdefault("Cache-Control", "no-store")  # records stay off disks
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
@@ -61,10 +164,8 @@ def create_app(config: dict | None = None) -> Flask:
         FLASK_ADMIN_SWATCH="cerulean",
         UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
-        SESSION_COOKIE_HTTPONLY=True,
-        SESSION_COOKIE_SAMESITE="Lax",
-        REMEMBER_COOKIE_HTTPONLY=True,
         WTF_CSRF_TIME_LIMIT=None,
+        **security_config(),
     )
     if config:
         app.config.update(config)
@@ -78,13 +179,24 @@ def create_app(config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
 
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
+    import audit_cli
     import auth
+    import backup
     import commands
     from admin_views import init_admin
+    from admin_views.audit_log import init_audit_screens
 
     app.register_blueprint(auth.bp)
     commands.init_app(app)
-    init_admin(app)
+    for command in (audit_cli.audit_group, backup.backup_command, backup.restore_command):
+        app.cli.add_command(command)
+    admin = init_admin(app)
+    init_audit_screens(admin)
+    install_security_headers(app, admin)
 
     @app.before_request
     def bind_user_to_queries():
@@ -112,8 +224,10 @@ def create_app(config: dict | None = None) -> Flask:
         messages = {400: _("The request could not be understood."),
                     403: _("You do not have permission to do this."),
                     404: _("There is no such page or record.")}
-        return render_template("error.html", code=error.code,
-                               message=messages[error.code]), error.code
+        # A view may explain its refusal (abort(403, description=...)); else the default.
+        custom = error.description != type(error).description
+        message = error.description if custom else messages[error.code]
+        return render_template("error.html", code=error.code, message=message), error.code
 
     @app.get("/")
     def root():

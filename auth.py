@@ -1,19 +1,46 @@
-"""Login and logout (Flask-Login), with a CSRF-protected form (Flask-WTF)."""
+"""Login and logout (Flask-Login), with a CSRF-protected form (Flask-WTF).
+
+Hardening, and why it is built this way:
+
+* Lockout: failed logins are audit events anyway, so they are also the counter.
+  An account (by the name typed) or a client address with too many failures
+  within ``LOGIN_LOCK_MINUTES`` is refused — even with the right password — until
+  the window has passed. Counting in the database works across every gunicorn
+  worker and machine, which an in-memory rate limiter would not.
+* The session is permanent with an inactivity lifetime: Flask renews the signed
+  cookie's timestamp on each request and refuses an older one.
+* A password hash made with other parameters than the configured ones is
+  replaced at the next successful login (the only moment the password is known).
+"""
 from __future__ import annotations
 
+from datetime import timedelta
+from functools import lru_cache
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
 from audit import record_event
 from extensions import login_manager
-from models import AppUser, db
+from models import AppUser, AuditEvent, db
 from models.mixins import utcnow
+from models.user import password_method
 
 bp = Blueprint("auth", __name__)
 
@@ -42,19 +69,91 @@ def safe_next(target: str | None) -> str:
     return url_for("admin.index")
 
 
+# -- lockout ------------------------------------------------------------------------
+
+def failures_since(since, **where) -> int:
+    column = {"username": AuditEvent.username, "address": AuditEvent.address}
+    (key, value), = where.items()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
+        AuditEvent.action == "login_failed", column[key] == value, AuditEvent.at >= since))
+
+
+def last_login_of(username: str):
+    return db.session.scalar(sa.select(sa.func.max(AuditEvent.at)).where(
+        AuditEvent.action == "login", AuditEvent.username == username))
+
+
+def is_locked(username: str, address: str | None) -> bool:
+    """Too many recent failures for this name or from this address?"""
+    config = current_app.config
+    window_start = utcnow() - timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
+    # A successful login of the account starts its count afresh.
+    since = max(window_start, last_login_of(username) or window_start)
+    if failures_since(since, username=username) >= config["LOGIN_MAX_FAILURES"]:
+        return True
+    return address is not None and failures_since(
+        window_start, address=address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
+
+
+# -- passwords ------------------------------------------------------------------------
+
+@lru_cache(maxsize=8)
+def hash_prefix(method: str) -> str:
+    """What a hash made with ``method`` starts with (``scrypt:32768:8:1``)."""
+    return generate_password_hash("probe", method=method).split("$", 1)[0]
+
+
+#: Checked when the name is unknown, so a wrong name takes as long as a wrong password.
+@lru_cache(maxsize=8)
+def dummy_hash(method: str) -> str:
+    return generate_password_hash("not a password", method=method)
+
+
+def upgrade_hash(user: AppUser, password: str) -> None:
+    method = password_method()
+    if user.password_hash.split("$", 1)[0] != hash_prefix(method):
+        user.password_hash = generate_password_hash(password, method=method)
+
+
+def authenticate(username: str, password: str) -> AppUser | None:
+    user = db.session.scalar(sa.select(AppUser).where(AppUser.username == username))
+    if user is None:
+        check_password_hash(dummy_hash(password_method()), password)
+        return None
+    if not user.check_password(password) or not user.is_active:
+        return None
+    return user
+
+
+# -- views ------------------------------------------------------------------------------
+
 @bp.route("/login", methods=("GET", "POST"))
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        user = db.session.scalar(sa.select(AppUser).where(
-            AppUser.username == form.username.data.strip()))
-        if user is not None and user.is_active and user.check_password(form.password.data):
+        username = form.username.data.strip()[:60]
+        if is_locked(username, request.remote_addr):
+            record_event("login_locked", username=username)
+            db.session.commit()
+            flash(_("Too many failed logins for this account or from this address. "
+                    "Try again in %(minutes)s minutes.",
+                    minutes=current_app.config["LOGIN_LOCK_MINUTES"]), "danger")
+            return render_template("login.html", form=form), 429
+        user = authenticate(username, form.password.data)
+        if user is not None:
+            locale = session.get("locale")
+            session.clear()  # nothing from before the login survives it but the language
+            if locale:
+                session["locale"] = locale
+            session.permanent = True
             login_user(user)
             user.last_login_at = utcnow()
+            upgrade_hash(user, form.password.data)
             record_event("login", user=user)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
-        record_event("login_failed", changes={"username": form.username.data[:60]})
+        # The name tried goes in the user column: it is what the lockout counts.
+        record_event("login_failed", username=username)
         db.session.commit()
         flash(_("Wrong username or password, or the account is disabled."), "danger")
     return render_template("login.html", form=form)
@@ -66,5 +165,6 @@ def logout():
         record_event("logout", user=current_user)
         db.session.commit()
     logout_user()
+    session.clear()
     flash(_("You have logged out."), "info")
     return redirect(url_for("auth.login"))

@@ -1,8 +1,10 @@
-"""Command-line tools: ``flask --app app create-user | seed-demo``."""
+"""Command-line tools: ``flask --app app create-user | seed-demo | recompute-deadlines |
+issue-reminders``."""
 from __future__ import annotations
 
 import click
 import sqlalchemy as sa
+from flask.cli import with_appcontext
 
 from models import AppUser, Department, db
 from models.choices import LEVELS, ROLES
@@ -48,6 +50,38 @@ def seed_demo():
                "clerk.service, supervisor, gm, legal, auditor")
 
 
+@click.command("recompute-deadlines")
+@with_appcontext
+def recompute_deadlines():
+    """Recompute provisional complaint due dates (run after upgrading chinesecalendar).
+
+    A due date that reached into a year the calendar package did not cover was
+    counted on weekends alone and marked provisional; this counts it again.
+    """
+    from models.complaint import recompute_provisional_deadlines
+
+    fixed, still = recompute_provisional_deadlines(db.session)
+    click.echo(f"Recomputed {fixed} provisional due date(s); {still} still provisional.")
+    if still:
+        click.echo("The installed chinesecalendar does not cover their dates yet: upgrade it "
+                   "(pip install -U chinesecalendar) once the State Council has published the "
+                   "year's holidays, then run this command again.")
+
+
+@click.command("issue-reminders")
+@click.option("--day", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Day to issue for (YYYY-MM-DD); default: today in Asia/Shanghai.")
+@with_appcontext
+def issue_reminders_command(day):
+    """Issue today's reminders (催办单) for overdue complaints; safe to run more than once."""
+    from models.numbering import local_date_of
+    from models.reminder import issue_reminders
+
+    day = day.date() if day else local_date_of(None)
+    issued = issue_reminders(db.session, day)
+    click.echo(f"{issued} reminder(s) issued for {day.isoformat()}.")
+
+
 def init_app(app) -> None:
-    for command in (create_user, seed_demo):
+    for command in (create_user, seed_demo, recompute_deadlines, issue_reminders_command):
         app.cli.add_command(command)

@@ -21,7 +21,8 @@ def check_declaration(model) -> None:
     declared = getattr(model, "Admin", None)
     if declared is None:
         raise DeclarationError(f"records.E001 {model.__name__} has no inner Admin class.")
-    for setting in ("list_columns", "search", "filters", "form_columns", "inline",
+    for setting in ("list_columns", "search", "filters", "form_columns", "create_columns",
+                    "inline",
                     "editable", "lookup_fields"):
         for name in getattr(declared, setting, ()):
             if name not in known:

@@ -19,6 +19,7 @@ from .attachments import AttachmentScreen
 from .checks import check_declaration
 from .fields import CodeSetField, LocalDateTimeField
 from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS
+from .performance import FastListMixin
 from .secure import SecureModelView
 from .workflow import WorkflowMixin
 
@@ -41,6 +42,21 @@ def labels_of(model) -> dict:
 
 def choices_of(model) -> dict[str, list]:
     return {column.key: list(column.info["choices"].items())
+            for column in sa.inspect(model).columns if "choices" in column.info}
+
+
+def code_label_formatter(choices: dict):
+    """Show a code's label (an empty cell for no code); codes stay codes in the DB."""
+    def format_code(view, context, record, name):
+        value = getattr(record, name)
+        if value is None:
+            return ""
+        return " ".join(str(choices.get(code, code)) for code in str(value).split())
+    return format_code
+
+
+def code_formatters(model) -> dict:
+    return {column.key: code_label_formatter(column.info["choices"])
             for column in sa.inspect(model).columns if "choices" in column.info}
 
 
@@ -73,6 +89,8 @@ def form_settings(model, names) -> dict:
                 args[name] = {"choices": list(column.info["choices"].items())}
             elif isinstance(column.type, sa.DateTime):
                 overrides[name] = LocalDateTimeField
+            elif "choices" in column.info and column.nullable:
+                args[name] = {"blank_text": "—"}
     return {"form_overrides": overrides, "form_args": args, "form_ajax_refs": ajax}
 
 
@@ -141,16 +159,19 @@ def build_view_class(model) -> type[SecureModelView]:
         "column_sortable_list": sortable_columns(model, declared.list_columns),
         "column_default_sort": getattr(declared, "default_sort", None),
         "column_choices": choices,
+        "column_formatters": code_formatters(model),
+        "column_formatters_export": code_formatters(model),
         "column_editable_list": list(getattr(declared, "editable", ())),
         "column_type_formatters": TYPE_FORMATTERS,
         "column_type_formatters_detail": TYPE_FORMATTERS,
         "column_type_formatters_export": EXPORT_FORMATTERS,
         "form_columns": form_columns,
+        "form_create_columns": tuple(getattr(declared, "create_columns", ())) or None,
         "form_choices": {k: v for k, v in choices.items() if k in form_columns},
         "inline_models": inline_settings(model, getattr(declared, "inline", ())),
         **form_settings(model, form_columns),
     }
-    bases = [SecureModelView]
+    bases = [FastListMixin, SecureModelView]
     if getattr(model, "transitions", ()):
         bases.insert(0, WorkflowMixin)
     if getattr(model, "attachments_allowed", False):
@@ -159,7 +180,10 @@ def build_view_class(model) -> type[SecureModelView]:
         bases.insert(0, VIEW_MIXINS[model.__tablename__])
     # Flask-Admin renders only the listed form columns: list the mixins' extra fields.
     for base in bases:
-        attributes["form_columns"] += list(getattr(base, "form_extra_fields", None) or {})
+        extra = list(getattr(base, "form_extra_fields", None) or {})
+        attributes["form_columns"] += extra
+        if attributes["form_create_columns"]:
+            attributes["form_create_columns"] += tuple(extra)
     return type(f"{model.__name__}View", tuple(bases), attributes)
 
 

@@ -9,6 +9,8 @@ answers 404 as if it did not exist; one they may see but not act on answers 403.
 """
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
@@ -17,14 +19,19 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from models import db
-from models.mixins import Classified, Owned
+from models import AuditEvent, db
+from models.mixins import Classified, Owned, Versioned
 from permissions import can, may_change_level, may_use_department, usable_levels, visible
 from permissions.scoping import actor
+
+from .fields import LOCAL_TZ, utc_to_local
+from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
 ENDPOINT_ACTIONS = {
@@ -93,6 +100,34 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         return query.order_by(order).offset(max(0, int(offset or 0))).limit(limit).all()
 
 
+class VersionField(HiddenField):
+    """The version of the record the user loaded into the edit form.
+
+    Compared on save, never written to the record: Flask-Admin's form does not
+    carry the version, so without it the second of two overlapping edits would
+    silently overwrite the first.
+    """
+
+    def populate_obj(self, obj, name):
+        pass
+
+
+def last_change_of(record) -> AuditEvent | None:
+    return db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.model == record.__tablename__,
+                                    AuditEvent.record_id == str(record.id))
+        .order_by(AuditEvent.id.desc()).limit(1))
+
+
+def conflict_message(record) -> str:
+    last = last_change_of(record)
+    if last is None:
+        return _("Someone else saved this record while you were editing it.")
+    return _("%(user)s saved this record at %(time)s while you were editing it.",
+             user=last.username or _("system"),
+             time=utc_to_local(last.at).strftime("%Y-%m-%d %H:%M"))
+
+
 def visible_or_reference(model):
     """Business records: the user's visible rows. Reference data (users, departments):
     active rows, readable by anyone allowed to fill in a form that points to them."""
@@ -116,6 +151,12 @@ class SecureModelView(ModelView):
     details_modal = False
     edit_modal = False
     column_display_actions = True
+    details_template = "admin/record_details.html"
+    """Flask-Admin's details plus the record's history (and a case link)."""
+
+    form_create_columns: tuple[str, ...] | None = None
+    """Fields of the registration form, when it asks less than the edit form
+    (a complaint is registered first and investigated later)."""
 
     # -- who may do what: computed per request from the policy -----------------
     def _may(self, action: str) -> bool:
@@ -223,13 +264,50 @@ class SecureModelView(ModelView):
     # -- writing: department and level stay within what the user may use --------
     def create_form(self, obj=None):
         form = super().create_form(obj)
+        if self.form_create_columns:
+            for name in [n for n in form._fields if n not in self.form_create_columns
+                         and n != "csrf_token"]:
+                del form[name]
         self._limit_choices(form, creating=True)
+        if request.method == "GET":
+            self._prefill_now(form)
         return form
+
+    def _prefill_now(self, form) -> None:
+        """Columns declared ``info={"prefill_now": True}`` start at the current time."""
+        for column in self.model.__table__.columns:
+            if column.info.get("prefill_now") and column.key in form \
+                    and form[column.key].data is None:
+                form[column.key].data = datetime.now(LOCAL_TZ).replace(
+                    tzinfo=None, second=0, microsecond=0)
 
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         self._limit_choices(form, creating=False)
+        if "loaded_version" in form and not form.loaded_version.data and obj is not None:
+            form.loaded_version.data = obj.version_id
         return form
+
+    def get_edit_form(self):
+        form_class = super().get_edit_form()
+        if issubclass(self.model, Versioned):
+            form_class = type(form_class.__name__, (form_class,),
+                              {"loaded_version": VersionField()})
+        return form_class
+
+    def update_model(self, form, model):
+        """Refuse a save based on an older version than the stored one: the user keeps
+        their input and is told who saved in between. The hidden version moves on, so
+        saving again after looking is a deliberate overwrite."""
+        loaded = form.loaded_version.data if "loaded_version" in form else None
+        if loaded not in (None, "") and str(loaded).strip() != str(model.version_id):
+            flash(conflict_message(model) + " " + _(
+                "Nothing of yours was saved; your input is still in the form. Open the "
+                "record in another tab to see their change, then save again to keep "
+                "yours."), "error")
+            form.loaded_version.data = model.version_id
+            return False
+        return super().update_model(form, model)
 
     def _limit_choices(self, form, creating: bool) -> None:
         if "level" in form:
@@ -266,6 +344,21 @@ class SecureModelView(ModelView):
             model.requested_by_id = current_user.id
         for warning in getattr(model, "warnings", lambda: [])():
             flash(str(warning), "warning")
+        if not is_created:
+            self._version_children(model)
+
+    def _version_children(self, model) -> None:
+        """A change to an inline row (a return slip's line) is a change of the record:
+        touch it, so its version moves on and a concurrent save of it conflicts."""
+        if not isinstance(model, Versioned) or not hasattr(model, "updated_at"):
+            return
+        state = sa.inspect(model)
+        for name in getattr(getattr(self.model, "Admin", None), "inline", ()):
+            rows = getattr(model, name) or ()
+            if state.attrs[name].history.has_changes() or any(
+                    db.session.is_modified(row) for row in rows):
+                flag_modified(model, "updated_at")
+                return
 
     def handle_view_exception(self, exc: Exception) -> bool:
         """Database errors become a message naming the field, never a 500 or a leak."""
@@ -285,6 +378,13 @@ class SecureModelView(ModelView):
                     "wrong format."), "error")
             return True
         return super().handle_view_exception(exc)
+
+    # -- reading history: the details page's history section ---------------------------
+    def record_history(self, record) -> list:
+        return history_of(record, actor().clearance)
+
+    def case_url(self, record) -> str | None:
+        return case_url(record)
 
     def _integrity_message(self, exc: IntegrityError) -> str:
         text = str(exc.orig).lower()

@@ -1,106 +1,228 @@
-"""Declared transitions become detail-page buttons and bulk actions.
+"""Declared steps become detail-page buttons and bulk actions.
 
-Firing a transition checks, in order: the policy grants the transition on this
-record (``can``), the record is in a status the transition starts from, and every
-required field is filled. Then it stamps who and when, moves the status and
-records an audit event — in one transaction guarded by the record's version, so
-of two users firing at once only the first succeeds.
+Firing a step checks, in order: the policy grants it on this record (``can``), the
+record is in a status the step starts from, the submitted values are well formed and
+every required field is filled, and the model's own rule (``check_transition``)
+allows it. Then it stamps who and when, moves the status, lets the model change what
+goes with the step (``after_transition``), checks the record is consistent
+(``problems``) and records an audit event — all in one transaction guarded by the
+record's version, so of two users firing at once only the first succeeds.
+
+The same view also gives every stateful screen its other workflow behaviour: a
+"late" flag in lists (``?late=1`` lists only late records), a 403 page that says why
+a frozen record cannot be edited, the model's consistency rules on every save, and
+create forms prefilled from a related record (``?complaint=<id>``, ``?corrects=<id>``)
+with links to them from that record's page (``raised_from`` on the model).
 """
 from __future__ import annotations
 
-from datetime import date, datetime
 from functools import partial
 
 import sqlalchemy as sa
-from flask import flash, redirect, request
+from flask import flash, has_request_context, redirect, render_template, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms.validators import ValidationError
 
-from audit import record_event
-from models import Department, db
+from audit import record_event, record_refusal
+from models import REGISTRY, Department, db
 from models.mixins import utcnow
+from models.numbering import local_date_of
+from models.workflow import TransitionRefused, label_of, parse_value
 from permissions import can
+from permissions.core import today
 from permissions.scoping import actor
 
-from .secure import parse_pk
+from .checks import DeclarationError
+from .secure import parse_pk, visible_or_reference
+
+#: Form keys of the transition form that are not field values.
+CONTROL_KEYS = ("id", "transition", "csrf_token", "version")
 
 
-class TransitionRefused(Exception):
-    """A transition cannot happen; the message says why, for the user."""
-
-
-def parse_value(model, field: str, raw: str):
-    """Turn submitted text into the field's Python value, or raise with a clear message."""
-    mapper = sa.inspect(model)
-    if field in mapper.relationships:
-        remote = mapper.relationships[field].mapper.class_
-        pk = parse_pk(raw)
-        return db.session.get(remote, pk) if pk else None
-    column = mapper.columns[field]
-    if not raw:
-        return None
-    if isinstance(column.type, sa.Date):
-        try:
-            return date.fromisoformat(raw)
-        except ValueError:
-            raise TransitionRefused(_("%(field)s: enter a date as YYYY-MM-DD.",
-                                      field=column.info.get("label", field))) from None
-    return raw
-
+# -- firing a step ---------------------------------------------------------------------
 
 def fire(record, name: str, values: dict[str, str]) -> None:
-    """Apply transition ``name`` to ``record`` or raise ``TransitionRefused``."""
+    """Apply step ``name`` to ``record`` or raise ``TransitionRefused`` (nothing committed)."""
     model = type(record)
-    transition = model.transition(name)
+    step = model.transition(name)
     if not can(actor(), name, record):
         raise TransitionRefused(_("You may not do this on %(record)s.", record=record))
-    if not transition.applies_to(record):
-        raise TransitionRefused(_("%(record)s: not possible in status “%(status)s”.",
-                                  record=record,
+    if not step.in_source(record):
+        if step.refused is not None and step.not_reached(record):
+            raise TransitionRefused(str(step.refused))
+        raise TransitionRefused(_("%(record)s: “%(action)s” is not possible in status "
+                                  "“%(status)s”.", record=record, action=step.label,
                                   status=model.statuses.get(record.status, record.status)))
-    for field in transition.requires:
-        if field in values:
-            setattr(record, field, parse_value(model, field, values[field].strip()))
-        if getattr(record, field) in (None, ""):
-            label = sa.inspect(model).attrs[field].info.get("label") or \
-                sa.inspect(model).columns[field].info.get("label", field)
-            raise TransitionRefused(_("%(field)s is required for “%(action)s”.",
-                                      field=label, action=transition.label))
-    check = getattr(record, "check_transition", None)
-    if check is not None:
-        problem = check(name, current_user)
+    with db.session.no_autoflush:
+        _assign(record, step, values)
+        _require(record, step)
+        problem = record.check_transition(name, current_user)
         if problem:
             raise TransitionRefused(str(problem))
-    old_status = record.status
-    for stamp in transition.stamps:
+        if step.guard and not getattr(record, step.guard):
+            raise TransitionRefused(_("%(record)s: “%(action)s” is not possible at this "
+                                      "point.", record=record, action=step.label))
+        old_status = record.status
+        _stamp(record, step)
+        if step.target is not None:
+            record.status = step.target
+        record.after_transition(name, current_user)
+        problems = record.problems()
+        if problems:
+            raise TransitionRefused(" ".join(str(p) for p in problems))
+    record_event("transition", model=model.__tablename__, record_id=record.id, changes={
+        "transition": name, "status": [old_status, record.status],
+        "values": {field: str(getattr(record, field))[:500] for field in step.requires}})
+
+
+def _assign(record, step, values: dict[str, str]) -> None:
+    model = type(record)
+    for field in step.requires:
+        if field in values:
+            setattr(record, field, parse_value(model, field, values[field], db.session))
+    if not step.per_line:
+        return
+    line_model = sa.inspect(model).relationships[model.line_items].mapper.class_
+    for number, line in enumerate(getattr(record, model.line_items), start=1):
+        for field in step.per_line:
+            key = f"line-{line.id}-{field}"
+            if key in values:
+                setattr(line, field, parse_value(
+                    line_model, field, values[key], db.session,
+                    where=_("line %(number)s", number=number)))
+
+
+def _require(record, step) -> None:
+    for field in step.requires:
+        if getattr(record, field) in (None, ""):
+            raise TransitionRefused(_("%(field)s is required for “%(action)s”.",
+                                      field=label_of(type(record), field),
+                                      action=step.label))
+
+
+def _stamp(record, step) -> None:
+    """``*_by_id``: the acting user; ``*_at``: now (UTC); ``*_on``: today in Shanghai."""
+    for stamp in step.stamps:
         if stamp.endswith("_by_id"):
             setattr(record, stamp, current_user.id)
         elif stamp.endswith("_at"):
             setattr(record, stamp, utcnow())
         else:
-            setattr(record, stamp, date.today())
-    record.status = transition.target
-    after = getattr(record, "after_transition", None)
-    if after is not None:
-        after(name, current_user)
-    record_event("transition", model=model.__tablename__, record_id=record.id,
-                 changes={"transition": name, "status": [old_status, transition.target]})
+            setattr(record, stamp, local_date_of(None))
+
+
+def integrity_message(model, exc: IntegrityError) -> str:
+    """The model's own words for a constraint it names, else a general message.
+
+    PostgreSQL names the violated index; SQLite names its columns, so both are matched.
+    """
+    text = str(getattr(exc, "orig", exc))
+    messages = getattr(model, "constraint_messages", {})
+    for index in model.__table__.indexes:
+        if index.name in messages and (index.name in text or all(
+                f"{model.__tablename__}.{column.name}" in text for column in index.columns)):
+            return str(messages[index.name])
+    return _("The change conflicts with other data; nothing was changed.")
+
+
+def refusal_of(record, exc: Exception) -> str:
+    """The user's message for an exception raised while firing or committing a step."""
+    if isinstance(exc, TransitionRefused):
+        return str(exc)
+    if isinstance(exc, StaleDataError):
+        return _("%(record)s: someone else changed this record at the same moment; nothing "
+                 "was changed. Look at its new state and try again.", record=record)
+    if isinstance(exc, IntegrityError):
+        return integrity_message(type(record), exc)
+    return _("The change could not be saved: a value is out of range or has the wrong "
+             "format.")
+
+
+STEP_ERRORS = (TransitionRefused, StaleDataError, IntegrityError, DBAPIError)
+
+
+# -- declaration checks for the steps that checks.py does not know ------------------------
+
+def check_steps(model) -> None:
+    """Actions (steps that keep the status) and line fields, checked at start-up."""
+    mapper = sa.inspect(model)
+    known = set(mapper.attrs.keys())
+    names = [step.name for step in model.steps()]
+    for name in {n for n in names if names.count(n) > 1}:
+        raise DeclarationError(f"records.E003 {model.__name__} declares step {name!r} twice.")
+    for step in model.actions:
+        if step.target is not None:
+            raise DeclarationError(f"records.E101 {model.__name__} action {step.name!r} "
+                                   "changes the status: declare it in transitions.")
+        for field in (*step.requires, *step.stamps):
+            if field not in known:
+                raise DeclarationError(
+                    f"records.E004 {model.__name__} action {step.name!r} names field "
+                    f"{field!r}, which {model.__tablename__} does not have.")
+        for status in step.source:
+            if status not in model.statuses:
+                raise DeclarationError(
+                    f"records.E005 {model.__name__} action {step.name!r} names status "
+                    f"{status!r}, which is not in {model.__name__}.statuses.")
+    for step in model.steps():
+        if step.guard and not hasattr(model, step.guard):
+            raise DeclarationError(f"records.E102 {model.__name__} step {step.name!r} is "
+                                   f"guarded by {step.guard!r}, which it does not have.")
+        if step.per_line:
+            if model.line_items not in mapper.relationships:
+                raise DeclarationError(f"records.E103 {model.__name__} step {step.name!r} "
+                                       "asks line fields but line_items names no relationship.")
+            line_fields = sa.inspect(mapper.relationships[model.line_items].mapper.class_)
+            for field in step.per_line:
+                if field not in line_fields.columns:
+                    raise DeclarationError(f"records.E104 {model.__name__} step "
+                                           f"{step.name!r} names line field {field!r}, "
+                                           "which its lines do not have.")
+
+
+# -- list flag -----------------------------------------------------------------------
+
+def status_with_flag(view, context, record, name):
+    """The status label, with a red badge when the record is late."""
+    label = type(record).statuses.get(record.status, record.status)
+    late = record.late_reason(today())
+    if late is None:
+        return str(label)
+    return Markup('{} <span class="badge badge-danger" data-late="1">{}</span>').format(
+        label, late)
 
 
 class WorkflowMixin:
-    """Adds the model's transitions to a secure view."""
+    """Adds the model's steps and workflow rules to a secure view."""
 
     details_template = "admin/workflow_details.html"
 
+    def __init__(self, model, *args, **kwargs):
+        check_steps(model)
+        formatters = dict(self.column_formatters or {})
+        if self.column_formatters_export is None:
+            self.column_formatters_export = dict(formatters)  # exports stay plain text
+        self.column_formatters = {**formatters, "status": status_with_flag}
+        computed = getattr(model, "computed", {})
+        if computed:
+            self.column_details_list = [*self.column_details_list, *computed]
+            self.column_labels = {**self.column_labels, **computed}
+        super().__init__(model, *args, **kwargs)
+
+    # -- bulk actions ------------------------------------------------------------------
     def init_actions(self):
         super().init_actions()
-        for transition in self.model.transitions:
-            self._actions.append((transition.name, transition.label))
-            self._actions_data[transition.name] = (
-                partial(self._bulk_transition, transition.name), transition.label,
-                _("Apply “%(action)s” to the selected records?", action=transition.label))
+        for step in self.model.steps():
+            self._actions.append((step.name, step.label))
+            self._actions_data[step.name] = (
+                partial(self._bulk_transition, step.name), step.label,
+                _("Apply “%(action)s” to the selected records?", action=step.label))
 
     def _bulk_transition(self, name: str, ids) -> None:
         pks = [pk for pk in map(parse_pk, ids) if pk is not None]
@@ -111,10 +233,9 @@ class WorkflowMixin:
                 fire(record, name, {})
                 db.session.commit()
                 done += 1
-            except (TransitionRefused, StaleDataError) as exc:
-                db.session.rollback()
-                problems.append(str(exc) if isinstance(exc, TransitionRefused) else
-                                _("%(record)s was changed by someone else.", record=record))
+            except STEP_ERRORS as exc:
+                db.session.rollback()  # first: the message may read the record again
+                problems.append(refusal_of(record, exc))
         if done:
             flash(_("%(count)s record(s) updated.", count=done), "success")
         for problem in problems[:10]:
@@ -122,49 +243,161 @@ class WorkflowMixin:
         if not records:
             flash(_("No record selected."), "warning")
 
+    # -- the details page ----------------------------------------------------------------
     def available_transitions(self, record) -> list:
-        return [t for t in self.model.transitions
-                if t.applies_to(record) and can(actor(), t.name, record)]
+        return [step for step in self.model.steps()
+                if step.applies_to(record) and can(actor(), step.name, record)]
 
     def transition_field(self, field: str) -> dict:
         """How to ask for a required field on the detail page."""
-        mapper = sa.inspect(self.model)
-        if field in mapper.relationships:
-            remote = mapper.relationships[field].mapper.class_
-            options = [(d.id, str(d)) for d in db.session.scalars(
-                sa.select(remote).order_by(remote.id).limit(200))] \
-                if remote is Department else []
-            return {"kind": "select", "options": options,
-                    "label": mapper.relationships[field].info.get("label", field)}
-        column = mapper.columns[field]
-        kind = "date" if isinstance(column.type, sa.Date) else (
-            "textarea" if isinstance(column.type, sa.Text) else "text")
-        return {"kind": kind, "label": column.info.get("label", field),
-                "choices": column.info.get("choices")}
+        return field_spec(self.model, field)
+
+    def line_field(self, field: str) -> dict:
+        return field_spec(self.line_model(), field)
+
+    def line_model(self):
+        relation = sa.inspect(self.model).relationships[self.model.line_items]
+        return relation.mapper.class_
+
+    def lines_of(self, record) -> list:
+        return list(getattr(record, self.model.line_items)) if self.model.line_items else []
+
+    def late_reason(self, record):
+        return record.late_reason(today())
+
+    def correction_url(self, record) -> str | None:
+        """Where to write a new record that corrects this one (decided penalty notices)."""
+        if record.status in getattr(record, "correctable_statuses", ()) \
+                and can(actor(), "create", self.model):
+            return self.get_url(".create_view", corrects=record.id)
+        return None
 
     @expose("/transition/", methods=("POST",))
     def transition_view(self):
         record = self.get_one(request.form.get("id", ""))
         name = request.form.get("transition", "")
         back = self.get_url(".details_view", id=record.id)
-        if name not in {t.name for t in self.model.transitions}:
+        if name not in {step.name for step in self.model.steps()}:
             flash(_("Unknown action."), "error")
             return redirect(back)
-        values = {k: v for k, v in request.form.items() if k not in ("id", "transition",
-                                                                     "csrf_token")}
+        seen = request.form.get("version")
+        if seen is not None and seen.strip() != str(record.version_id):
+            flash(_("%(record)s was changed by someone else after you opened it; nothing was "
+                    "changed. Look at its new state and try again.", record=record), "error")
+            return redirect(back)
+        values = {k: v for k, v in request.form.items() if k not in CONTROL_KEYS}
         try:
             fire(record, name, values)
             db.session.commit()
             flash(_("Done: %(action)s.", action=self.model.transition(name).label),
                   "success")
-        except TransitionRefused as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        except StaleDataError:
-            db.session.rollback()
-            flash(_("Someone else changed this record at the same moment; nothing was "
-                    "changed. Look at its new state and try again."), "error")
+        except STEP_ERRORS as exc:
+            db.session.rollback()  # first: the message may read the record again
+            flash(refusal_of(record, exc), "error")
         return redirect(back)
 
+    # -- queries: ?late=1 lists only late records; details come with their lines ---------
+    def get_query(self):
+        return self._late_only(super().get_query())
 
-__all__ = ["WorkflowMixin", "fire", "TransitionRefused", "datetime"]
+    def get_count_query(self):
+        return self._late_only(super().get_count_query())
+
+    def _late_only(self, query):
+        endpoint = (request.endpoint or "").rsplit(".", 1)[-1] if has_request_context() \
+            else ""
+        if endpoint == "details_view" and self.model.line_items:
+            # The details page shows the lines: load them with the record, not after it.
+            return query.options(joinedload(getattr(self.model, self.model.line_items)))
+        if endpoint not in ("index_view", "export") or request.args.get("late") != "1":
+            return query
+        clause = self.model.late_clause(today())
+        return query if clause is None else query.filter(clause)
+
+    # -- editing: frozen records say why; every save checks the model's rules -----------
+    def _handle_view(self, name, **kwargs):
+        if name == "edit_view" and current_user.is_authenticated:
+            record = self._frozen_record()
+            if record is not None:
+                record_refusal(403, model=self.model.__tablename__, record_id=record.id)
+                status = self.model.statuses.get(record.status, record.status)
+                reason = record.frozen_message or _("It can no longer be changed.")
+                message = _("%(record)s is “%(status)s”. %(reason)s", record=record,
+                            status=status, reason=reason)
+                return render_template("error.html", code=403, message=message), 403
+        return super()._handle_view(name, **kwargs)
+
+    def _frozen_record(self):
+        if not self.model.frozen_statuses or not can(actor(), "view", self.model):
+            return None
+        pk = parse_pk(request.args.get("id"))
+        if pk is None:
+            return None
+        record = self.get_query().filter(self.model.id == pk).one_or_none()
+        return record if record is not None and record.status in \
+            self.model.frozen_statuses else None
+
+    def on_model_change(self, form, model, is_created):
+        super().on_model_change(form, model, is_created)
+        with db.session.no_autoflush:
+            problems = model.problems()
+        if problems:
+            raise ValidationError(" ".join(str(p) for p in problems))
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        if request.method == "GET":
+            self._prefill(form)
+        return form
+
+    def _prefill(self, form) -> None:
+        """``?<relationship>=<id>`` fills that field; a record it corrects fills the rest."""
+        relations = sa.inspect(self.model).relationships
+        for name, raw in request.args.items():
+            pk = parse_pk(raw)
+            if name not in relations or name not in form or pk is None:
+                continue
+            remote = relations[name].mapper.class_
+            source = db.session.scalar(sa.select(remote).where(
+                remote.id == pk, visible_or_reference(remote)))
+            if source is None:
+                continue
+            form[name].data = source
+            copied = dict.fromkeys(getattr(self.model, "raised_from", {}).get(name, ()))
+            if remote is self.model and hasattr(source, "correction_values"):
+                copied = source.correction_values()
+            for field, value in copied.items():
+                value = getattr(source, field) if value is None else value
+                if field in form and value is not None:
+                    form[field].data = value
+
+    def follow_ups(self, record) -> list[tuple]:
+        """Records that may be raised from this one (a penalty notice from a complaint),
+        as (label, url of a prefilled create form), for those the user may create."""
+        links = []
+        for model in REGISTRY.values():
+            for name in getattr(model, "raised_from", {}):
+                relation = sa.inspect(model).relationships[name]
+                if relation.mapper.class_ is self.model and can(actor(), "create", model):
+                    links.append((model.raised_from_label, self.get_url(
+                        f"{model.__tablename__}.create_view", **{name: record.id})))
+        return links
+
+
+def field_spec(model, field: str) -> dict:
+    """Label and input kind of one field, for the forms of the details page."""
+    mapper = sa.inspect(model)
+    if field in mapper.relationships:
+        remote = mapper.relationships[field].mapper.class_
+        options = [(d.id, str(d)) for d in db.session.scalars(
+            sa.select(remote).order_by(remote.id).limit(200))] if remote is Department else []
+        return {"kind": "select", "options": options, "label": label_of(model, field)}
+    column = mapper.columns[field]
+    kind = "date" if isinstance(column.type, sa.Date) else (
+        "number" if isinstance(column.type, sa.Numeric) else (
+            "textarea" if isinstance(column.type, sa.Text) else "text"))
+    return {"kind": kind, "label": label_of(model, field),
+            "choices": column.info.get("choices")}
+
+
+__all__ = ["WorkflowMixin", "fire", "TransitionRefused", "check_steps", "field_spec"]

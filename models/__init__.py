@@ -10,6 +10,7 @@ from .user import AppUser
 from .customer import Customer
 from .contract import Contract, ContractReview, OrderChange
 from .complaint import Complaint
+from .reminder import Reminder
 from .penalty import Penalty
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
@@ -22,5 +23,6 @@ __all__ = [
     "REGISTRY", "Model", "db", "Department", "AppUser", "Customer", "Contract",
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
-    "NumberCounter", "Attachment",
+    "NumberCounter", "Attachment", "Reminder",
 ]
+from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)

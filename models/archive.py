@@ -1,14 +1,16 @@
+"""Customer archive files (客户档案): transferred to the archive room, lent, re-classified
+on request, superseded but never deleted."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Model, db
-from .choices import ARCHIVE_CATEGORIES, ARCHIVE_STATUSES, RETENTIONS
+from .choices import ARCHIVE_CATEGORIES, ARCHIVE_STATUSES, LEVELS, RETENTIONS
 from .mixins import BusinessRecord, code_column, foreign_key
 from .workflow import Stateful, Transition
 
@@ -40,6 +42,24 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
                    ("with_department", "transferred", "in_archive"), "superseded",
                    requires=("superseded_reason",)),
     )
+    #: A level change: a supervisor asks, the GM office decides, each with a reason.
+    actions = (
+        Transition("request_level_change", _l("Ask for a level change"),
+                   ("with_department", "transferred", "in_archive", "on_loan"), None,
+                   requires=("requested_level", "level_change_reason"),
+                   stamps=("level_requested_by_id", "level_requested_at"),
+                   guard="no_level_request_pending"),
+        Transition("change_level", _l("Change the level as asked"),
+                   ("with_department", "transferred", "in_archive", "on_loan"), None,
+                   requires=("requested_level", "level_decision_reason"),
+                   stamps=("level_decided_by_id", "level_decided_at"),
+                   guard="level_request_pending"),
+        Transition("refuse_level_change", _l("Refuse the level change"),
+                   ("with_department", "transferred", "in_archive", "on_loan"), None,
+                   requires=("level_decision_reason",),
+                   stamps=("level_decided_by_id", "level_decided_at"),
+                   guard="level_request_pending"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
@@ -60,6 +80,20 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
     superseded_reason: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Reason superseded")})
     description: Mapped[str | None] = mapped_column(Text, info={"label": _l("Description")})
+    requested_level: Mapped[str | None] = code_column(LEVELS, _l("Level asked for"),
+                                                      nullable=True)
+    level_change_reason: Mapped[str | None] = mapped_column(
+        Text, info={"label": _l("Why the level should change")})
+    level_requested_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                            _l("Level change asked by"))
+    level_requested_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Level change asked at")})
+    level_decision_reason: Mapped[str | None] = mapped_column(
+        Text, info={"label": _l("Level decision reason")})
+    level_decided_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                          _l("Level decided by"))
+    level_decided_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Level decided at")})
     references = relationship(
         "ArchiveFile", secondary=archive_reference,
         primaryjoin=lambda: ArchiveFile.id == archive_reference.c.from_id,
@@ -87,3 +121,55 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
 
     def __str__(self) -> str:
         return f"{self.number or ''} {self.title}".strip()
+
+    # -- transfer deadline ---------------------------------------------------------
+    @classmethod
+    def late_clause(cls, today: date):
+        return sa.and_(cls.status == "with_department", cls.transfer_due_on < today)
+
+    def late_reason(self, today: date):
+        if self.status == "with_department" and self.transfer_due_on \
+                and self.transfer_due_on < today:
+            return _l("Transfer overdue (due %(day)s)", day=self.transfer_due_on)
+        return None
+
+    # -- level change on request -----------------------------------------------------
+    @property
+    def level_request_pending(self) -> bool:
+        return self.level_requested_at is not None and (
+            self.level_decided_at is None or self.level_decided_at < self.level_requested_at)
+
+    @property
+    def no_level_request_pending(self) -> bool:
+        return not self.level_request_pending
+
+    def check_transition(self, name: str, user):
+        if name in ("change_level", "refuse_level_change") and not self.level_request_pending:
+            return _l("No level change has been asked for on this file.")
+        if name == "request_level_change":
+            if self.level_request_pending:
+                return _l("A level change is already awaiting the GM office's decision.")
+            if self.requested_level == self.level:
+                return _l("%(field)s: choose a level other than the file's current one.",
+                          field=_l("Level asked for"))
+        if name == "change_level" and _rank(self.requested_level) > _rank(
+                getattr(user, "clearance", None)):
+            return _l("%(field)s: this level is above your clearance.",
+                      field=_l("Level asked for"))
+        return None
+
+    def after_transition(self, name: str, user) -> None:
+        if name == "change_level":
+            self.level = self.requested_level
+            # A loan is as confidential as the file it lends.
+            from .loan import Loan  # here: importing it above would register it first
+            session = object_session(self)
+            for loan in session.scalars(sa.select(Loan).where(
+                    Loan.archive_file_id == self.id).execution_options(
+                    skip_visibility=True)):
+                loan.level = self.level
+
+
+def _rank(level: str | None) -> int:
+    order = list(LEVELS)
+    return order.index(level) if level in order else -1

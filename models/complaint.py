@@ -1,19 +1,40 @@
+"""Customer complaints (客户投诉): numbered by month of receipt, due in working days.
+
+The rules of the regulations live here as data and hooks: the number is year + month
+of receipt + a monthly serial (``models/numbering.py``); the due date is the N-th
+working day after the Shanghai day of receipt on the official calendar
+(``models/workdays.py``), provisional when the calendar does not cover it yet; the
+GM office may extend a major complaint up to a limit; a complaint the customer does
+not accept is reopened as a new one linked to the old; an open complaint past its
+due date is overdue and gets a reminder (``models/reminder.py``) each working day.
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, synonym
 
 from .base import Model
 from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, SEVERITIES
-from .mixins import BusinessRecord, code_column, foreign_key
+from .mixins import BusinessRecord, code_column, foreign_key, utcnow
 from .numbering import local_date_of
 from .workdays import add_working_days
 from .workflow import Stateful, Transition
+
+#: Statuses in which a complaint is still being handled (and can become overdue).
+OPEN_STATUSES = ("registered", "investigating", "responsibility_determined",
+                 "handling_proposed", "approved", "notified")
+#: Fields fixed by the approval: changing them afterwards would bypass the approver.
+APPROVED_FIELDS = ("responsible_department", "responsible_person", "handling",
+                   "handling_detail", "loss_amount")
+#: A number this model gave (``2611001``); other texts (imported, test markers) are left alone.
+OWN_NUMBER = re.compile(r"^\d{7,}$")
 
 
 class Complaint(Stateful, BusinessRecord, Model):
@@ -25,6 +46,8 @@ class Complaint(Stateful, BusinessRecord, Model):
     deadlines = {"general": 1, "major": 3}
     #: The GM office may extend a major complaint, never beyond this many working days.
     max_extension = 7
+    #: Years a receipt date may have: the number keeps two digits of the year.
+    years = (2000, 2099)
     #: Scans / recordings can be attached (served only through the record's checks).
     attachments_allowed = True
     statuses = COMPLAINT_STATUSES
@@ -35,6 +58,11 @@ class Complaint(Stateful, BusinessRecord, Model):
         Transition("determine_responsibility", _l("Determine responsibility"),
                    ("investigating",), "responsibility_determined",
                    requires=("cause_analysis", "responsible_department")),
+        # The investigation may find the complaint unfounded: nobody is responsible,
+        # and the finding goes to the approver like any other handling.
+        Transition("not_upheld", _l("Not upheld"),
+                   ("investigating", "responsibility_determined"), "handling_proposed",
+                   requires=("cause_analysis",)),
         Transition("propose_handling", _l("Propose handling"),
                    ("responsibility_determined",), "handling_proposed",
                    requires=("handling",)),
@@ -47,6 +75,14 @@ class Complaint(Stateful, BusinessRecord, Model):
         Transition("notify_customer", _l("Customer notified in writing"), ("approved",),
                    "notified", stamps=("notified_at",)),
         Transition("close", _l("Close"), ("notified",), "closed", stamps=("closed_at",)),
+        # The customer does not accept the result: this complaint ends here and a new
+        # one, linked to it, starts from registration.
+        Transition("reopen", _l("Customer refuses: reopen as a new complaint"),
+                   ("notified", "closed"), "closed"),
+    )
+    actions = (
+        Transition("extend", _l("Extend the due date"), OPEN_STATUSES, None,
+                   requires=("extended_due_date",), when=(("severity", "major"),)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -54,7 +90,8 @@ class Complaint(Stateful, BusinessRecord, Model):
         String(16), unique=True, info={"label": _l("Complaint number"), "readonly": True})
     customer_id: Mapped[int] = foreign_key("customer.id", _l("Customer"), nullable=False)
     customer = relationship("Customer", info={"label": _l("Customer")})
-    received_at: Mapped[datetime] = mapped_column(info={"label": _l("Received at")})
+    received_at: Mapped[datetime] = mapped_column(
+        info={"label": _l("Received at"), "prefill_now": True})
     channel: Mapped[str] = code_column(CHANNELS, _l("Channel"), default="phone")
     complainant: Mapped[str | None] = mapped_column(
         String(60), info={"label": _l("Complainant")})
@@ -69,11 +106,14 @@ class Complaint(Stateful, BusinessRecord, Model):
     kind: Mapped[str] = code_column(COMPLAINT_KINDS, _l("Complaint kind"), default="quality")
     severity: Mapped[str] = code_column(SEVERITIES, _l("Severity"), default="general")
     due_date: Mapped[date | None] = mapped_column(
-        info={"label": _l("Due date"), "readonly": True})
+        info={"label": _l("Original due date"), "readonly": True})
     due_date_provisional: Mapped[bool] = mapped_column(
         default=False, info={"label": _l("Due date provisional"), "readonly": True})
     extended_due_date: Mapped[date | None] = mapped_column(
         info={"label": _l("Extended due date"), "readonly": True})
+    #: The date that counts (extended, else original): stored so that lists can filter,
+    #: sort and index on it; kept by ``derive``. Shown through ``deadline``.
+    effective_due_date: Mapped[date | None] = mapped_column()
     cause_analysis: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Cause analysis")})
     responsible_department_id: Mapped[int | None] = foreign_key(
@@ -97,7 +137,10 @@ class Complaint(Stateful, BusinessRecord, Model):
     closed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Closed at")})
     reopened_from_id: Mapped[int | None] = foreign_key("complaint.id", _l("Reopened from"))
     reopened_from = relationship("Complaint", remote_side=[id],
-                                 info={"label": _l("Reopened from")})
+                                 info={"label": _l("Reopened from"), "readonly": True})
+    reopened_as = relationship("Complaint", foreign_keys=[reopened_from_id], viewonly=True,
+                               uselist=False,
+                               info={"label": _l("Reopened as"), "readonly": True})
 
     __table_args__ = (
         sa.CheckConstraint("quantity_affected IS NULL OR quantity_affected >= 0",
@@ -105,39 +148,247 @@ class Complaint(Stateful, BusinessRecord, Model):
         sa.Index("ix_complaint_scope", "department_id", "level", "received_at"),
         sa.Index("ix_complaint_received_at", "received_at"),
         sa.Index("ix_complaint_status_due", "status", "due_date"),
+        # Overdue look-ups (list filter, home page, reminders) read open complaints only.
+        sa.Index("ix_complaint_open_due", "effective_due_date",
+                 sqlite_where=sa.text("status <> 'closed'"),
+                 postgresql_where=sa.text("status <> 'closed'")),
     )
 
     class Admin:
         label = _l("Complaint")
         label_plural = _l("Complaints")
         list_columns = ("number", "received_at", "customer", "channel", "kind", "severity",
-                        "status", "due_date", "level")
+                        "status", "deadline", "level")
         search = ("number", "content", "product", "batch_no")
         filters = ("status", "severity", "kind", "channel", "level", "department",
-                   "received_at", "due_date")
+                   "received_at", "deadline", "due_date_provisional")
         form_columns = ("customer", "received_at", "channel", "complainant", "content",
                         "request", "product", "order_no", "batch_no", "quantity_affected",
                         "kind", "severity", "cause_analysis", "responsible_department",
                         "responsible_person", "handling", "handling_detail",
-                        "corrective_action", "loss_amount", "department", "level")
+                        "corrective_action", "loss_amount", "reopened_from", "reopened_as",
+                        "department", "level")
+        # Registration asks what the customer said; the findings, the handling and the
+        # links come later, through the steps.
+        create_columns = ("customer", "received_at", "channel", "complainant", "content",
+                          "request", "product", "order_no", "batch_no", "quantity_affected",
+                          "kind", "severity", "department", "level")
         default_sort = ("received_at", True)
         lookup_fields = ("number", "product")
 
+    def __str__(self) -> str:
+        return self.number or str(_l("(new complaint)"))
+
+    # -- number and deadlines ------------------------------------------------------
     @property
     def number_date(self) -> datetime | None:
         return self.received_at
 
+    @property
+    def receipt_day(self) -> date | None:
+        """The Asia/Shanghai day of receipt, from which deadlines are counted."""
+        return None if self.received_at is None else local_date_of(self.received_at)
+
+    def _countable(self) -> bool:
+        day = self.receipt_day
+        return day is not None and self.years[0] <= day.year <= self.years[1]
+
     def derive(self) -> None:
-        """Due date = the N-th working day after the (Shanghai) day of receipt."""
-        if self.received_at is None or self.severity not in self.deadlines:
-            return
-        day = local_date_of(self.received_at)
-        self.due_date, self.due_date_provisional = add_working_days(
-            day, self.deadlines[self.severity])
+        """Due date = the N-th working day after the (Shanghai) day of receipt.
+
+        Runs before every flush of a new or changed complaint, so a changed receipt
+        time or severity moves the due date, and ``recompute-deadlines`` only has to
+        touch the provisional ones. A receipt date out of range is left to
+        ``problems()`` to refuse, with a message, instead of failing here.
+        """
+        if self._countable() and self.severity in self.deadlines:
+            self.due_date, self.due_date_provisional = add_working_days(
+                self.receipt_day, self.deadlines[self.severity])
+        self.effective_due_date = self.current_due_date
+
+    def extension_limit(self) -> date | None:
+        """The last day an extension may reach: ``max_extension`` working days."""
+        if not self._countable():
+            return None
+        return add_working_days(self.receipt_day, self.max_extension).day
 
     @property
-    def effective_due_date(self) -> date | None:
+    def reminder_department_id(self) -> int | None:
+        """Who is chased when the complaint is late: the responsible department once
+        it is determined, until then the department handling the complaint."""
+        return self.responsible_department_id or self.department_id
+
+    # -- overdue ---------------------------------------------------------------------
+    @classmethod
+    def late_clause(cls, today: date):
+        """Open complaints whose (extended) due date is before ``today``."""
+        return sa.and_(cls.status != "closed", cls.effective_due_date < today)
+
+    @property
+    def current_due_date(self) -> date | None:
+        """The extension if granted, else the due date (``effective_due_date`` is the
+        stored copy, which catches up at the next flush)."""
         return self.extended_due_date or self.due_date
 
-    def __str__(self) -> str:
-        return self.number or str(_l("(new complaint)"))
+    def days_overdue(self, today: date) -> int:
+        due = self.current_due_date
+        if self.status == "closed" or due is None or due >= today:
+            return 0
+        return (today - due).days
+
+    def late_reason(self, today: date):
+        days = self.days_overdue(today)
+        if not days:
+            return None
+        return _l("Overdue by %(days)s day(s) (due %(day)s)", days=days,
+                  day=self.current_due_date.isoformat())
+
+    @property
+    def deadline_shown(self) -> DeadlineShown | None:
+        due = self.current_due_date
+        if due is None:
+            return None
+        flags = []
+        if self.due_date_provisional:
+            flags.append(("provisional", "secondary", _l("provisional")))
+        if self.extended_due_date:
+            flags.append(("extended", "info", _l("extended")))
+        # Overdue is flagged next to the status, by the workflow view (``late_reason``).
+        return DeadlineShown(due, flags)
+
+    #: The due date that counts, as lists and details show it: with its flags. A
+    #: synonym of ``effective_due_date``, so the list sorts and filters on the column.
+    deadline = synonym("effective_due_date", descriptor=deadline_shown,
+                       info={"label": _l("Due date")})
+
+    # -- rules -----------------------------------------------------------------------
+    def problems(self) -> list:
+        found = []
+        received = self.received_at
+        if received is not None:
+            if not self._countable():
+                found.append(_l("%(field)s: enter a date between %(first)s and %(last)s.",
+                                field=_l("Received at"), first=self.years[0],
+                                last=self.years[1]))
+            elif received > utcnow() + timedelta(minutes=5):
+                found.append(_l("%(field)s: cannot be in the future.",
+                                field=_l("Received at")))
+            elif self.number and OWN_NUMBER.match(self.number) and \
+                    self.receipt_day.strftime("%y%m") != self.number[:4]:
+                found.append(_l("%(field)s: complaint %(number)s was received in 20%(yy)s-"
+                                "%(mm)s and keeps its number; a complaint received in another "
+                                "month is registered as a new one.", field=_l("Received at"),
+                                number=self.number, yy=self.number[:2], mm=self.number[2:4]))
+        if self.status in ("approved", "notified", "closed"):
+            for field in APPROVED_FIELDS:
+                if self._changed(field):
+                    found.append(_l("%(field)s: fixed by the approval; it can no longer be "
+                                    "changed. If the customer does not accept the result, "
+                                    "reopen the complaint.", field=self._label(field)))
+        return found
+
+    def check_transition(self, name: str, user):
+        if name == "extend":
+            return self._extension_problem()
+        if name == "reopen" and self._reopened():
+            return _l("%(record)s has already been reopened as a new complaint; if the "
+                      "customer refuses again, reopen that one.", record=self)
+        return None
+
+    def after_transition(self, name: str, user):
+        if name == "not_upheld":
+            self.handling = "not_upheld"
+        elif name == "reopen":
+            return self._reopen()
+        return None
+
+    def _extension_problem(self):
+        new, label = self.extended_due_date, _l("Extended due date")
+        limit = self.extension_limit()
+        if new is None or self.due_date is None or limit is None:
+            return None  # "required" is said by the step itself
+        if new <= self.due_date:
+            return _l("%(field)s: must be after the due date (%(day)s).", field=label,
+                      day=self.due_date.isoformat())
+        if new > limit:
+            return _l("%(field)s: at most %(count)s working days after receipt, i.e. on or "
+                      "before %(day)s.", field=label, count=self.max_extension,
+                      day=limit.isoformat())
+        return None
+
+    # -- reopening ---------------------------------------------------------------------
+    def _reopened(self) -> bool:
+        """Counted without the request's visibility filter: a reopening the user cannot
+        see still counts (the message does not name it)."""
+        query = sa.select(sa.func.count()).select_from(Complaint).where(
+            Complaint.reopened_from_id == self.id)
+        return object_session(self).scalar(
+            query.execution_options(skip_visibility=True)) > 0
+
+    def _reopen(self) -> Complaint:
+        """The new complaint: what the customer said, received again now.
+
+        The old record is touched too, so its version moves: of two users reopening it
+        at the same moment, the second gets the conflict message instead of a twin.
+        """
+        if self.closed_at is None:
+            self.closed_at = utcnow()
+        self.updated_at = utcnow()
+        copied = ("customer_id", "channel", "complainant", "content", "request", "product",
+                  "order_no", "batch_no", "quantity_affected", "kind", "severity",
+                  "department_id", "level")
+        new = Complaint(received_at=utcnow(), reopened_from=self,
+                        **{field: getattr(self, field) for field in copied})
+        object_session(self).add(new)
+        return new
+
+    def _changed(self, field: str) -> bool:
+        """Did this save change ``field``? (The same related row set again is no change.)"""
+        history = sa.inspect(self).attrs[field].history
+        if not history.has_changes():
+            return False
+        key = lambda value: getattr(value, "id", value)
+        return [key(v) for v in history.added] != [key(v) for v in history.deleted]
+
+    @classmethod
+    def _label(cls, field: str):
+        attr = sa.inspect(cls).attrs[field]
+        info = attr.info or (attr.columns[0].info if hasattr(attr, "columns") else {})
+        return info.get("label", field)
+
+
+class DeadlineShown(str):
+    """A due date as text (exports: ``2026-10-08 (provisional)``) that renders in HTML
+    (lists, details) as the date with one badge per flag.
+
+    The generator shows attribute values; a value that knows its HTML form lets the
+    model flag its own list column without a hand-written view.
+    """
+
+    def __new__(cls, day: date, flags: list):
+        text = day.isoformat() + "".join(f" ({label})" for _code, _kind, label in flags)
+        shown = super().__new__(cls, text)
+        shown.day, shown.flags = day, flags
+        return shown
+
+    def __html__(self) -> Markup:
+        badge = Markup(' <span class="badge badge-{}" data-flag="{}">{}</span>')
+        return escape(self.day.isoformat()) + Markup("").join(
+            badge.format(kind, code, label) for code, kind, label in self.flags)
+
+
+def recompute_provisional_deadlines(session) -> tuple[int, int]:
+    """Count provisional due dates again; return (no longer provisional, still provisional).
+
+    ``derive`` does the counting; this only picks the complaints whose date was a guess.
+    """
+    fixed = still = 0
+    query = sa.select(Complaint).where(Complaint.due_date_provisional.is_(True))
+    for complaint in session.scalars(query.order_by(Complaint.id)).all():
+        complaint.derive()
+        if complaint.due_date_provisional:
+            still += 1
+        else:
+            fixed += 1
+    session.commit()
+    return fixed, still

@@ -1,3 +1,5 @@
+"""Contracts (合同): reviewed, quote approved by the GM office, signed, then changed only
+through order change notices that a supervisor confirms."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -6,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Model, db
 from .choices import CONTRACT_KINDS, CONTRACT_STATUSES, ORDER_CHANGE_STATUSES, REVIEW_ASPECTS
@@ -21,6 +23,10 @@ class Contract(Stateful, BusinessRecord, Model):
     default_level = "confidential"
     statuses = CONTRACT_STATUSES
     initial_status = "draft"
+    #: Written review opinions (合同评审) needed before the GM office approves the quote.
+    required_reviews = ("production", "quality", "materials")
+    #: Statuses of a signed contract, the ones an order change notice applies to.
+    changeable_statuses = ("signed", "in_force")
     transitions = (
         Transition("submit_review", _l("Submit for review"), ("draft",), "under_review"),
         Transition("approve_quote", _l("Approve quote"), ("under_review",),
@@ -31,6 +37,10 @@ class Contract(Stateful, BusinessRecord, Model):
         Transition("complete", _l("Complete"), ("in_force",), "completed"),
         Transition("terminate", _l("Terminate"), ("signed", "in_force"), "terminated",
                    requires=("termination_reason",)),
+    )
+    actions = (
+        Transition("confirm_changes", _l("Confirm order changes"), ("signed", "in_force"),
+                   None, guard="has_pending_changes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -85,6 +95,50 @@ class Contract(Stateful, BusinessRecord, Model):
     def __str__(self) -> str:
         return f"{self.number} {self.title}"
 
+    @property
+    def has_pending_changes(self) -> bool:
+        return any(change.status == "pending" for change in self.order_changes)
+
+    def missing_reviews(self) -> list[str]:
+        given = {review.aspect for review in self.reviews if (review.opinion or "").strip()}
+        return [aspect for aspect in self.required_reviews if aspect not in given]
+
+    def check_transition(self, name: str, user):
+        if name == "approve_quote" and self.missing_reviews():
+            return _l("The quote can be approved only after production, quality and "
+                      "materials have each given a written review opinion. Missing: "
+                      "%(aspects)s.", aspects=", ".join(
+                          str(REVIEW_ASPECTS[a]) for a in self.missing_reviews()))
+        if name == "confirm_changes" and not self.has_pending_changes:
+            return _l("No order change notice is awaiting confirmation.")
+        return None
+
+    def after_transition(self, name: str, user) -> None:
+        if name == "confirm_changes":
+            for change in self.order_changes:
+                if change.status == "pending":
+                    change.status = "confirmed"
+                    change.confirmed_by_id = user.id
+                    change.confirmed_at = utcnow()
+
+    def problems(self) -> list:
+        found = []
+        aspects = [review.aspect for review in self.reviews]
+        twice = sorted({a for a in aspects if aspects.count(a) > 1})
+        if twice:
+            found.append(_l("%(field)s: one opinion per aspect (given twice: %(aspects)s).",
+                            field=_l("Review opinions"),
+                            aspects=", ".join(str(REVIEW_ASPECTS.get(a, a)) for a in twice)))
+        for change in self.order_changes:
+            found.extend(change.problems(self))
+        session = object_session(self)
+        if session is not None and any(
+                isinstance(obj, OrderChange) and obj.contract_id == self.id
+                and obj.status == "confirmed" for obj in session.deleted):
+            found.append(_l("%(field)s: a confirmed notice is kept; it cannot be removed.",
+                            field=_l("Order change notices")))
+        return found
+
 
 class ContractReview(db.Model):
     """A written review opinion (合同评审) from production, quality or materials.
@@ -123,3 +177,20 @@ class OrderChange(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Confirmed at")})
     created_at: Mapped[datetime] = mapped_column(default=utcnow,
                                                  info={"label": _l("Created at")})
+
+    def __str__(self) -> str:
+        return f"{self.reason[:40] if self.reason else ''}"
+
+    def problems(self, contract) -> list:
+        """A notice changes a signed contract; once confirmed it is kept as it is."""
+        label = _l("Order change notices")
+        state = sa.inspect(self)
+        if self.id is None and contract.status not in contract.changeable_statuses:
+            return [_l("%(field)s: only a signed contract takes change notices; change a "
+                       "contract that is not signed yet directly.", field=label)]
+        committed = state.attrs.status.history.deleted or [self.status]
+        if self.id is not None and committed[0] == "confirmed" and any(
+                state.attrs[name].history.has_changes() for name in ("reason", "content")):
+            return [_l("%(field)s: a confirmed notice cannot be changed; add a new one.",
+                       field=label)]
+        return []

@@ -1,3 +1,9 @@
+"""Loans of archive files (借阅登记): requested, approved (GM office; legal office too for
+outside borrowers and secret or litigation files), lent, returned.
+
+At most one loan per file is approved or lent at any time; the database enforces it
+with a partial unique index, so two approvals at the same moment cannot both win.
+"""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -5,15 +11,32 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Model
-from .choices import CREDENTIAL_TYPES, LOAN_MODES, LOAN_STATUSES, OUTSIDE_ORGANS
+from .choices import (
+    ARCHIVE_STATUSES,
+    CREDENTIAL_TYPES,
+    LEVELS,
+    LOAN_MODES,
+    LOAN_STATUSES,
+    OUTSIDE_ORGANS,
+)
 from .mixins import BusinessRecord, code_column, foreign_key
+from .numbering import local_date_of
 from .workflow import Stateful, Transition
 
 #: Statuses in which a loan holds its file; at most one such loan per file.
 OPEN_LOAN_STATUSES = ("approved", "lent")
+
+ONE_OPEN_LOAN = _l("This archive file is already promised or lent to another borrower: "
+                   "it can be approved again once that loan is returned.")
+#: Fields an outside borrower (police, procuratorate, court) must give.
+OUTSIDE_FIELDS = {"outside_name": _l("Outside borrower name"),
+                  "outside_organ": _l("Outside organ"),
+                  "credential_type": _l("Credential type"),
+                  "credential_number": _l("Credential number"),
+                  "inquiry_notice_no": _l("Assistance-inquiry notice no.")}
 
 
 class Loan(Stateful, BusinessRecord, Model):
@@ -22,6 +45,12 @@ class Loan(Stateful, BusinessRecord, Model):
     __tablename__ = "loan"
     statuses = LOAN_STATUSES
     initial_status = "requested"
+    #: File levels whose loans need the legal office's approval as well.
+    legal_levels = ("secret",)
+    #: File categories whose loans need the legal office's approval as well.
+    legal_categories = ("litigation",)
+    #: What the user reads when the database refuses a second open loan of a file.
+    constraint_messages = {"uq_loan_one_open_per_file": ONE_OPEN_LOAN}
     transitions = (
         Transition("approve", _l("Approve"), ("requested",), "approved",
                    stamps=("approved_by_id", "approved_at")),
@@ -30,6 +59,11 @@ class Loan(Stateful, BusinessRecord, Model):
         Transition("lend", _l("Hand out"), ("approved",), "lent", stamps=("lent_at",)),
         Transition("return_file", _l("Returned"), ("lent",), "returned",
                    stamps=("returned_at",)),
+    )
+    actions = (
+        Transition("legal_approve", _l("Approve (legal office)"), ("requested",), None,
+                   stamps=("legal_approved_by_id", "legal_approved_at"),
+                   guard="awaits_legal_approval"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +85,7 @@ class Loan(Stateful, BusinessRecord, Model):
         String(40), info={"label": _l("Assistance-inquiry notice no.")})
     purpose: Mapped[str] = mapped_column(Text, info={"label": _l("Purpose")})
     mode: Mapped[str] = code_column(LOAN_MODES, _l("Mode"), default="read")
-    due_date: Mapped[date] = mapped_column(info={"label": _l("Due date")})
+    due_date: Mapped[date] = mapped_column(info={"label": _l("Return by")})
     requested_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Requested by"))
     requested_by = relationship("AppUser", foreign_keys=[requested_by_id],
                                 info={"label": _l("Requested by")})
@@ -102,6 +136,96 @@ class Loan(Stateful, BusinessRecord, Model):
     @property
     def is_outside(self) -> bool:
         return self.borrower_id is None and self.borrower is None
+
+    @property
+    def needs_legal_approval(self) -> bool:
+        """Outside borrowers, and files the legal office watches, need its approval too."""
+        file = self.archive_file
+        return self.is_outside or (file is not None and (
+            file.level in self.legal_levels or file.category in self.legal_categories))
+
+    @property
+    def awaits_legal_approval(self) -> bool:
+        return self.needs_legal_approval and self.legal_approved_at is None
+
+    @property
+    def above_borrower_clearance(self) -> bool:
+        if self.borrower is None or self.archive_file is None:
+            return False
+        order = list(LEVELS)
+        clearance = self.borrower.clearance
+        return clearance not in order or \
+            order.index(self.archive_file.level) > order.index(clearance)
+
+    def file_has_other_open_loan(self) -> bool:
+        session = object_session(self)
+        query = sa.select(sa.func.count()).select_from(Loan).where(
+            Loan.archive_file_id == self.archive_file_id,
+            Loan.status.in_(OPEN_LOAN_STATUSES))
+        if self.id is not None:
+            query = query.where(Loan.id != self.id)
+        return session.scalar(query.execution_options(skip_visibility=True)) > 0
+
+    # -- rules -------------------------------------------------------------------------
+    def check_transition(self, name: str, user):
+        if name == "legal_approve" and not self.awaits_legal_approval:
+            return _l("This loan does not await the legal office's approval.")
+        if name == "approve":
+            if self.awaits_legal_approval:
+                return _l("The legal office approves this loan first (outside borrower, or "
+                          "a secret or litigation file).")
+            if self.above_borrower_clearance and not user.has_role("gm_office"):
+                return _l("The file is above the borrower's clearance: only the GM office "
+                          "may approve this loan.")
+            if self.file_has_other_open_loan():
+                return ONE_OPEN_LOAN
+        if name == "lend" and self.archive_file is not None \
+                and self.archive_file.status != "in_archive":
+            return _l("The file is not in the archive room (status: %(status)s); it can be "
+                      "handed out only from there.", status=ARCHIVE_STATUSES.get(
+                          self.archive_file.status, self.archive_file.status))
+        return None
+
+    def after_transition(self, name: str, user) -> None:
+        """The file's own status follows the loan: out when lent, back when returned."""
+        if self.archive_file is None:
+            return
+        if name == "lend":
+            self.archive_file.status = "on_loan"
+        elif name == "return_file":
+            self.archive_file.status = "in_archive"
+
+    def problems(self) -> list:
+        outside = {field: (getattr(self, field) or "").strip() for field in OUTSIDE_FIELDS}
+        has_borrower = self.borrower is not None or self.borrower_id is not None
+        if has_borrower and any(outside.values()):
+            return [_l("%(field)s: give either a user as borrower or an outside borrower, "
+                       "not both (clear the outside borrower's fields).",
+                       field=_l("Borrower"))]
+        if not has_borrower and not any(outside.values()):
+            return [_l("%(field)s: choose a user, or fill in the outside borrower's name, "
+                       "organ, credential type and number and the assistance-inquiry "
+                       "notice no.", field=_l("Borrower"))]
+        missing = [str(label) for field, label in OUTSIDE_FIELDS.items()
+                   if not has_borrower and not outside[field]]
+        found = []
+        if missing:
+            found.append(_l("An outside borrower (police, procuratorate or court) must give: "
+                            "%(fields)s.", fields=", ".join(missing)))
+        if self.id is None and self.due_date is not None \
+                and self.due_date < local_date_of(None):
+            found.append(_l("%(field)s: cannot be in the past.", field=_l("Return by")))
+        return found
+
+    # -- late loans --------------------------------------------------------------------
+    @classmethod
+    def late_clause(cls, today: date):
+        return sa.and_(cls.status.in_(OPEN_LOAN_STATUSES), cls.due_date < today)
+
+    def late_reason(self, today: date):
+        if self.status in OPEN_LOAN_STATUSES and self.due_date and self.due_date < today:
+            return _l("Overdue (due %(day)s)", day=self.due_date)
+        return None
 
     def __str__(self) -> str:
         return f"{self.archive_file} → {self.borrower or self.outside_name}"

@@ -40,6 +40,12 @@ def local_date_of(moment: datetime | None):
 
 
 def next_serial(session: Session, scope: str) -> int:
+    """Increment and return the counter of ``scope`` in the caller's transaction.
+
+    The upsert creates the period's row on first use (a concurrent first use waits on
+    the unique key, then finds the row); the ``UPDATE`` takes the row lock, so the
+    counter moves strictly one by one until the registering transaction ends.
+    """
     connection = session.connection()
     table = NumberCounter.__table__
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
@@ -65,6 +71,17 @@ def _number_and_derive(session: Session, flush_context, instances) -> None:
         derive = getattr(record, "derive", None)
         if derive is not None:
             derive()
-    for record in session.new:
-        if getattr(record, "number_format", None) and not record.number:
-            assign_number(session, record)
+    pending = [record for record in session.new
+               if getattr(record, "number_format", None) and not record.number]
+    # Several records in one flush are numbered in order of their date, so serials
+    # follow receipt order (``session.new`` has no meaningful order of its own).
+    pending.sort(key=_number_sort_key)
+    for record in pending:
+        assign_number(session, record)
+
+
+def _number_sort_key(record) -> tuple:
+    """Per table, dated records by date, then undated ones (dates of different tables
+    are never compared: they need not be of one type)."""
+    moment = getattr(record, "number_date", None)
+    return (record.__tablename__, moment is None, moment if moment is not None else 0)

@@ -1,3 +1,4 @@
+"""Reward/penalty notices (奖罚通知单): proposed, decided by the GM office, then frozen."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,6 +24,14 @@ class Penalty(Stateful, BusinessRecord, Model):
     statuses = PENALTY_STATUSES
     initial_status = "proposed"
     frozen_statuses = ("approved", "applied", "rejected")
+    frozen_message = _l("A decided penalty notice never changes. To correct it, open it and "
+                        "choose “Correct with a new notice”: the new notice refers to it.")
+    #: Notices a correction may refer to: the decided ones that took effect.
+    correctable_statuses = ("approved", "applied")
+    #: A notice may be raised from a complaint: the complaint's page links to a new
+    #: notice with the complaint chosen and these of its fields copied.
+    raised_from = {"complaint": ("responsible_department", "responsible_person")}
+    raised_from_label = _l("Propose a penalty notice")
     transitions = (
         Transition("approve", _l("Approve"), ("proposed",), "approved",
                    stamps=("decided_by_id", "decided_at")),
@@ -79,3 +88,29 @@ class Penalty(Stateful, BusinessRecord, Model):
 
     def __str__(self) -> str:
         return self.number or str(_l("(new notice)"))
+
+    def correction_values(self) -> dict:
+        """What a correcting notice starts from: this notice's content, to be amended."""
+        return {"complaint": self.complaint,
+                "responsible_department": self.responsible_department,
+                "responsible_person": self.responsible_person, "kind": self.kind,
+                "amount": self.amount, "reason": self.reason,
+                "department": self.department, "level": self.level, "corrects": self}
+
+    def problems(self) -> list:
+        found = []
+        if self.responsible_department is None and self.responsible_department_id is None \
+                and not (self.responsible_person or "").strip():
+            found.append(_l("%(a)s or %(b)s: name at least one.",
+                            a=_l("Responsible department"), b=_l("Responsible person")))
+        if self.amount is not None and self.amount < 0:
+            found.append(_l("%(field)s: must not be negative.", field=_l("Amount (CNY)")))
+        if self.corrects is not None:
+            if self.corrects is self or (self.id is not None and self.corrects_id == self.id):
+                found.append(_l("%(field)s: a notice cannot correct itself.",
+                                field=_l("Corrects notice")))
+            elif self.corrects.status not in self.correctable_statuses:
+                found.append(_l("%(field)s: only an approved or applied notice is corrected "
+                                "by a new one; a proposed notice is decided as it is.",
+                                field=_l("Corrects notice")))
+        return found

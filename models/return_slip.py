@@ -1,6 +1,13 @@
+"""Return slips (退货单 / 产品返厂申请): confirmed, approved, received, inspected, decided.
+
+The rules of the regulations live here as data and hooks: the counted quantity
+prevails over the claimed one; inspection and decision are due a fixed number of
+days after arrival; a non-quality return across calendar years is refused; goods
+are received only on a slip that is both confirmed and approved.
+"""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -11,7 +18,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Model, db
 from .choices import RETURN_DECISIONS, RETURN_STATUSES
 from .mixins import BusinessRecord, code_column, foreign_key
+from .numbering import local_date_of
 from .workflow import Stateful, Transition
+
+RECEIVE_REFUSED = _l("Goods cannot be received on this slip: it must first be confirmed by "
+                     "the regional manager and approved by customer service. Refuse the "
+                     "goods until then.")
 
 
 class ReturnSlip(Stateful, BusinessRecord, Model):
@@ -19,21 +31,31 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
 
     __tablename__ = "return_slip"
     number_format = "TH{yymm}{serial:03d}"
+    #: Calendar days after arrival by which the goods must be inspected.
+    inspection_days = 3
+    #: Calendar days after arrival by which the decision must be made.
+    decision_days = 5
+    #: Refuse a non-quality return of goods sold in an earlier calendar year.
+    refuse_cross_year_non_quality = True
     statuses = RETURN_STATUSES
     initial_status = "applied"
+    line_items = "lines"
     transitions = (
         Transition("confirm", _l("Confirm (regional manager)"), ("applied",), "confirmed",
                    stamps=("confirmed_by_id", "confirmed_at")),
         Transition("approve", _l("Approve (customer service)"), ("confirmed",), "approved",
                    stamps=("approved_by_id", "approved_at")),
         Transition("receive", _l("Goods received"), ("approved",), "received",
-                   requires=("arrived_on",)),
+                   requires=("arrived_on",), per_line=("quantity_counted",),
+                   refused=RECEIVE_REFUSED),
         Transition("inspect", _l("Inspected"), ("received",), "inspected",
                    requires=("inspected_on",)),
         Transition("decide", _l("Decision made"), ("inspected",), "decided",
-                   requires=("decided_on",)),
+                   requires=("decided_on",), per_line=("decision", "decision_reason")),
         Transition("close", _l("Close"), ("decided",), "closed"),
     )
+    computed = {"total_claimed": _l("Total quantity claimed"),
+                "total_quantity": _l("Total quantity (counted prevails)")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
@@ -53,6 +75,10 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     arrived_on: Mapped[date | None] = mapped_column(info={"label": _l("Arrived on")})
     inspected_on: Mapped[date | None] = mapped_column(info={"label": _l("Inspected on")})
     decided_on: Mapped[date | None] = mapped_column(info={"label": _l("Decided on")})
+    inspection_due_on: Mapped[date | None] = mapped_column(
+        info={"label": _l("Inspection due on"), "readonly": True})
+    decision_due_on: Mapped[date | None] = mapped_column(
+        info={"label": _l("Decision due on"), "readonly": True})
     confirmed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Confirmed by"))
     confirmed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Confirmed at")})
     approved_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Approved by"))
@@ -63,24 +89,126 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
 
     __table_args__ = (
         sa.Index("ix_return_slip_scope", "department_id", "level", "created_at"),
+        sa.Index("ix_return_slip_status_due", "status", "decision_due_on"),
     )
 
     class Admin:
         label = _l("Return slip")
         label_plural = _l("Return slips")
         list_columns = ("number", "customer", "complaint", "quality_problem", "status",
-                        "arrived_on", "level")
+                        "arrived_on", "decision_due_on", "level")
         search = ("number", "order_no")
-        filters = ("status", "quality_problem", "level", "department", "arrived_on")
+        filters = ("status", "quality_problem", "level", "department", "arrived_on",
+                   "decision_due_on")
+        # Arrival, inspection and decision dates are recorded by the steps, not typed in:
+        # the deadlines are counted from them.
         form_columns = ("customer", "complaint", "contract", "order_no", "sold_on",
-                        "quality_problem", "within_warranty", "arrived_on", "inspected_on",
-                        "decided_on", "remarks", "department", "level")
+                        "quality_problem", "within_warranty", "remarks", "department",
+                        "level")
         inline = ("lines",)
         default_sort = ("created_at", True)
         lookup_fields = ("number", "order_no")
 
     def __str__(self) -> str:
         return self.number or str(_l("(new return slip)"))
+
+    # -- quantities: the counted quantity prevails --------------------------------
+    @property
+    def total_claimed(self) -> Decimal:
+        return sum((line.quantity_claimed or Decimal(0) for line in self.lines), Decimal(0))
+
+    @property
+    def total_quantity(self) -> Decimal:
+        return sum((line.quantity or Decimal(0) for line in self.lines), Decimal(0))
+
+    # -- deadlines -------------------------------------------------------------------
+    def derive(self) -> None:
+        """Inspection and decision fall due a fixed number of days after arrival."""
+        if self.arrived_on is None:
+            self.inspection_due_on = self.decision_due_on = None
+        else:
+            self.inspection_due_on = self.arrived_on + timedelta(days=self.inspection_days)
+            self.decision_due_on = self.arrived_on + timedelta(days=self.decision_days)
+
+    @classmethod
+    def late_clause(cls, today: date):
+        return sa.or_(
+            sa.and_(cls.status == "received", cls.inspection_due_on < today),
+            sa.and_(cls.status.in_(("received", "inspected")), cls.decision_due_on < today))
+
+    def late_reason(self, today: date):
+        if self.status == "received" and self.inspection_due_on \
+                and self.inspection_due_on < today:
+            return _l("Inspection overdue (due %(day)s)", day=self.inspection_due_on)
+        if self.status in ("received", "inspected") and self.decision_due_on \
+                and self.decision_due_on < today:
+            return _l("Decision overdue (due %(day)s)", day=self.decision_due_on)
+        return None
+
+    # -- rules -------------------------------------------------------------------------
+    def problems(self) -> list:
+        found = self._sale_problems()
+        for number, line in enumerate(self.lines, start=1):
+            found.extend(line.problems(number))
+        return found
+
+    def _sale_problems(self) -> list:
+        today = local_date_of(None)
+        if self.sold_on is not None and self.sold_on > today:
+            return [_l("%(field)s: cannot be in the future.", field=_l("Sold on"))]
+        if self.quality_problem or not self.refuse_cross_year_non_quality:
+            return []
+        applied = local_date_of(self.created_at) if self.created_at else today
+        if self.sold_on is None:
+            if self.id is not None:
+                return []  # asked for when the return is applied for; older slips stand
+            return [_l("%(field)s: required for a non-quality return, which is accepted "
+                       "only within the calendar year of the sale.", field=_l("Sold on"))]
+        if self.sold_on.year < applied.year:
+            return [_l("%(field)s: goods sold in %(sold)s cannot be returned for a "
+                       "non-quality reason in %(now)s. Returns across calendar years are "
+                       "accepted only for a quality problem.", field=_l("Sold on"),
+                       sold=self.sold_on.year, now=applied.year)]
+        return []
+
+    def check_transition(self, name: str, user):
+        today = local_date_of(None)
+        if name == "confirm" and not self.lines:
+            return _l("Add at least one line (product and quantity) before confirming.")
+        if name == "receive":
+            if self.confirmed_by_id is None or self.approved_by_id is None:
+                return RECEIVE_REFUSED
+            return _not_future(self.arrived_on, _l("Arrived on"), today) or \
+                _missing_per_line(self.lines, "quantity_counted", _l("Quantity counted"))
+        if name == "inspect":
+            return _not_future(self.inspected_on, _l("Inspected on"), today) or \
+                _not_before(self.inspected_on, self.arrived_on, _l("Inspected on"))
+        if name == "decide":
+            return _not_future(self.decided_on, _l("Decided on"), today) or \
+                _not_before(self.decided_on, self.inspected_on, _l("Decided on")) or \
+                _missing_per_line(self.lines, "decision", _l("Decision"))
+        return None
+
+
+def _not_future(day: date | None, label, today: date):
+    if day is not None and day > today:
+        return _l("%(field)s: cannot be in the future.", field=label)
+    return None
+
+
+def _not_before(day: date | None, earlier: date | None, label):
+    if day is not None and earlier is not None and day < earlier:
+        return _l("%(field)s: cannot be before %(day)s.", field=label, day=earlier)
+    return None
+
+
+def _missing_per_line(lines, field: str, label):
+    missing = [str(number) for number, line in enumerate(lines, start=1)
+               if getattr(line, field) is None]
+    if missing:
+        return _l("%(field)s: required for every line (missing on line %(lines)s).",
+                  field=label, lines=", ".join(missing))
+    return None
 
 
 class ReturnLine(db.Model):
@@ -111,6 +239,20 @@ class ReturnLine(db.Model):
         sa.CheckConstraint("quantity_counted IS NULL OR quantity_counted >= 0",
                            name="counted_not_negative"),
     )
+
+    def problems(self, number: int) -> list:
+        where = _l("line %(number)s", number=number)
+        found = []
+        if self.quantity_claimed is not None and self.quantity_claimed <= 0:
+            found.append(_l("%(field)s (%(where)s): must be greater than 0.",
+                            field=_l("Quantity claimed"), where=where))
+        if self.quantity_counted is not None and self.quantity_counted < 0:
+            found.append(_l("%(field)s (%(where)s): must not be negative.",
+                            field=_l("Quantity counted"), where=where))
+        if self.decision == "rejected" and not (self.decision_reason or "").strip():
+            found.append(_l("%(field)s (%(where)s): a rejected line needs a reason.",
+                            field=_l("Decision reason"), where=where))
+        return found
 
     @property
     def quantity(self) -> Decimal:

@@ -1,17 +1,29 @@
-"""Status fields with a declared table of transitions.
+"""Status fields with a declared table of steps.
 
-A model lists its transitions; the generator turns each one into a button on the
-detail page and a bulk action, and ``permissions.can`` checks the transition's
-name like any other action.
+A model lists its ``transitions`` (steps that move the status) and its ``actions``
+(steps that leave the status as it is, e.g. the legal office's second approval of a
+loan or a supervisor confirming order changes). The generator turns each step into a
+button on the detail page and a bulk action, and ``permissions.can`` checks the
+step's name like any other action. The rules a step cannot say in a declaration
+live in three hooks on the model — ``check_transition`` (may this step happen now?),
+``after_transition`` (what else changes with it) and ``problems`` (is the record
+consistent?) — so the view that fires the step never names a model.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr
 
 from .mixins import code_column
+
+
+class TransitionRefused(Exception):
+    """A step cannot happen, or a value is wrong; the message says why, for the user."""
 
 
 @dataclass(frozen=True)
@@ -21,20 +33,41 @@ class Transition:
     label: object
     """Button text (a lazy translation)."""
     source: tuple[str, ...]
-    """Statuses the transition may start from."""
-    target: str
-    """Status after the transition."""
+    """Statuses the step may start from."""
+    target: str | None
+    """Status after the step; ``None`` for an action that leaves the status unchanged."""
     requires: tuple[str, ...] = ()
-    """Fields that must be filled for the transition (a rejection needs a reason)."""
+    """Fields that must be filled for the step (a rejection needs a reason)."""
     stamps: tuple[str, ...] = ()
-    """``*_by_id`` / ``*_at`` columns filled with the acting user and the time."""
+    """Columns filled by the step: ``*_by_id`` the acting user, ``*_at`` the time (UTC),
+    ``*_on`` the date (Asia/Shanghai)."""
     when: tuple[tuple[str, str], ...] = ()
     """Field values the record must have, e.g. ``(("severity", "major"),)``."""
+    per_line: tuple[str, ...] = ()
+    """Fields of each line (the model's ``line_items``) asked for with the step, e.g. the
+    counted quantity when goods are received."""
+    guard: str | None = None
+    """A record attribute that must be true for the step to be offered at all (e.g. a
+    pending request); ``check_transition`` says why when it is fired anyway."""
+    refused: object = None
+    """Message when the record has not reached the step yet, i.e. its status comes before
+    every source status in ``statuses`` (default: a generic message)."""
 
-    def applies_to(self, record) -> bool:
-        """True if the transition may start from the record's status and values."""
+    def in_source(self, record) -> bool:
         return record.status in self.source and all(
             getattr(record, field) == value for field, value in self.when)
+
+    def not_reached(self, record) -> bool:
+        """True if the record's status comes before all the step's source statuses."""
+        order = list(type(record).statuses)
+        if record.status not in order:
+            return False
+        return order.index(record.status) < min(order.index(s) for s in self.source)
+
+    def applies_to(self, record) -> bool:
+        """True if the step may start from the record's status, values and guard."""
+        return self.in_source(record) and (
+            self.guard is None or bool(getattr(record, self.guard)))
 
 
 class Stateful:
@@ -43,6 +76,16 @@ class Stateful:
     statuses: dict = {}
     initial_status: str = ""
     transitions: tuple[Transition, ...] = ()
+    actions: tuple[Transition, ...] = ()
+    """Steps that keep the status (``target=None``)."""
+    frozen_statuses: tuple[str, ...] = ()
+    """Statuses in which the record can no longer be edited."""
+    frozen_message = None
+    """Why a frozen record cannot be edited, and what to do instead."""
+    line_items: str | None = None
+    """Relationship holding the record's lines, for steps that ask ``per_line`` fields."""
+    computed: dict = {}
+    """Read-only properties shown on the details page and exported: name → label."""
 
     @declared_attr
     def status(cls) -> Mapped[str]:
@@ -50,8 +93,117 @@ class Stateful:
                            index=False)
 
     @classmethod
+    def steps(cls) -> tuple[Transition, ...]:
+        return (*cls.transitions, *cls.actions)
+
+    @classmethod
     def transition(cls, name: str) -> Transition:
-        for transition in cls.transitions:
-            if transition.name == name:
-                return transition
+        for step in cls.steps():
+            if step.name == name:
+                return step
         raise KeyError(f"{cls.__name__} declares no transition named {name!r}")
+
+    # -- hooks a model overrides -------------------------------------------------
+    def check_transition(self, name: str, user):
+        """A message if step ``name`` may not happen now (values already assigned)."""
+        return None
+
+    def after_transition(self, name: str, user) -> None:
+        """Changes that go with step ``name`` (same transaction)."""
+
+    def problems(self) -> list:
+        """Messages for values that break a rule; checked on every save and step."""
+        return []
+
+    @classmethod
+    def late_clause(cls, today: date):
+        """SQL condition for records late on ``today`` (None: the model has no deadline)."""
+        return None
+
+    def late_reason(self, today: date):
+        """Why this record is late on ``today``, or None."""
+        return None
+
+
+# -- submitted text → values --------------------------------------------------------
+
+def label_of(model, field: str):
+    mapper = sa.inspect(model)
+    if field in mapper.relationships:
+        return mapper.relationships[field].info.get("label", field)
+    if field in mapper.columns:
+        return mapper.columns[field].info.get("label", field)
+    return field
+
+
+def parse_value(model, field: str, raw, session, where=None):
+    """Turn submitted text into the field's value, or raise ``TransitionRefused`` with a
+    message naming the field (``where`` says which line, for line fields).
+
+    Related records are looked up with an ORM ``select`` so the request's visibility
+    rules apply: an id the user cannot see is as good as no id.
+    """
+    mapper = sa.inspect(model)
+    raw = "" if raw is None else str(raw).strip()
+    label = label_of(model, field)
+    if where is not None:
+        label = f"{label} ({where})"
+
+    def wrong(message):
+        return TransitionRefused(_l("%(field)s: %(problem)s", field=label, problem=message))
+
+    if field in mapper.relationships:
+        if not raw:
+            return None
+        remote = mapper.relationships[field].mapper.class_
+        try:
+            pk = int(raw)
+        except ValueError:
+            raise wrong(_l("choose an entry from the list.")) from None
+        found = session.scalar(sa.select(remote).where(remote.id == pk)) \
+            if 0 < pk < 2**31 else None
+        if found is None:
+            raise wrong(_l("choose an entry from the list."))
+        return found
+    column = mapper.columns[field]
+    if not raw:
+        return None
+    choices = column.info.get("choices")
+    if choices:
+        if raw not in choices:
+            raise wrong(_l("choose one of the listed values."))
+        return raw
+    kind = column.type
+    if isinstance(kind, sa.Date):
+        try:
+            return date.fromisoformat(raw)
+        except ValueError:
+            raise wrong(_l("enter a date as YYYY-MM-DD.")) from None
+    if isinstance(kind, sa.Numeric):
+        return _parse_decimal(raw, kind, wrong)
+    if isinstance(kind, sa.Integer):
+        try:
+            return int(raw)
+        except ValueError:
+            raise wrong(_l("enter a whole number.")) from None
+    if isinstance(kind, sa.Boolean):
+        return raw.lower() in ("1", "y", "yes", "true", "on")
+    length = getattr(kind, "length", None)
+    if length is not None and len(raw) > length:
+        raise wrong(_l("at most %(count)s characters.", count=length))
+    return raw
+
+
+def _parse_decimal(raw: str, kind, wrong) -> Decimal:
+    try:
+        value = Decimal(raw.replace(",", ""))
+    except InvalidOperation:
+        raise wrong(_l("enter a number.")) from None
+    if not value.is_finite():
+        raise wrong(_l("enter a number."))
+    if value < 0:
+        raise wrong(_l("must not be negative."))
+    digits = (kind.precision or 18) - (kind.scale or 0)
+    if abs(value) >= Decimal(10) ** digits:
+        raise wrong(_l("the number is too large."))
+    return value.quantize(Decimal(1).scaleb(-(kind.scale or 0)))

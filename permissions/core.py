@@ -79,7 +79,9 @@ def visible(user, model):
     read = [g for action in READ_ACTIONS for g in grants(user, model, action)]
     if not read:
         return sa.false()
-    clause = sa.or_(*{_scope_clause(model, g.scope, user) for g in read})
+    # One condition per distinct scope: `dept = 1 OR dept = 1` would defeat the index.
+    scopes = sorted({g.scope for g in read})
+    clause = sa.or_(*(_scope_clause(model, scope, user) for scope in scopes))
     if issubclass(model, Classified):
         clause = sa.and_(clause, model.level.in_(levels_up_to(user.clearance)))
     if model is ArchiveFile:

@@ -3,7 +3,8 @@
 Default deny: an action not granted here is refused. Scopes say which rows a
 grant covers: ``all`` rows, the user's own ``department``, or the user's ``own``
 loans (as borrower or requester). Workflow transitions are actions like any other:
-their names are those declared on the model (``models/*.py``, ``transitions``).
+their names are those declared on the model (``models/*.py``, ``transitions`` and
+``actions``).
 Nothing here lets anyone delete a business record: complaint numbers are never
 reused and archive files are kept permanently.
 """
@@ -27,17 +28,20 @@ READ = ("list", "view")
 WRITE = ("create", "edit")
 RECORDS = ("contract", "complaint", "return_slip", "archive_file")
 
-#: Transitions each role may fire, per model (names from the models' ``transitions``).
+#: Steps each role may fire, per model (names from the models' ``transitions`` and
+#: ``actions``).
 CLERK_STEPS = {
     "contract": ("submit_review",),
-    "complaint": ("investigate", "notify_customer", "close"),
+    "complaint": ("investigate", "notify_customer", "close", "reopen"),
     "return_slip": ("receive", "inspect", "decide", "close"),
     "archive_file": ("transfer",),
 }
 SUPERVISOR_STEPS = {
-    "contract": ("submit_review", "sign", "put_in_force", "complete", "terminate"),
-    "complaint": ("investigate", "determine_responsibility", "propose_handling",
-                  "approve_general", "notify_customer", "close"),
+    "contract": ("submit_review", "sign", "put_in_force", "complete", "terminate",
+                 "confirm_changes"),
+    "complaint": ("investigate", "determine_responsibility", "not_upheld",
+                  "propose_handling", "approve_general", "notify_customer", "close",
+                  "reopen"),
     "return_slip": ("confirm", "approve", "receive", "inspect", "decide", "close"),
     "archive_file": ("transfer", "request_level_change"),
 }
@@ -45,7 +49,7 @@ GM_STEPS = {
     "contract": ("approve_quote",),
     "complaint": ("approve_major", "extend"),
     "return_slip": (),
-    "archive_file": ("receive", "supersede", "change_level"),
+    "archive_file": ("receive", "supersede", "change_level", "refuse_level_change"),
 }
 
 POLICY: dict[str, dict[str, Grant]] = {
@@ -53,6 +57,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "customer": grant("all", *READ, *WRITE),
         **{m: grant("department", *READ, *WRITE, *CLERK_STEPS[m]) for m in RECORDS},
         "penalty": grant("department", *READ),
+        "reminder": grant("department", *READ, "edit"),  # the addressee replies
         "loan": grant("own", *READ, "create"),
     },
     "supervisor": {
@@ -60,6 +65,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         **{m: grant("department", *READ, *WRITE, "export", *SUPERVISOR_STEPS[m])
            for m in RECORDS},
         "penalty": grant("department", *READ, "create"),
+        "reminder": grant("department", *READ, "edit", "export"),
         "loan": grant("department", *READ, "create"),
     },
     "gm_office": {
@@ -67,7 +73,9 @@ POLICY: dict[str, dict[str, Grant]] = {
         **{m: grant("all", *READ, "edit", "export", "change_level", *GM_STEPS[m])
            for m in RECORDS},
         "penalty": grant("all", *READ, "export", "approve", "reject", "apply"),
+        "reminder": grant("all", *READ, "export"),  # the GM office sees all overdue cases
         "loan": grant("all", *READ, "export", "approve", "reject", "lend", "return_file"),
+        "audit_event": grant("all", *READ, "export"),
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
@@ -75,9 +83,10 @@ POLICY: dict[str, dict[str, Grant]] = {
     },
     "auditor": {
         **{m: grant("all", *READ, "export")
-           for m in ("customer", "penalty", "loan", *RECORDS)},
+           for m in ("customer", "penalty", "loan", "reminder", *RECORDS)},
         "app_user": grant("all", *READ),
         "department": grant("all", *READ),
+        "audit_event": grant("all", *READ, "export"),
     },
     "admin": {
         "app_user": grant("all", *READ, *WRITE),

@@ -18,18 +18,21 @@ EXPECTED = {
     "clerk": {"customer": ("all", {"list", "view", "create", "edit"}),
               **{t: ("department", {"list", "view", "create", "edit"}) for t in RECORDS},
               "penalty": ("department", {"list", "view"}),
+              "reminder": ("department", {"list", "view", "edit"}),
               "loan": ("own", {"list", "view", "create"})},
     "supervisor": {"customer": ("all", {"list", "view", "create", "edit", "export"}),
                    **{t: ("department", {"list", "view", "create", "edit", "export"})
                       for t in RECORDS},
                    "penalty": ("department", {"list", "view", "create"}),
+                   "reminder": ("department", {"list", "view", "edit", "export"}),
                    "loan": ("department", {"list", "view", "create"})},
     "gm_office": {"customer": ("all", {"list", "view", "edit", "export"}),
                   **{t: ("all", {"list", "view", "edit", "export"}) for t in RECORDS},
                   "penalty": ("all", {"list", "view", "export"}),
+                  "reminder": ("all", {"list", "view", "export"}),
                   "loan": ("all", {"list", "view", "export"})},
     "legal": {t: ("all", {"list", "view"}) for t in BUSINESS},
-    "auditor": {**{t: ("all", {"list", "view", "export"}) for t in BUSINESS},
+    "auditor": {**{t: ("all", {"list", "view", "export"}) for t in (*BUSINESS, "reminder")},
                 "app_user": ("all", {"list", "view"}),
                 "department": ("all", {"list", "view"})},
     "admin": {"app_user": ("all", {"list", "view", "create", "edit"}),
@@ -59,10 +62,11 @@ def sees(username: str, row) -> bool:
         return False
     scope = grant[0]
     department, clearance = USER_INFO[username]
-    if row.table == "loan" and PERSON_OF[row.department] == username:
+    person = PERSON_OF.get(row.department)
+    if row.table == "loan" and person == username:
         return True  # a borrower always sees their own loan
     in_scope = (scope == "all" or (scope == "department" and row.department == department)
-                or (scope == "own" and PERSON_OF[row.department] == username))
+                or (scope == "own" and person == username))
     model = REGISTRY[row.table]
     level_ok = not issubclass(model, Classified) or \
         LEVELS.index(row.level) <= LEVELS.index(clearance)

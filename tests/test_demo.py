@@ -63,7 +63,7 @@ def demo_app(demo_url, tmp_path_factory):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": demo_url,
                       "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("demo-uploads"))})
     with app.app_context():
-        upgrade()
+        upgrade(revision="heads")
         assert seed() is True
     yield app
     with app.app_context():

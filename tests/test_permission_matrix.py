@@ -190,7 +190,7 @@ def test_home_and_menu_show_only_what_the_user_may_list(client, world, user):
         assert in_menu == allowed(user, table, "list"), table
         figure = re.search(rf'data-table="{table}" data-count="(\d+)"', body)
         if allowed(user, table, "list"):
-            expected = sum(sees(user, r) for r in world.rows_of(table)) \
+            expected = sum(sees(user, r) for r in rows_in_database(world, table)) \
                 if world.rows_of(table) else None
             assert figure is not None
             if expected is not None:
@@ -225,6 +225,25 @@ def view_searches_marker(table) -> bool:
     return any(isinstance(model.__table__.c[name].type, (sa.String, sa.Text))
                and not model.__table__.c[name].info.get("choices")
                for name in searchable if name in model.__table__.c)
+
+
+def rows_in_database(world, table):
+    """Every row of the table now (other tests add rows), as the oracle reads them.
+    A loan's department stands for its borrower, as in the world."""
+    from .world import Row
+    model = REGISTRY[table]
+    codes = {pk: code for code, pk in world.departments.items()}
+    people = {pk: name for name, pk in world.users.items()}
+    rows = []
+    for record in db.session.scalars(sa.select(model).execution_options(
+            skip_visibility=True)):
+        department = codes.get(record.department_id, "?")
+        if table == "loan":
+            person = people.get(record.borrower_id)
+            department = {"clerk.sales": "sales", "clerk.service": "service"}.get(
+                person, department if person is None else "?")
+        rows.append(Row(table, record.id, department, record.level, ""))
+    return rows
 
 
 def _view(app, table):

@@ -1,0 +1,207 @@
+"""The audit log screen (read-only) and the auditors' case timeline of a complaint.
+
+The log is a ``SecureModelView`` like every other screen, so the policy decides
+who opens it (``audit_event``: auditors and the GM office, list/view/export) and
+every Flask-Admin road goes through the same checks. Everything that writes is
+switched off here, whatever a policy might grant: the log is append-only.
+
+Rows follow the no-read-up rule: an event shows only if its level is within the
+reader's clearance and the record it is about is not, today, above it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from flask import redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual, FilterLike
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from models import REGISTRY, AuditEvent, db
+from models.choices import LEVELS
+from models.mixins import Classified
+from permissions import can, visible
+from permissions.levels import levels_up_to
+from permissions.scoping import actor
+
+from .fields import local_to_utc
+from .formatting import local_datetime
+from .history import (
+    ACTIONS,
+    NOTES,
+    action_label,
+    case_timeline,
+    changes_of,
+    describe,
+    describe_field,
+    field_order,
+    is_links,
+    mapped_class,
+    model_label,
+    readable_clause,
+)
+from .secure import SecureModelView, parse_pk, refuse
+
+
+def readable_events(user):
+    """SQL: the events ``user`` may read (see the module docstring)."""
+    allowed = levels_up_to(user.clearance)
+    clauses = [readable_clause(user.clearance)]
+    for table, model in REGISTRY.items():
+        if issubclass(model, Classified):
+            # Core table, not the entity: the session's visibility filter must not
+            # rewrite this subquery (it would hide exactly the rows it looks for).
+            rows = model.__table__
+            above = sa.select(sa.cast(rows.c.id, sa.String)).where(
+                rows.c.level.not_in(allowed))
+            clauses.append(sa.not_(sa.and_(AuditEvent.model == table,
+                                           AuditEvent.record_id.in_(above))))
+    return sa.and_(*clauses)
+
+
+class LocalDayFilter(BaseSQLAFilter):
+    """A date in Shanghai time, compared with the UTC times stored."""
+
+    def __init__(self, column, name, after: bool):
+        super().__init__(column, name, data_type="datepicker")
+        self.after = after
+
+    def validate(self, value) -> bool:
+        try:
+            date.fromisoformat(value)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    def clean(self, value):
+        day = date.fromisoformat(value) + (timedelta() if self.after else timedelta(days=1))
+        return local_to_utc(datetime.combine(day, time()))
+
+    def apply(self, query, value, alias=None):
+        column = self.get_column(alias)
+        return query.filter(column >= value if self.after else column < value)
+
+    def operation(self):
+        return _l("on or after") if self.after else _l("on or before")
+
+
+def action_options():
+    return [(code, label) for code, label in ACTIONS.items()]
+
+
+def model_options():
+    return [(table, model.Admin.label) for table, model in REGISTRY.items()]
+
+
+def _format_changes(view, context, event, name):
+    """The list names the fields that changed; the details page shows old → new."""
+    changes = changes_of(event)
+    if (request.endpoint or "").endswith("details_view"):
+        entry = describe([event], actor().clearance)[0]
+        rows = "".join(f"<tr><td>{escape(c.label)}</td><td>{escape(c.old)}</td>"
+                       f"<td>→ {escape(c.new)}</td></tr>" for c in entry.changes)
+        return Markup(f'<table class="table table-sm mb-0">{rows}</table>')
+    model = REGISTRY.get(event.model) or mapped_class(event.model)
+    labels = [str(describe_field(model, key)[0]) if isinstance(value, list)
+              or is_links(value) else f"{NOTES.get(key, key)}: {value}"
+              for key, value in sorted(changes.items(),
+                                       key=lambda item: field_order(model, item[0]))
+              if key != "transition" and value not in ({}, [], None)]
+    return ", ".join(labels)[:300]
+
+
+class AuditLogView(SecureModelView):
+    """Who did what, when, from where: filter, read, export; never change."""
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    column_display_actions = True
+    column_list = ("at", "username", "address", "action", "model", "record_id", "changes")
+    column_details_list = ("id", "at", "username", "user_id", "address", "action", "model",
+                           "record_id", "endpoint", "level", "changes", "prev_digest",
+                           "digest")
+    column_export_list = column_details_list
+    column_default_sort = ("id", True)
+    column_sortable_list = ("at", "username", "action", "model")
+    column_searchable_list = ("username", "record_id", "address")
+    column_labels = {attr.key: attr.columns[0].info.get("label", attr.key)
+                     for attr in sa.inspect(AuditEvent).column_attrs}
+    column_formatters = {
+        "at": lambda v, c, m, n: local_datetime(v, m.at),
+        "username": lambda v, c, m, n: m.username or _("system"),
+        "action": lambda v, c, m, n: action_label(m, changes_of(m)),
+        "model": lambda v, c, m, n: model_label(m.model),
+        "level": lambda v, c, m, n: LEVELS.get(m.level, m.level or ""),
+        "changes": _format_changes,
+    }
+    column_formatters_export = {
+        "at": lambda v, c, m, n: local_datetime(v, m.at),
+    }
+
+    def __init__(self, *args, **kwargs):
+        self.column_filters = [
+            FilterEqual(AuditEvent.username, _l("User")),
+            FilterLike(AuditEvent.username, _l("User")),
+            FilterEqual(AuditEvent.model, _l("Record type"), options=model_options),
+            FilterEqual(AuditEvent.record_id, _l("Record id")),
+            FilterEqual(AuditEvent.action, _l("Action"), options=action_options),
+            LocalDayFilter(AuditEvent.at, _l("Date"), after=True),
+            LocalDayFilter(AuditEvent.at, _l("Date"), after=False),
+            FilterLike(AuditEvent.address, _l("Client address")),
+        ]
+        super().__init__(*args, **kwargs)
+
+    def get_query(self):
+        return super().get_query().filter(readable_events(actor()))
+
+    def get_count_query(self):
+        return super().get_count_query().filter(readable_events(actor()))
+
+    def is_action_allowed(self, name: str) -> bool:
+        return False  # no bulk action on the log
+
+    def get_actions_list(self):
+        return [], {}
+
+
+class CaseView(BaseView):
+    """One complaint with its return slips, penalties, reminders and the loans of its
+    customer's archive files on one timeline. For those who may read the audit log."""
+
+    def is_visible(self) -> bool:
+        return False  # reached from a complaint's details page
+
+    def is_accessible(self) -> bool:
+        return current_user.is_authenticated and can(actor(), "view", AuditEvent)
+
+    def _handle_view(self, name, **kwargs):
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login", next=request.full_path))
+        if not self.is_accessible():
+            refuse(403, AuditEvent)
+        return None
+
+    @expose("/")
+    def index(self):
+        complaints = REGISTRY["complaint"]
+        pk = parse_pk(request.args.get("id"))
+        complaint = None if pk is None else db.session.scalar(
+            sa.select(complaints).where(complaints.id == pk, visible(actor(), complaints)))
+        if complaint is None or not can(actor(), "view", complaint):
+            refuse(404, complaints, request.args.get("id", "")[:64])
+        return self.render("admin/case.html", complaint=complaint,
+                           entries=case_timeline(complaint, actor().clearance))
+
+
+def init_audit_screens(admin) -> None:
+    admin.add_view(AuditLogView(AuditEvent, db.session, name=_l("Audit log"),
+                                endpoint="audit_event", url="/admin/audit_event",
+                                category=_l("System")))
+    admin.add_view(CaseView(name=_l("Case timeline"), endpoint="case", url="/admin/case"))
+
+

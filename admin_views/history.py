@@ -1,0 +1,376 @@
+"""Reading the audit log back: a record's history and a complaint's case timeline.
+
+The confidentiality rule for history: an event carries the highest level its
+record had in it (before or after the change). A reader whose clearance is below
+that level sees that the event happened — who, when, which fields — but not the
+values. So after a record goes from secret down to internal, an internal reader
+sees its new life in full and nothing of what it said while it was secret. Linked
+records named in a value (a customer, a department) are looked up through the
+reader's own visibility: one they may not see is shown as hidden.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+
+import sqlalchemy as sa
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm.util import identity_key
+
+from audit import ABOVE, MASK
+from models import REGISTRY, AuditEvent, db
+from permissions import can, dominates, is_visible
+from permissions.levels import levels_up_to
+from permissions.scoping import actor
+
+from .fields import utc_to_local
+
+ACTIONS = {
+    "insert": _l("Created"),
+    "update": _l("Changed"),
+    "delete": _l("Deleted"),
+    "transition": _l("Workflow step"),
+    "export": _l("Exported a list"),
+    "login": _l("Logged in"),
+    "logout": _l("Logged out"),
+    "login_failed": _l("Failed login"),
+    "login_locked": _l("Login refused (locked)"),
+    "refused": _l("Access refused"),
+    "attach": _l("File attached"),
+    "download": _l("File downloaded"),
+    "seed_demo": _l("Demo data loaded"),
+    "backup": _l("Backup written"),
+    "restore": _l("Backup restored"),
+}
+#: Labels of what explicit events note besides field changes.
+NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("Format"),
+         "query": _l("Query"), "file": _l("File")}
+#: Events about reading, not changing, a record: in its history for log readers only.
+READING = ("refused", "download", "export")
+#: Labels of child tables that are not a relationship of their owner.
+CHILD_LABELS = {"attachment": _l("Attachment")}
+HIDDEN = _l("(hidden: above your clearance)")
+MAX_ENTRIES = 200
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+@dataclass
+class Entry:
+    """One line of a history or timeline, ready for the template."""
+
+    when: datetime
+    what: str
+    who: str = ""
+    address: str = ""
+    record: str = ""
+    url: str | None = None
+    changes: list[Change] = field(default_factory=list)
+    hidden: bool = False
+    event_id: int | None = None
+    date_only: bool = False
+
+    @property
+    def when_text(self) -> str:
+        return self.when.strftime("%Y-%m-%d" if self.date_only else "%Y-%m-%d %H:%M")
+
+
+def is_links(value) -> bool:
+    """Many-to-many links as the audit hook writes them: ``{"added": […], "removed": […]}``."""
+    return isinstance(value, dict) and bool(value) and set(value) <= {"added", "removed"}
+
+
+def readable_clause(clearance: str | None):
+    """SQL: events whose values the reader may see (no level, or one within clearance)."""
+    return sa.or_(AuditEvent.level.is_(None),
+                  AuditEvent.level.in_(levels_up_to(clearance)))
+
+
+def readable(event: AuditEvent, clearance: str | None) -> bool:
+    return event.level is None or dominates(clearance, event.level)
+
+
+def mapped_class(table: str | None):
+    if table in REGISTRY:
+        return REGISTRY[table]
+    for mapper in db.Model.registry.mappers:
+        if mapper.local_table.name == table:
+            return mapper.class_
+    return None
+
+
+def model_label(table: str | None) -> str:
+    model = REGISTRY.get(table)
+    if model is not None:
+        return str(model.Admin.label)
+    return str({"audit_event": _l("Audit log"), **CHILD_LABELS}.get(table, table or ""))
+
+
+def changes_of(event: AuditEvent) -> dict:
+    try:
+        changes = json.loads(event.changes) if event.changes else {}
+    except ValueError:
+        return {"changes": event.changes}
+    return changes if isinstance(changes, dict) else {"changes": changes}
+
+
+def action_label(event: AuditEvent, changes: dict) -> str:
+    text = str(ACTIONS.get(event.action, event.action))
+    model = REGISTRY.get(event.model)
+    name = changes.get("transition")
+    if event.action == "transition" and model is not None and name:
+        try:
+            return f"{text}: {model.transition(name).label}"
+        except KeyError:
+            return f"{text}: {name}"
+    return text
+
+
+# -- field values --------------------------------------------------------------------
+
+class Resolver:
+    """Turns stored ids into labels through the reader's visibility, in batches."""
+
+    def __init__(self):
+        self.wanted: dict[type, set[int]] = {}
+        self.labels: dict[tuple[type, int], str] = {}
+
+    def want(self, model, value) -> None:
+        ids = value if isinstance(value, list) else [value]
+        for pk in ids:
+            if isinstance(pk, int):
+                self.wanted.setdefault(model, set()).add(pk)
+
+    def resolve(self) -> None:
+        for model, ids in self.wanted.items():
+            missing = []
+            for pk in ids:  # the page has most of them loaded already
+                known = db.session.identity_map.get(identity_key(model, pk))
+                if known is not None and is_visible(actor(), known):
+                    self.labels[(model, pk)] = str(known)
+                else:
+                    missing.append(pk)
+            if missing:
+                # Inside a request the session filters rows by the reader's visibility.
+                for record in db.session.scalars(sa.select(model).where(
+                        model.id.in_(missing))):
+                    self.labels[(model, record.id)] = str(record)
+
+    def label(self, model, pk) -> str:
+        return self.labels.get((model, pk), str(HIDDEN))
+
+
+def describe_field(model, key: str):
+    """(label, column or relationship, target model of a link) of a change key."""
+    if model is None:
+        return key, None, None
+    if "#" in key:  # a child row: "lines#12.quantity_counted"
+        prefix, _, rest = key.partition("#")
+        child_id, _, child_key = rest.partition(".")
+        mapper = sa.inspect(model)
+        if prefix in mapper.relationships:
+            rel = mapper.relationships[prefix]
+            child, group = rel.mapper.class_, rel.info.get("label", prefix)
+        else:
+            child, group = mapped_class(prefix), CHILD_LABELS.get(prefix, prefix)
+        label, column, target = describe_field(child, child_key) if child_key else \
+            ("", None, None)
+        return f"{group} {child_id}" + (f" · {label}" if label else ""), column, target
+    mapper = sa.inspect(model)
+    if key in mapper.relationships:
+        rel = mapper.relationships[key]
+        return rel.info.get("label", key), None, rel.mapper.class_
+    if key in mapper.columns:
+        column = mapper.columns[key]
+        target = None
+        if column.foreign_keys:
+            target = mapped_class(next(iter(column.foreign_keys)).column.table.name)
+        return column.info.get("label", key), column, target
+    return key, None, None
+
+
+def field_order(model, key: str) -> tuple:
+    """Form order: the model's own fields as declared, then its child rows."""
+    if model is None or "#" in key:
+        return (1, 0, key)
+    position = _positions(model)
+    return (0, position.get(key, len(position)), key)
+
+
+@lru_cache(maxsize=64)
+def _positions(model) -> dict[str, int]:
+    return {attr.key: index for index, attr in enumerate(sa.inspect(model).attrs)}
+
+
+def show_value(value, column, target, resolver: Resolver) -> str:
+    if value is None or value == "":
+        return "—"
+    if value == MASK:
+        return str(_l("(changed)"))
+    if value == ABOVE:
+        return str(_l("(written at a higher level: see the earlier entries)"))
+    if target is not None:
+        return ", ".join(resolver.label(target, v) for v in value) \
+            if isinstance(value, list) else resolver.label(target, value)
+    if column is not None:
+        choices = column.info.get("choices")
+        if choices:
+            codes = value.split() if column.info.get("multiple") else [value]
+            return ", ".join(str(choices.get(code, code)) for code in codes)
+        if isinstance(column.type, sa.DateTime):
+            try:
+                return utc_to_local(datetime.fromisoformat(value)).strftime("%Y-%m-%d %H:%M")
+            except (TypeError, ValueError):
+                return str(value)
+        if isinstance(column.type, sa.Boolean):
+            return str(_l("Yes") if value else _l("No"))
+    return str(value)
+
+
+def describe(events: list[AuditEvent], clearance: str | None, *,
+             with_record: bool = False) -> list[Entry]:
+    """Entries for events, values masked where the reader's clearance is too low."""
+    resolver, parsed = Resolver(), []
+    for event in events:
+        changes = changes_of(event)
+        model = REGISTRY.get(event.model) or mapped_class(event.model)
+        changes = dict(sorted(changes.items(), key=lambda item: field_order(model, item[0])))
+        fields = {key: describe_field(model, key) for key in changes}
+        if readable(event, clearance):
+            for key, (_label, _column, target) in fields.items():
+                if target is not None:
+                    value = changes[key]
+                    if is_links(value):
+                        resolver.want(target, [*value.get("added", ()),
+                                               *value.get("removed", ())])
+                    elif isinstance(value, list):
+                        resolver.want(target, [v for v in value if isinstance(v, int)])
+        parsed.append((event, changes, fields))
+    resolver.resolve()
+    return [_entry(event, changes, fields, clearance, resolver, with_record)
+            for event, changes, fields in parsed]
+
+
+def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
+    hidden = not readable(event, clearance)
+    lines = []
+    for key, value in changes.items():
+        if key == "transition":
+            continue
+        label, column, target = fields[key]
+        if value in ({}, [], None) or (column is not None and "label" not in column.info):
+            continue  # nothing to say, or a derived column without a label (log only)
+        if hidden:
+            lines.append(Change(str(label), "•••", "•••"))
+        elif is_links(value):  # links added / removed
+            lines.append(Change(str(label),
+                                show_value(value.get("removed") or None, column, target,
+                                           resolver),
+                                show_value(value.get("added") or None, column, target,
+                                           resolver)))
+        elif isinstance(value, list) and len(value) == 2:
+            lines.append(Change(str(label), show_value(value[0], column, target, resolver),
+                                show_value(value[1], column, target, resolver)))
+        elif isinstance(value, dict):  # a note made of several values
+            text = "; ".join(f"{k}: {v}" for k, v in value.items())
+            lines.append(Change(str(NOTES.get(key, key)), "", text))
+        else:  # what an explicit event says (a refusal's answer, an export's format)
+            lines.append(Change(str(NOTES.get(key, key)), "", str(value)))
+    entry = Entry(when=utc_to_local(event.at), what=action_label(event, changes),
+                  who=event.username or _("system"), address=event.address or "",
+                  changes=lines, hidden=hidden, event_id=event.id)
+    if with_record:
+        entry.record = f"{model_label(event.model)} {event.record_id or ''}".strip()
+    return entry
+
+
+def history_of(record, clearance: str | None) -> list[Entry]:
+    """The record's events, newest first. Who tried to read it (refusals, downloads)
+    is for readers of the audit log; everyone else sees how the record changed."""
+    query = sa.select(AuditEvent).where(AuditEvent.model == record.__tablename__,
+                                        AuditEvent.record_id == str(record.id))
+    if not can(actor(), "view", AuditEvent):
+        query = query.where(AuditEvent.action.not_in(READING))
+    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES)).all()
+    return describe(events, clearance)
+
+
+# -- the case timeline ----------------------------------------------------------------------
+
+def case_records(complaint) -> list:
+    """The complaint, its return slips, penalties, reminders and the loans of its
+    customer's archive files — those the reader may see (the session filters)."""
+    records = [complaint]
+    for table in ("return_slip", "penalty", "reminder"):
+        model = REGISTRY.get(table)
+        if model is not None and hasattr(model, "complaint_id"):
+            records += db.session.scalars(sa.select(model).where(
+                model.complaint_id == complaint.id).order_by(model.id)).all()
+    files, loans = REGISTRY.get("archive_file"), REGISTRY.get("loan")
+    if files is not None and loans is not None:
+        records += db.session.scalars(
+            sa.select(loans).join(files, loans.archive_file_id == files.id)
+            .where(files.customer_id == complaint.customer_id).order_by(loans.id)).all()
+    return records
+
+
+def record_url(record) -> str | None:
+    try:
+        return url_for(f"{record.__tablename__}.details_view", id=record.id)
+    except Exception:  # noqa: BLE001 - a record type without a screen has no link
+        return None
+
+
+def milestones(record) -> list[Entry]:
+    """The dates a record itself carries (received, approved, returned…)."""
+    entries = []
+    for column in sa.inspect(type(record)).columns:
+        value = getattr(record, column.key, None)
+        if column.key == "updated_at" or "label" not in column.info or value is None:
+            continue
+        if isinstance(value, datetime):
+            entries.append(Entry(when=utc_to_local(value), what=str(column.info["label"])))
+        elif isinstance(value, date):
+            entries.append(Entry(when=datetime.combine(value, datetime.min.time()),
+                                 what=str(column.info["label"]), date_only=True))
+    return entries
+
+
+def case_timeline(complaint, clearance: str | None) -> list[Entry]:
+    """Everything about one complaint case on one timeline, oldest first."""
+    entries = []
+    records = case_records(complaint)
+    for record in records:
+        name = f"{record.Admin.label} {record}"
+        for entry in milestones(record):
+            entry.record, entry.url = name, record_url(record)
+            entries.append(entry)
+    keys = [(r.__tablename__, str(r.id)) for r in records]
+    if keys:
+        events = db.session.scalars(
+            sa.select(AuditEvent).where(sa.tuple_(AuditEvent.model, AuditEvent.record_id)
+                                        .in_(keys)).order_by(AuditEvent.id)).all()
+        by_key = {(r.__tablename__, str(r.id)): r for r in records}
+        for entry, event in zip(describe(events, clearance), events, strict=True):
+            record = by_key[(event.model, event.record_id)]
+            entry.record = f"{record.Admin.label} {record}"
+            entry.url = record_url(record)
+            entries.append(entry)
+    return sorted(entries, key=lambda e: (e.when, e.event_id or 0))
+
+
+def case_url(record) -> str | None:
+    """Link to the case timeline, for a complaint and a reader of the audit log."""
+    if getattr(record, "__tablename__", None) != "complaint" \
+            or not can(actor(), "view", AuditEvent):
+        return None
+    return url_for("case.index", id=record.id)

@@ -1,0 +1,90 @@
+"""Requests per second under load: gunicorn (2 workers) on 127.0.0.1, driven by wrk.
+
+The login cookie is a signed Flask session made with the bench secret, so wrk
+requests go through the same Flask-Login / permission path as a browser's.
+
+    python -m bench.run_wrk --url postgresql+psycopg://postgres@127.0.0.1/bench_records_1m \
+        --phase after
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from .build_data import COMMON, USERS
+
+RESULTS = Path(__file__).parent / "data" / "wrk.jsonl"
+PORT = 8765
+PATHS = {"list page 1": "/admin/complaint/",
+         f"search common ({COMMON})": "/admin/complaint/?search=" + COMMON,
+         "home": "/admin/"}
+
+
+def session_cookie(user_id: int) -> str:
+    from flask import Flask
+    app = Flask(__name__)
+    app.secret_key = "bench"
+    serializer = app.session_interface.get_signing_serializer(app)
+    return serializer.dumps({"_user_id": str(user_id), "_fresh": True})
+
+
+def start_gunicorn(url: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}",
+         "--log-level", "warning", "bench.wsgi:app"], env=env)
+    for _ in range(100):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login", timeout=1)
+            return server
+        except OSError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("gunicorn did not start")
+
+
+def wrk(path: str, cookie: str, seconds: int) -> dict:
+    from urllib.parse import quote
+    target = f"http://127.0.0.1:{PORT}{quote(path, safe='/?=&')}"
+    out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency",
+                          "-H", f"Cookie: session={cookie}", target],
+                         capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"50%\s+([\d.]+)(\w+)", out)
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return {"rps": rps, "p50": p50.group(1) + p50.group(2),
+            "non_2xx": int(non2xx.group(1)) if non2xx else 0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--phase", required=True)
+    parser.add_argument("--label", required=True, help="e.g. sqlite-1M")
+    parser.add_argument("--seconds", type=int, default=8)
+    parser.add_argument("--results", type=Path, default=RESULTS)
+    args = parser.parse_args()
+    server = start_gunicorn(args.url)
+    try:
+        with args.results.open("a", encoding="utf-8") as out:
+            for user_id, (username, *_rest) in enumerate(USERS, start=1):
+                cookie = session_cookie(user_id)
+                for name, path in PATHS.items():
+                    row = {"label": args.label, "phase": args.phase, "user": username,
+                           "scenario": name, **wrk(path, cookie, args.seconds)}
+                    print(json.dumps(row, ensure_ascii=False), flush=True)
+                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,114 @@
+"""Indexes for big lists, and the full-text search structures the ORM cannot declare.
+
+Why these indexes: a list page is ``WHERE <visible()> ORDER BY <default sort> LIMIT
+20``. ``visible()`` gives ``department_id = ? AND level IN (...)`` for a department
+user and ``level IN (...)`` for an all-department one. An index on (department_id,
+level, sort key) cannot return rows in sort order for a ``level IN`` list, so the
+database sorts every visible row. Putting the sort key before ``level`` keeps the
+order and still answers the level test from the index entry (no table read per
+skipped row). One index per shape: (department_id, sort key, level) and
+(sort key, level).
+
+Search: Flask-Admin's ``CAST(col AS TEXT) ILIKE '%term%'`` reads the whole table.
+SQLite gets an FTS5 table with the trigram tokenizer (substring match, case
+folded); PostgreSQL a GIN pg_trgm index on one expression that joins the searched
+columns with a space — a term never contains a space, so matching the joined text
+is the same as matching any one column. Neither is visible to SQLAlchemy's
+metadata: migration 0006 creates them and ``tests/test_migrations.py`` leaves them
+out of the schema comparison (``is_search_structure``).
+"""
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from .archive import ArchiveFile
+from .complaint import Complaint
+from .customer import Customer
+from .loan import Loan
+
+#: table -> (default sort column, descending). Mirrors each model's Admin.default_sort.
+SORTED_LISTS = {
+    Complaint.__table__: "received_at",
+    Customer.__table__: "code",
+    ArchiveFile.__table__: "number",
+    Loan.__table__: "created_at",
+}
+
+LIST_INDEXES = []
+for _table, _sort in SORTED_LISTS.items():
+    LIST_INDEXES += [
+        sa.Index(f"ix_{_table.name}_dept_{_sort}", _table.c.department_id,
+                 _table.c[_sort], _table.c.level),
+        sa.Index(f"ix_{_table.name}_{_sort}_level", _table.c[_sort], _table.c.level),
+    ]
+
+#: table name -> the searched columns (each model's Admin.search, plain text columns).
+SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
+    "complaint": ("number", "content", "product", "batch_no"),
+    "customer": ("code", "name", "contact_person", "phone"),
+    "archive_file": ("number", "title"),
+    "loan": ("purpose", "outside_name", "inquiry_notice_no"),
+}
+#: Shortest term a trigram index can find; shorter terms fall back to a scan.
+MIN_INDEXED_TERM = 3
+
+
+def fts_table(table: str) -> str:
+    return f"{table}_fts"
+
+
+def trgm_index(table: str) -> str:
+    return f"ix_{table}_search_trgm"
+
+
+def search_document_sql(table: str, cols: tuple[str, ...] | None = None) -> str:
+    """The searched columns joined by a space (immutable, so PostgreSQL can index it).
+
+    Changing ``SEARCH_COLUMNS`` changes this expression: it needs a migration that
+    rebuilds the index, or queries stop matching it."""
+    cols = cols or SEARCH_COLUMNS[table]
+    return " || ' ' || ".join(f"coalesce({c}, '')" for c in cols)
+
+
+def search_document(model):
+    """The same expression for queries; literal text so the index expression matches."""
+    return sa.literal_column(f"({search_document_sql(model.__tablename__)})",
+                             type_=sa.Text)
+
+
+def is_search_structure(name: str | None) -> bool:
+    """FTS5 tables (and their shadow tables) and trigram indexes: not in the metadata."""
+    return bool(name) and (any(name == fts_table(t) or name.startswith(fts_table(t) + "_")
+                               for t in SEARCH_COLUMNS)
+                           or name.endswith("_search_trgm"))
+
+
+def sqlite_search_ddl(table: str, cols: tuple[str, ...]) -> list[str]:
+    """FTS5 external-content table kept in step by triggers, then filled once."""
+    fts = fts_table(table)
+    names = ", ".join(cols)
+    new = ", ".join(f"new.{c}" for c in cols)
+    old = ", ".join(f"old.{c}" for c in cols)
+    return [
+        f"CREATE VIRTUAL TABLE {fts} USING fts5({names}, content='{table}', "
+        f"content_rowid='id', tokenize='trigram')",
+        f"CREATE TRIGGER {fts}_ai AFTER INSERT ON {table} BEGIN "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
+        f"CREATE TRIGGER {fts}_ad AFTER DELETE ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); END",
+        f"CREATE TRIGGER {fts}_au AFTER UPDATE OF {names} ON {table} BEGIN "
+        f"INSERT INTO {fts}({fts}, rowid, {names}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO {fts}(rowid, {names}) VALUES (new.id, {new}); END",
+        f"INSERT INTO {fts}({fts}) VALUES ('rebuild')",
+    ]
+
+
+def sqlite_search_drop(table: str) -> list[str]:
+    fts = fts_table(table)
+    return [f"DROP TRIGGER IF EXISTS {fts}_{s}" for s in ("ai", "ad", "au")] + [
+        f"DROP TABLE IF EXISTS {fts}"]
+
+
+def postgres_search_ddl(table: str, cols: tuple[str, ...]) -> list[str]:
+    return [f"CREATE INDEX IF NOT EXISTS {trgm_index(table)} ON {table} "
+            f"USING gin (({search_document_sql(table, cols)}) gin_trgm_ops)"]

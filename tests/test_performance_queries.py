@@ -1,0 +1,134 @@
+"""Every generated screen stays within its SQL budget and pages from an index.
+
+No timings here (those are in ``bench/``): the number of statements a request sends,
+and the plan of each list's default page — SQLite's EXPLAIN QUERY PLAN must neither
+read the whole table nor sort it in a temporary B-tree; PostgreSQL, with sequential
+scans switched off (a tiny CI table is always cheaper to scan), must use an index.
+"""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+
+from models import REGISTRY, db
+
+from .policy_oracle import ROLE_OF, allowed, sees
+
+QUERY_BUDGET = 10
+TABLES = list(REGISTRY)
+
+
+def reader_of(table: str) -> str | None:
+    """A department-scoped user if one may list the table, else anyone who may."""
+    for username in ("clerk.sales", "supervisor", "gm", "auditor", "admin", *ROLE_OF):
+        if allowed(username, table, "list"):
+            return username
+    return None
+
+
+class Statements:
+    def __init__(self, engine):
+        self.engine = engine
+        self.seen: list[tuple[str, object]] = []
+
+    def __enter__(self):
+        event.listen(self.engine, "before_cursor_execute", self._record)
+        return self
+
+    def __exit__(self, *exc):
+        event.remove(self.engine, "before_cursor_execute", self._record)
+
+    def _record(self, conn, cursor, statement, parameters, context, executemany):
+        self.seen.append((statement, parameters))
+
+
+def _statements(app, client, url):
+    with app.app_context():
+        engine = db.engine
+    with Statements(engine) as recorder:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return recorder.seen
+
+
+@pytest.mark.parametrize("table", TABLES)
+def test_list_details_edit_stay_within_the_query_budget(app, client, world, login_as,
+                                                        table):
+    username = reader_of(table)
+    if username is None:
+        pytest.skip(f"nobody may list {table}")
+    login_as(username)
+    urls = [f"/admin/{table}/", f"/admin/{table}/?page_size=100"]
+    row = next((r for r in world.rows_of(table) if sees(username, r)), None)
+    if row is not None:
+        urls.append(f"/admin/{table}/details/?id={row.id}")
+        if allowed(username, table, "edit"):
+            urls.append(f"/admin/{table}/edit/?id={row.id}")
+    for url in urls:
+        count = len(_statements(app, client, url))
+        assert count <= QUERY_BUDGET, f"{url}: {count} SQL statements"
+
+
+def test_home_page_stays_within_the_query_budget(app, client, login_as):
+    for username in ("clerk.sales", "gm"):
+        login_as(username)
+        count = len(_statements(app, client, "/admin/"))
+        assert count <= QUERY_BUDGET, f"home for {username}: {count} SQL statements"
+
+
+def _page_query(statements, table):
+    """The statement that fetched the page: it orders and limits rows of ``table``."""
+    for statement, params in statements:
+        text = " ".join(statement.split())
+        if f"FROM {table}" in text and "ORDER BY" in text and "LIMIT" in text:
+            return statement, params
+    raise AssertionError(f"no page query for {table}")
+
+
+def _plan(app, statement, params) -> str:
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, params)
+            return "\n".join(str(r[-1]) for r in rows)
+        conn.exec_driver_sql("SET enable_seqscan = off")
+        rows = conn.exec_driver_sql("EXPLAIN " + statement, params)
+        return "\n".join(r[0] for r in rows)
+
+
+#: Known gaps on SQLite (issue 6 stays open for them): the default page of these lists
+#: is still sorted in a temporary B-tree (PostgreSQL serves them from an index). The
+#: loan door (`OR id IN (open loans)`) and the borrower door defeat the department
+#: index; contract/penalty/return_slip lack a (department, sort key, level) index.
+#: Strict: fixing one makes its entry fail until it is removed from this list.
+NOT_YET_INDEXED = {
+    ("department", "contract"): "no (department, number, level) index yet",
+    ("department", "penalty"): "no (department, created_at, level) index yet",
+    ("department", "return_slip"): "no (department, created_at, level) index yet",
+    ("department", "archive_file"): "the loan door's OR defeats the department index",
+    ("department", "loan"): "the borrower door's OR defeats the department index",
+    ("all", "penalty"): "no (created_at, level) index yet",
+    ("all", "return_slip"): "no (created_at, level) index yet",
+}
+
+
+@pytest.mark.parametrize("table", TABLES)
+@pytest.mark.parametrize("who", ["department", "all"])
+def test_default_list_page_is_served_from_an_index(app, client, login_as, table, who,
+                                                   request):
+    if (who, table) in NOT_YET_INDEXED and "sqlite" in app.config["SQLALCHEMY_DATABASE_URI"]:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=NOT_YET_INDEXED[
+            (who, table)]))
+    username = reader_of(table) if who == "department" else next(
+        (u for u in ("gm", "auditor", "admin") if allowed(u, table, "list")), None)
+    if username is None:
+        pytest.skip(f"nobody may list {table}")
+    login_as(username)
+    statement, params = _page_query(_statements(app, client, f"/admin/{table}/"), table)
+    plan = _plan(app, statement, params)
+    if "sqlite" in str(app.config["SQLALCHEMY_DATABASE_URI"]):
+        assert "USE TEMP B-TREE FOR ORDER BY" not in plan, plan
+        scans = [line for line in plan.splitlines()
+                 if line.strip().startswith(f"SCAN {table}") and "INDEX" not in line]
+        assert not scans, plan
+    else:
+        assert f"Seq Scan on {table}" not in plan, plan
