@@ -16,7 +16,17 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
-from flask import Flask, abort, g, redirect, render_template, request, session, url_for
+from flask import (
+    Flask,
+    abort,
+    g,
+    has_request_context,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import force_locale
 from flask_babel import gettext as _
@@ -53,6 +63,8 @@ def secret_key(instance_path: str) -> str:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and background work speak the default
+        return "zh_CN"
     chosen = session.get("locale")
     return chosen if chosen in LOCALES else "zh_CN"
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import partial
 
 import sqlalchemy as sa
-from flask import flash, has_request_context, redirect, render_template, request
+from flask import flash, has_request_context, redirect, render_template, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -72,13 +72,14 @@ def fire(record, name: str, values: dict[str, str]) -> None:
         _stamp(record, step)
         if step.target is not None:
             record.status = step.target
-        record.after_transition(name, current_user)
+        follow = record.after_transition(name, current_user)
         problems = record.problems()
         if problems:
             raise TransitionRefused(" ".join(str(p) for p in problems))
     record_event("transition", model=model.__tablename__, record_id=record.id, changes={
         "transition": name, "status": [old_status, record.status],
         "values": {field: str(getattr(record, field))[:500] for field in step.requires}})
+    return follow  # a record the step created (a reopened complaint), if any
 
 
 def _assign(record, step, values: dict[str, str]) -> None:
@@ -287,10 +288,12 @@ class WorkflowMixin:
             return redirect(back)
         values = {k: v for k, v in request.form.items() if k not in CONTROL_KEYS}
         try:
-            fire(record, name, values)
+            follow = fire(record, name, values)
             db.session.commit()
             flash(_("Done: %(action)s.", action=self.model.transition(name).label),
                   "success")
+            if follow is not None and getattr(follow, "id", None):
+                back = url_for(f"{follow.__tablename__}.details_view", id=follow.id)
         except STEP_ERRORS as exc:
             db.session.rollback()  # first: the message may read the record again
             flash(refusal_of(record, exc), "error")

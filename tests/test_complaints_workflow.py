@@ -145,10 +145,13 @@ def test_refusal_reopens_as_a_new_linked_complaint(app, world, as_user):
     clerk = as_user("clerk.service")
     details = clerk.get(f"/admin/complaint/details/?id={old_id}").get_data(as_text=True)
     assert 'value="reopen"' in details
-    step(clerk, old_id, "reopen")
+    landed = clerk.post("/admin/complaint/transition/",
+                        data={"id": old_id, "transition": "reopen"})
     with app.app_context():
         new = db.session.scalars(sa.select(Complaint).where(
             Complaint.reopened_from_id == old_id)).one()
+        # The clerk lands on the new complaint, ready to record the new findings.
+        assert landed.headers["Location"].endswith(f"/admin/complaint/details/?id={new.id}")
         old = db.session.get(Complaint, old_id)
         assert old.status == "closed"
         assert new.status == "registered" and new.number and new.number != old.number
