@@ -63,26 +63,35 @@ def pytest_sessionfinish(session, exitstatus):
             session.exitstatus = 1
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    """A fresh, empty database for this test run."""
+def fresh_database(request, tmp_path_factory, prefix: str):
+    """Yield the URL of a new empty database of the requested kind; drop it after.
+
+    PostgreSQL databases get a unique name, since the server keeps what earlier runs
+    left behind. Unreachable PostgreSQL skips, or fails under REQUIRE_POSTGRES=1.
+    """
     if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("db") / "records.db")
+        yield "sqlite:///" + str(tmp_path_factory.mktemp(prefix) / f"{prefix}.db")
         return
     problem = request.config._pg_problem
     if problem:
         if REQUIRE_PG:
             pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {problem}")
         pytest.skip(f"PostgreSQL not reachable: {problem}")
-    name = f"records_test_{uuid.uuid4().hex[:12]}"
+    name = f"records_{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    url = sa.engine.make_url(PG_ADMIN_URL).set(database=name)
-    yield url.render_as_string(hide_password=False)
+    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name) \
+        .render_as_string(hide_password=False)
     with admin.connect() as conn:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """A fresh, empty database for this test run."""
+    yield from fresh_database(request, tmp_path_factory, "test")
 
 
 TEST_CONFIG = {

@@ -5,7 +5,6 @@ department codes), so the demo gets a separate app and database, seeded once per
 """
 from __future__ import annotations
 
-import uuid
 from datetime import date, timedelta
 
 import chinese_calendar
@@ -31,7 +30,7 @@ from models import (
 from models.choices import ARCHIVE_CATEGORIES, CHANNELS, CUSTOMER_KINDS, GRADES, LEVELS
 from models.numbering import local_date_of
 
-from .conftest import PG_ADMIN_URL, REQUIRE_PG, TEST_CONFIG
+from .conftest import TEST_CONFIG, fresh_database
 
 STATEFUL = (Contract, Complaint, Penalty, ReturnSlip, ArchiveFile, Loan)
 
@@ -39,23 +38,7 @@ STATEFUL = (Contract, Complaint, Penalty, ReturnSlip, ArchiveFile, Loan)
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def demo_url(request, tmp_path_factory):
     """An empty database for the demo only (PostgreSQL: created here, dropped after)."""
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp("demo") / "demo.db")
-        return
-    problem = request.config._pg_problem
-    if problem:
-        if REQUIRE_PG:
-            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {problem}")
-        pytest.skip(f"PostgreSQL not reachable: {problem}")
-    name = f"records_demo_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name) \
-        .render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    yield from fresh_database(request, tmp_path_factory, "demo")
 
 
 @pytest.fixture(scope="module")
