@@ -7,6 +7,7 @@ of a drop-down.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 
 LEVELS = {
     "public": _l("Public"),
@@ -69,7 +70,8 @@ CHANNELS = {
     "visit": _l("During a visit"),
 }
 
-COMPLAINT_KINDS = {"quality": _l("Quality"), "non_quality": _l("Non-quality (human factor)")}
+COMPLAINT_KINDS = {"quality": lazy_pgettext("complaint kind", "Quality"),
+                   "non_quality": _l("Non-quality (human factor)")}
 
 SEVERITIES = {"general": _l("General"), "major": _l("Major")}
 
@@ -103,7 +105,8 @@ PENALTY_STATUSES = {
     "proposed": _l("Proposed"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
-    "applied": _l("Applied"),
+    # "Applied" means carried out for a notice, applied for on a return slip.
+    "applied": lazy_pgettext("penalty status", "Applied"),
 }
 
 RETURN_STATUSES = {

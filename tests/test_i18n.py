@@ -42,7 +42,10 @@ def load_po(path: Path):
 
 def key(message) -> tuple:
     msgid = message.id if isinstance(message.id, str) else tuple(message.id)
-    return msgid, message.context
+    context = message.context
+    if isinstance(context, bytes):  # babel's read_mo leaves the context undecoded
+        context = context.decode("utf-8")
+    return msgid, context
 
 
 def strings(message) -> tuple[str, ...]:
