@@ -22,10 +22,8 @@ from wtforms.validators import ValidationError
 
 from audit import record_event
 from models import REGISTRY, Attachment, db
-from permissions import can, visible
-from permissions.scoping import actor
 
-from .secure import refuse
+from .secure import refuse, visible_record
 
 bp = Blueprint("files", __name__)
 
@@ -114,12 +112,9 @@ def download(attachment_id: int):
         return redirect(url_for("auth.login", next=request.full_path))
     attachment = db.session.get(Attachment, attachment_id)
     model = REGISTRY.get(attachment.owner_table) if attachment else None
-    record = None
-    if model is not None:
-        record = db.session.scalar(sa.select(model).where(
-            model.id == attachment.owner_id, visible(actor(), model)))
-    if record is None or not can(actor(), "view", record):
-        refuse(404, model, attachment.owner_id if attachment else None)
+    if model is None:
+        refuse(404, None, attachment_id)
+    record = visible_record(model, attachment.owner_id)
     path = storage_dir() / attachment.stored_name
     if not path.is_file():
         refuse(404, model, record.id)

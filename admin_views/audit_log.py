@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from models import REGISTRY, AuditEvent, db
 from models.choices import LEVELS
 from models.mixins import Classified
-from permissions import can, visible
+from permissions import can
 from permissions.levels import levels_up_to
 from permissions.scoping import actor
 
@@ -44,7 +44,7 @@ from .history import (
     model_label,
     readable_clause,
 )
-from .secure import SecureModelView, parse_pk, refuse
+from .secure import SecureModelView, refuse, visible_record
 
 
 def readable_events(user):
@@ -188,12 +188,7 @@ class CaseView(BaseView):
 
     @expose("/")
     def index(self):
-        complaints = REGISTRY["complaint"]
-        pk = parse_pk(request.args.get("id"))
-        complaint = None if pk is None else db.session.scalar(
-            sa.select(complaints).where(complaints.id == pk, visible(actor(), complaints)))
-        if complaint is None or not can(actor(), "view", complaint):
-            refuse(404, complaints, request.args.get("id", "")[:64])
+        complaint = visible_record(REGISTRY["complaint"], request.args.get("id", ""))
         return self.render("admin/case.html", complaint=complaint,
                            entries=case_timeline(complaint, actor().clearance))
 

@@ -73,6 +73,17 @@ def refuse(status: int, model=None, record_id=None):
     abort(status)
 
 
+def visible_record(model, raw_id):
+    """The record with this id if the user may read it; otherwise a 404 (audited), so a
+    hidden record and a missing one look alike. For routes outside a model view."""
+    pk = parse_pk(raw_id)
+    record = None if pk is None else db.session.scalar(
+        sa.select(model).where(model.id == pk, visible(actor(), model)))
+    if record is None or not can(actor(), "view", record):
+        refuse(404, model, str(raw_id)[:64])
+    return record
+
+
 class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Related-record look-ups limited by the same policy, by prefix, and in size."""
 

@@ -137,3 +137,17 @@ def login_as(client, world):
             session["_fresh"] = True
         return client
     return login
+
+
+@pytest.fixture
+def client_as(app, world):
+    """``client_as("gm")``: a test client of its own, logged in as that user, in English
+    (for tests that hold several users' sessions at once)."""
+    def make(username: str):
+        client = app.test_client()
+        with client.session_transaction() as session:
+            session["_user_id"] = str(world.users[username])
+            session["_fresh"] = True
+            session["locale"] = "en"
+        return client
+    return make
