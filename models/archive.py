@@ -101,7 +101,6 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         info={"label": _l("Cross-references")})
 
     __table_args__ = (
-        sa.Index("ix_archive_file_scope", "department_id", "level", "number"),
         sa.Index("ix_archive_file_status_due", "status", "transfer_due_on"),
     )
 

@@ -145,8 +145,6 @@ class Complaint(Stateful, BusinessRecord, Model):
     __table_args__ = (
         sa.CheckConstraint("quantity_affected IS NULL OR quantity_affected >= 0",
                            name="quantity_not_negative"),
-        sa.Index("ix_complaint_scope", "department_id", "level", "received_at"),
-        sa.Index("ix_complaint_received_at", "received_at"),
         sa.Index("ix_complaint_status_due", "status", "due_date"),
         # Overdue look-ups (list filter, home page, reminders) read open complaints only.
         sa.Index("ix_complaint_open_due", "effective_due_date",

@@ -75,7 +75,6 @@ class Contract(Stateful, BusinessRecord, Model):
         sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
         sa.CheckConstraint("ends_on IS NULL OR starts_on IS NULL OR ends_on >= starts_on",
                            name="ends_after_start"),
-        sa.Index("ix_contract_scope", "department_id", "level", "number"),
     )
 
     class Admin:

@@ -52,7 +52,6 @@ class Customer(BusinessRecord, Model):
     __table_args__ = (
         sa.CheckConstraint("credit_limit IS NULL OR credit_limit >= 0",
                            name="credit_limit_not_negative"),
-        sa.Index("ix_customer_scope", "department_id", "level", "code"),
     )
 
     class Admin:

@@ -111,7 +111,6 @@ class Loan(Stateful, BusinessRecord, Model):
         sa.Index("uq_loan_one_open_per_file", "archive_file_id", unique=True,
                  sqlite_where=sa.text("status IN ('approved', 'lent')"),
                  postgresql_where=sa.text("status IN ('approved', 'lent')")),
-        sa.Index("ix_loan_scope", "department_id", "level", "created_at"),
         sa.Index("ix_loan_borrower_status", "borrower_id", "status"),
     )
 

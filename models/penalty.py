@@ -70,7 +70,6 @@ class Penalty(Stateful, BusinessRecord, Model):
         sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
         sa.CheckConstraint("responsible_department_id IS NOT NULL "
                            "OR responsible_person IS NOT NULL", name="has_target"),
-        sa.Index("ix_penalty_scope", "department_id", "level", "created_at"),
     )
 
     class Admin:

@@ -48,10 +48,6 @@ class Reminder(BusinessRecord, Model):
     __table_args__ = (
         # At most one reminder per complaint and day, also when two runs overlap.
         sa.UniqueConstraint("complaint_id", "day"),
-        # The list's default order (newest day first) under visible(): the sort key
-        # before the level keeps the order (see models/indexes.py).
-        sa.Index("ix_reminder_dept_day", "department_id", "day", "level"),
-        sa.Index("ix_reminder_day_level", "day", "level"),
     )
 
     class Admin:

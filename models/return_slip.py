@@ -88,7 +88,6 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
                          order_by="ReturnLine.id", info={"label": _l("Lines")})
 
     __table_args__ = (
-        sa.Index("ix_return_slip_scope", "department_id", "level", "created_at"),
         sa.Index("ix_return_slip_status_due", "status", "decision_due_on"),
     )
 
