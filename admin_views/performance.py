@@ -37,12 +37,17 @@ class CappedCount(int):
     __html__ = __str__
 
 
-def capped_count(query, cap: int = COUNT_CAP) -> CappedCount:
-    """Count the rows of ``query`` (an ORM query or select), reading at most cap + 1."""
+def capped_count_select(query, cap: int = COUNT_CAP) -> sa.Select:
+    """``SELECT count(*)`` of the rows of ``query`` (an ORM query or select) that stops
+    reading after cap + 1 rows: its cost depends on the cap, not on the table."""
     statement = query.statement if hasattr(query, "statement") else query
     inner = statement.order_by(None).limit(cap + 1).subquery()
-    value = db.session.execute(sa.select(sa.func.count()).select_from(inner)).scalar_one()
-    return CappedCount(value, cap)
+    return sa.select(sa.func.count()).select_from(inner)
+
+
+def capped_count(query, cap: int = COUNT_CAP) -> CappedCount:
+    """Count the rows of ``query``, reading at most cap + 1."""
+    return CappedCount(db.session.execute(capped_count_select(query, cap)).scalar_one(), cap)
 
 
 def _has_search_structure(engine, name: str) -> bool:
