@@ -18,7 +18,7 @@ from models.mixins import Classified
 from .attachments import AttachmentScreen
 from .checks import check_declaration
 from .fields import CodeSetField, LocalDateTimeField
-from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS
+from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS, translated
 from .performance import FastListMixin
 from .secure import SecureModelView
 from .workflow import WorkflowMixin
@@ -51,7 +51,7 @@ def code_label_formatter(choices: dict):
         value = getattr(record, name)
         if value is None:
             return ""
-        return " ".join(str(choices.get(code, code)) for code in str(value).split())
+        return " ".join(translated(choices.get(code, code)) for code in str(value).split())
     return format_code
 
 

@@ -8,8 +8,13 @@ starts from ``get_query()`` / ``get_count_query()``, i.e. from ``visible()``.
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import sqlalchemy as sa
 from flask import g
+from flask_admin.model.template import BaseListRowAction, EditRowAction, ViewRowAction
+from jinja2 import pass_context
+from markupsafe import Markup, escape
 from sqlalchemy.orm import selectinload
 
 from models import db
@@ -92,8 +97,40 @@ class _StreamedRows:
         return self.query.yield_per(EXPORT_BATCH)
 
 
+class LinkRowAction(BaseListRowAction):
+    """A row's view or edit icon, the same markup as Flask-Admin's ``row_actions.link``
+    macro, but one ``url_for`` per page instead of one macro call and ``url_for`` per
+    row (a quarter of a list page's time went there)."""
+
+    #: Stands for the row id in the page's URL pattern (url_for leaves it as is).
+    ROW_ID = "0rowid0"
+
+    def __init__(self, endpoint: str, icon_class: str, title=None):
+        super().__init__(title=title)
+        self.endpoint = endpoint
+        self.icon_class = icon_class
+        self._pattern = None  # actions are made per request: the pattern is per page
+
+    @pass_context
+    def render_ctx(self, context, row_id, row):
+        if self._pattern is None:
+            self._pattern = context.resolve("get_url")(
+                self.endpoint, id=self.ROW_ID, url=context.resolve("return_url"))
+        url = self._pattern.replace(self.ROW_ID, quote(str(row_id), safe=""), 1)
+        # Plain concatenation of escaped parts: Markup.format costs more than the rest.
+        return Markup(f'<a class="icon" href="{escape(url)}" title="{escape(self.title or "")}">'
+                      f'<span class="{escape(self.icon_class)}"></span></a>')
+
+
+#: Flask-Admin's row actions that LinkRowAction renders: endpoint and icon.
+LINK_ROW_ACTIONS = {
+    ViewRowAction: (".details_view", "fa fa-eye glyphicon glyphicon-eye-open"),
+    EditRowAction: (".edit_view", "fa fa-pencil glyphicon glyphicon-pencil"),
+}
+
+
 class FastListMixin:
-    """Capped counts, index-served search, streamed CSV export."""
+    """Capped counts, index-served search, streamed CSV export, light row actions."""
 
     count_cap = COUNT_CAP
 
@@ -122,6 +159,11 @@ class FastListMixin:
         if g.get("stream_export"):
             return count, _StreamedRows(query)
         return count, (query.all() if execute else query)
+
+    def get_list_row_actions(self):
+        return [LinkRowAction(*LINK_ROW_ACTIONS[type(action)], title=action.title)
+                if type(action) in LINK_ROW_ACTIONS else action
+                for action in super().get_list_row_actions()]
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """Terms the index can serve use it; the rest go through Flask-Admin's ILIKE."""

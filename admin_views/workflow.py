@@ -23,7 +23,7 @@ from flask import flash, has_request_context, redirect, render_template, request
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,6 +39,7 @@ from permissions.core import today
 from permissions.scoping import actor
 
 from .checks import DeclarationError
+from .formatting import translated
 from .secure import parse_pk, visible_or_reference
 
 #: Form keys of the transition form that are not field values.
@@ -191,12 +192,12 @@ def check_steps(model) -> None:
 
 def status_with_flag(view, context, record, name):
     """The status label, with a red badge when the record is late."""
-    label = type(record).statuses.get(record.status, record.status)
+    label = translated(type(record).statuses.get(record.status, record.status))
     late = record.late_reason(today())
     if late is None:
-        return str(label)
-    return Markup('{} <span class="badge badge-danger" data-late="1">{}</span>').format(
-        label, late)
+        return label
+    return Markup(f'{escape(label)} <span class="badge badge-danger" data-late="1">'
+                  f'{escape(str(late))}</span>')
 
 
 class WorkflowMixin:

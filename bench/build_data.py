@@ -29,6 +29,8 @@ PROBLEMS = ("漏水", "噪音大", "不制冷", "外观划伤", "安装延误", 
 COMMON, RARE, SHORT, RARE_ROWS = "不制冷", "R7QZ", "漏水", 5
 COMPLAINT_STATUSES = ("registered", "investigating", "responsibility_determined",
                       "handling_proposed", "approved", "notified", "closed")
+#: One complaint in OPEN_EVERY is still open (any status, so overdue); the rest closed.
+OPEN_EVERY = 100
 START = datetime(2016, 1, 1)
 SPAN_SECONDS = 10 * 365 * 86400
 #: Users the benchmark logs in as: (username, roles, department id, clearance).
@@ -73,12 +75,16 @@ def complaints(n: int, n_customers: int, rng: random.Random):
         if i % rare_every == 1:
             content += f" 批次{RARE}"
         severity = "major" if rng.random() < 0.1 else "general"
+        status = rng.choice(COMPLAINT_STATUSES)
+        if i % OPEN_EVERY:  # ten years of history: nearly everything is closed
+            status = "closed"
         yield {"id": i, "number": f"C{i:09d}", "customer_id": rng.randint(1, n_customers),
                "received_at": received, "channel": "phone", "complainant": f"投诉人{i % 500}",
                "content": content, "product": product, "batch_no": f"B{i:08d}",
                "kind": "quality", "severity": severity,
                "due_date": (received + timedelta(days=3)).date(),
-               "due_date_provisional": False, "status": rng.choice(COMPLAINT_STATUSES),
+               "effective_due_date": (received + timedelta(days=3)).date(),
+               "due_date_provisional": False, "status": status,
                "department_id": rng.randint(1, DEPARTMENTS), "level": levels[i - 1],
                "version_id": 1, "created_at": received, "updated_at": received}
 

@@ -9,16 +9,16 @@ System code inside a request opts out with ``execution_options(skip_visibility=T
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import g, has_request_context
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from models import REGISTRY
 from models.mixins import Classified, Owned
 
-from .core import visible
+from .core import Doors, doors_of, visible
 
 #: Models filtered by the hook: every registered model with rows to hide.
 SCOPED = tuple(m for m in REGISTRY.values() if issubclass(m, (Owned, Classified)))
@@ -37,6 +37,9 @@ class Principal:
     role_set: frozenset[str]
     is_authenticated: bool
     is_active: bool
+    doors: Doors | None = None
+    """What the loan doors open, looked up for a read-only request (None: the rules
+    evaluate the doors in SQL, as a request that writes must, since it may open one)."""
 
     @classmethod
     def of(cls, user) -> Principal:
@@ -52,9 +55,15 @@ class Principal:
 ANONYMOUS = Principal(None, None, None, frozenset(), False, False)
 
 
+#: Requests that change nothing: their doors cannot open or close while they run.
+READ_ONLY_METHODS = ("GET", "HEAD")
+
+
 def bind_request_user(user) -> Principal:
     """Called before each request: whose rules the queries of this request follow."""
     principal = Principal.of(user)
+    if principal.is_authenticated and request.method in READ_ONLY_METHODS:
+        principal = replace(principal, doors=doors_of(principal))
     g.scope_user = principal
     g.scope_options = tuple(
         with_loader_criteria(model, visible(principal, model), include_aliases=True)
