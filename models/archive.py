@@ -102,6 +102,8 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
 
     __table_args__ = (
         sa.Index("ix_archive_file_status_due", "status", "transfer_due_on"),
+        sa.Index("ix_archive_file_dept_status_due", "department_id", "status",
+                 "transfer_due_on"),
     )
 
     class Admin:

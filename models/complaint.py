@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, 
 
 from .base import Model
 from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, SEVERITIES
-from .mixins import BusinessRecord, code_column, foreign_key, utcnow
+from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import local_date_of
 from .workdays import add_working_days
 from .workflow import Stateful, Transition
@@ -150,6 +150,9 @@ class Complaint(Stateful, BusinessRecord, Model):
         sa.Index("ix_complaint_open_due", "effective_due_date",
                  sqlite_where=sa.text("status <> 'closed'"),
                  postgresql_where=sa.text("status <> 'closed'")),
+        sa.Index("ix_complaint_dept_open_due", "department_id", "effective_due_date", "level",
+                 sqlite_where=sa.text("status <> 'closed'"),
+                 postgresql_where=sa.text("status <> 'closed'")),
     )
 
     class Admin:
@@ -220,7 +223,9 @@ class Complaint(Stateful, BusinessRecord, Model):
     @classmethod
     def late_clause(cls, today: date):
         """Open complaints whose (extended) due date is before ``today``."""
-        return sa.and_(cls.status != "closed", cls.effective_due_date < today)
+        # A literal, so the partial indexes (WHERE status <> 'closed') apply.
+        return sa.and_(cls.status != code_literals("closed")[0],
+                       cls.effective_due_date < today)
 
     @property
     def current_due_date(self) -> date | None:

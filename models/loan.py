@@ -22,7 +22,7 @@ from .choices import (
     LOAN_STATUSES,
     OUTSIDE_ORGANS,
 )
-from .mixins import BusinessRecord, code_column, foreign_key
+from .mixins import BusinessRecord, code_column, code_literals, foreign_key
 from .numbering import local_date_of
 from .workflow import Stateful, Transition
 
@@ -112,6 +112,7 @@ class Loan(Stateful, BusinessRecord, Model):
                  sqlite_where=sa.text("status IN ('approved', 'lent')"),
                  postgresql_where=sa.text("status IN ('approved', 'lent')")),
         sa.Index("ix_loan_borrower_status", "borrower_id", "status"),
+        sa.Index("ix_loan_dept_status_due", "department_id", "status", "due_date"),
     )
 
     class Admin:
@@ -219,7 +220,9 @@ class Loan(Stateful, BusinessRecord, Model):
     # -- late loans --------------------------------------------------------------------
     @classmethod
     def late_clause(cls, today: date):
-        return sa.and_(cls.status.in_(OPEN_LOAN_STATUSES), cls.due_date < today)
+        # Literals, so the partial index of open loans applies.
+        return sa.and_(cls.status.in_(code_literals(*OPEN_LOAN_STATUSES)),
+                       cls.due_date < today)
 
     def late_reason(self, today: date):
         if self.status in OPEN_LOAN_STATUSES and self.due_date and self.due_date < today:

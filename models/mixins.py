@@ -19,6 +19,16 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def code_literals(*codes: str) -> list:
+    """Codes written into the SQL text rather than sent as parameters.
+
+    A partial index (``WHERE status IN ('approved', 'lent')``) is usable only when the
+    query's condition names the same literals; SQLite's planner cannot see through a
+    bound parameter, and reads the whole table instead.
+    """
+    return [sa.literal(code, literal_execute=True) for code in codes]
+
+
 def code_column(choices: dict, label, *, default: str | None = None,
                 nullable: bool = False, index: bool = False):
     """A column that holds one code of ``choices``, enforced by a CHECK constraint.
