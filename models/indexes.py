@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from .base import REGISTRY
+from .base import REGISTRY, Model
 from .mixins import Classified, Owned
 
 
@@ -44,6 +44,18 @@ def list_indexes(model) -> list[sa.Index]:
 LIST_INDEXES = [index for model in REGISTRY.values()
                 if issubclass(model, Owned) and issubclass(model, Classified)
                 for index in list_indexes(model)]
+
+def present_only_index(column) -> sa.Index:
+    """An index of the rows where ``column`` is set (see ``mixins.foreign_key``)."""
+    where = column.isnot(None)
+    return sa.Index(f"ix_{column.table.name}_{column.name}", column, sqlite_where=where,
+                    postgresql_where=where)
+
+
+OPTIONAL_REFERENCE_INDEXES = [present_only_index(column)
+                              for table in list(Model.metadata.tables.values())
+                              for column in table.columns
+                              if column.info.get("partial_index")]
 
 #: table name -> the searched columns (each model's Admin.search, plain text columns).
 SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {

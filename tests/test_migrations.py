@@ -1,4 +1,5 @@
 """``flask db upgrade`` on an empty database builds exactly the models' schema."""
+import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
@@ -24,3 +25,24 @@ def test_every_registered_model_has_its_table(app):
         tables = set(db.inspect(connection).get_table_names())
     assert {"department", "app_user", "customer", "contract", "complaint", "penalty",
             "return_slip", "return_line", "archive_file", "loan"} <= tables
+
+
+def _partial_indexes_in_database(connection) -> set[str]:
+    if connection.dialect.name == "sqlite":
+        rows = connection.execute(sa.text(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'"))
+    else:
+        rows = connection.execute(sa.text(
+            "SELECT indexname FROM pg_indexes WHERE indexdef LIKE '% WHERE %'"))
+    return {name for (name,) in rows}
+
+
+def test_partial_indexes_are_partial_in_the_database(app):
+    """compare_metadata does not compare an index's WHERE: check it here, since a
+    full index where the model declares a partial one changes plans (and a partial
+    unique index is a business rule: one open loan per file)."""
+    declared = {index.name for table in db.metadata.tables.values()
+                for index in table.indexes
+                if index.dialect_options["sqlite"]["where"] is not None}
+    with app.app_context(), db.engine.connect() as connection:
+        assert _partial_indexes_in_database(connection) == declared
