@@ -10,8 +10,8 @@ to ``bench/data/results.jsonl``; ``bench/report.py`` turns them into RESULTS.md.
 from __future__ import annotations
 
 import argparse
-import os
 import json
+import os
 import statistics
 import time
 import tracemalloc
