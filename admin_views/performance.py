@@ -68,25 +68,70 @@ def _has_search_structure(engine, name: str) -> bool:
     return cache[name]
 
 
-def search_clause(model, term: str):
-    """An index-served condition for one search term, or None to use Flask-Admin's.
+class IndexedSearch:
+    """How the search terms an index can serve narrow a list's page and its count.
 
-    Terms shorter than a trigram cannot use either index and keep the default scan.
+    PostgreSQL: one trigram-indexed condition per term, for both. SQLite: one query
+    of the FTS5 trigram table for all the terms together, used three ways. The count
+    is driven by the FTS table (its matches, each checked against the user's rules,
+    stopping at the cap). The page of a rare search takes the few matching ids
+    (``id IN (matches)``); the first pages of a common one walk the list's sort index
+    and ask the FTS table about each row (``EXISTS``), since collecting tens of
+    thousands of matches to sort them costs more than the twenty rows shown.
     """
-    table = model.__tablename__
-    if table not in SEARCH_COLUMNS or len(term) < MIN_INDEXED_TERM:
-        return None
-    dialect = db.engine.dialect.name
-    if dialect == "postgresql":
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return search_document(model).ilike(f"%{escaped}%", escape="\\")
-    if dialect == "sqlite" and _has_search_structure(db.engine, fts_table(table)):
-        fts = sa.table(fts_table(table), sa.column("rowid"))
-        phrase = '"' + term.replace('"', '""') + '"'
-        matches = sa.select(fts.c.rowid).where(sa.text(f"{fts_table(table)} MATCH :phrase")
-                                               .bindparams(phrase=phrase))
-        return model.id.in_(matches)
-    return None
+
+    #: A search matching at least this many rows of the whole table is "common".
+    COMMON_MATCHES = 20_000
+    #: Deepest offset a common search's page is read by walking the sort index.
+    WALK_LIMIT = 1000
+
+    def __init__(self, model, terms: list[str]):
+        self.model, self.terms = model, terms
+
+    @classmethod
+    def split(cls, model, terms: list[str]):
+        """(an IndexedSearch of the terms an index serves or None, the other terms).
+        Terms shorter than a trigram cannot use either index (Flask-Admin's scan)."""
+        table = model.__tablename__
+        dialect = db.engine.dialect.name
+        served = table in SEARCH_COLUMNS and (dialect == "postgresql" or (
+            dialect == "sqlite" and _has_search_structure(db.engine, fts_table(table))))
+        indexed = [t for t in terms if served and len(t) >= MIN_INDEXED_TERM]
+        rest = [t for t in terms if t not in indexed]
+        if not indexed:
+            return None, rest
+        kind = IndexedSearch if dialect == "postgresql" else _FtsSearch
+        return kind(model, indexed), rest
+
+    def narrow(self, query, count_query, offset: int):
+        for term in self.terms:
+            escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            clause = search_document(self.model).ilike(f"%{escaped}%", escape="\\")
+            query = query.filter(clause)
+            count_query = None if count_query is None else count_query.filter(clause)
+        return query, count_query
+
+
+class _FtsSearch(IndexedSearch):
+    def narrow(self, query, count_query, offset: int):
+        name = fts_table(self.model.__tablename__)
+        # The FTS table's hidden column of its own name is what MATCH takes; the
+        # phrases joined by AND are one FTS query.
+        fts = sa.table(name, sa.column("rowid"), sa.column(name)).alias()
+        phrases = " AND ".join('"' + t.replace('"', '""') + '"' for t in self.terms)
+        match = fts.c[name].op("MATCH")(phrases)
+        matches = sa.select(fts.c.rowid).where(match)
+        common = offset < self.WALK_LIMIT and db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                matches.limit(self.COMMON_MATCHES).subquery())) >= self.COMMON_MATCHES
+        if common:
+            page = sa.select(sa.literal(1)).select_from(fts).where(
+                match, fts.c.rowid == self.model.id).exists()
+        else:
+            page = self.model.id.in_(matches)
+        if count_query is not None:
+            count_query = count_query.join(fts, fts.c.rowid == self.model.id).filter(match)
+        return query.filter(page), count_query
 
 
 class _StreamedRows:
@@ -162,6 +207,7 @@ class FastListMixin:
                  page_size=None):
         """Flask-Admin's ``get_list`` with a capped count (same search, filters, sort)."""
         joins, count_joins = {}, {}
+        g.list_offset = (page or 0) * (page_size or self.page_size or 0)
         query = self.get_query()
         # The count query keeps get_count_query()'s visible() filter; it selects ids so
         # that it can stop after count_cap + 1 rows.
@@ -238,18 +284,10 @@ class FastListMixin:
                 for action in super().get_list_row_actions()]
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
-        """Terms the index can serve use it; the rest go through Flask-Admin's ILIKE."""
-        rest = []
-        for term in search.split(" "):
-            if not term:
-                continue
-            clause = search_clause(self.model, term)
-            if clause is None:
-                rest.append(term)
-                continue
-            query = query.filter(clause)
-            if count_query is not None:
-                count_query = count_query.filter(clause)
+        """Terms an index can serve use it; the rest go through Flask-Admin's ILIKE."""
+        indexed, rest = IndexedSearch.split(self.model, [t for t in search.split(" ") if t])
+        if indexed is not None:
+            query, count_query = indexed.narrow(query, count_query, g.get("list_offset", 0))
         if rest:
             return super()._apply_search(query, count_query, joins, count_joins,
                                          " ".join(rest))
