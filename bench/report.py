@@ -60,11 +60,13 @@ def tables(results: list[dict]) -> str:
         if exports:
             out += ["\nCSV export (GM office, filter severity = major):\n",
                     "| phase | rows in table | rows exported | first byte ms | total ms "
-                    "| peak Python memory MB |", "|---|---|---|---|---|---|"]
+                    "| peak Python memory MB | peak RSS growth MB |",
+                    "|---|---|---|---|---|---|---|"]
             for r in exports:
+                growth = r.get("rss_growth_mb")
                 out.append(f"| {r['phase']} | {r['rows']:,} | {r.get('exported_rows', '?'):,} "
                            f"| {r['first_byte_ms']:.0f} | {r['median_ms']:.0f} "
-                           f"| {r['peak_mb']:.1f} |")
+                           f"| {r['peak_mb']:.1f} | {'–' if growth is None else f'{growth:.0f}'} |")
     return "\n".join(out)
 
 

@@ -5,13 +5,15 @@ filter of ``permissions``, the template. SQL statements are counted with a
 ``before_cursor_execute`` listener on the engine. Results are appended as JSON lines
 to ``bench/data/results.jsonl``; ``bench/report.py`` turns them into RESULTS.md.
 
-    python -m bench.run_bench --url sqlite:////abs/path/records_1m.db --phase before
+    python -m bench.run_bench --phase after \\
+        --url sqlite:////abs/path/records_10k.db --url sqlite:////abs/path/records_1m.db
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import resource
 import statistics
 import time
 import tracemalloc
@@ -89,20 +91,31 @@ def scenarios(app, user_id: int, roles: str) -> list[tuple[str, str]]:
     return found
 
 
-def time_request(client, counter, url: str, repeat: int) -> dict:
-    times, statuses = [], set()
-    client.get(url)  # warm caches: the first request compiles templates and SQL
+def time_requests(targets: list[tuple], repeat: int) -> list[dict]:
+    """Time one request on each data set in turn, ``repeat`` rounds.
+
+    ``targets``: (client, counter, url) per data set. Interleaving puts the 10k and the
+    1M request of a round side by side in time, so a slow moment of this shared
+    machine slows both and the ratio between them stays honest.
+    """
+    times = [[] for _ in targets]
+    statuses = [set() for _ in targets]
+    queries = [0] * len(targets)
+    for client, _counter, url in targets:
+        client.get(url)  # warm caches: the first request compiles templates and SQL
+    responses = [None] * len(targets)
     for _ in range(repeat):
-        before = counter.count
-        started = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-        statuses.add(response.status_code)
-        queries = counter.count - before
-    return {"median_ms": statistics.median(times),
-            "p95_ms": sorted(times)[max(0, int(len(times) * 0.95) - 1)],
-            "queries": queries, "status": sorted(statuses),
-            "bytes": len(response.get_data())}
+        for index, (client, counter, url) in enumerate(targets):
+            before = counter.count
+            started = time.perf_counter()
+            responses[index] = client.get(url)
+            times[index].append((time.perf_counter() - started) * 1000)
+            statuses[index].add(responses[index].status_code)
+            queries[index] = counter.count - before
+    return [{"median_ms": statistics.median(t),
+             "p95_ms": sorted(t)[max(0, int(len(t) * 0.95) - 1)],
+             "queries": q, "status": sorted(st), "bytes": len(r.get_data())}
+            for t, st, q, r in zip(times, statuses, queries, responses, strict=True)]
 
 
 def time_export(client, counter, url: str, repeat: int) -> dict:
@@ -118,6 +131,14 @@ def time_export(client, counter, url: str, repeat: int) -> dict:
                         else chunk.count("\n") for chunk in chunks)
         response.close()
         totals.append((time.perf_counter() - started) * 1000)
+    # Peak resident memory of the process (Linux: KiB) before and after one more export:
+    # the growth an export causes, C allocations (driver, SQLite cache) included.
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    response = client.get(url, buffered=False)
+    for _chunk in response.response:
+        pass
+    response.close()
+    rss_growth = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before
     tracemalloc.start()
     response = client.get(url, buffered=False)
     for _chunk in response.response:
@@ -127,46 +148,73 @@ def time_export(client, counter, url: str, repeat: int) -> dict:
     tracemalloc.stop()
     return {"median_ms": statistics.median(totals), "p95_ms": max(totals),
             "first_byte_ms": statistics.median(first), "exported_rows": lines - 2,
-            "peak_mb": peak / 2**20, "status": [response.status_code], "queries": None}
+            "peak_mb": peak / 2**20, "rss_growth_mb": rss_growth / 2**10,
+            "status": [response.status_code], "queries": None}
 
 
-def run(url: str, phase: str, repeat: int, only: str | None = None) -> list[dict]:
-    from app import create_app
-    from models import db
+class DataSet:
+    """One database under test: its app, a statement counter, its size."""
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False})
-    with app.app_context():
-        counter = QueryCounter(db.engine)
-        n = db.session.scalar(sa.text("SELECT count(*) FROM complaint"))
-        dialect = db.engine.dialect.name
-    rows = []
-    for user_id, (username, roles, _dept, _clearance) in enumerate(USERS, start=1):
-        client = app.test_client()
+    def __init__(self, url: str):
+        from app import create_app
+        from models import db
+
+        self.app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench",
+                               "WTF_CSRF_ENABLED": False})
+        with self.app.app_context():
+            self.counter = QueryCounter(db.engine)
+            self.rows = db.session.scalar(sa.text("SELECT count(*) FROM complaint"))
+            self.dialect = db.engine.dialect.name
+
+    def client(self, user_id: int):
+        client = self.app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(user_id)
             session["_fresh"] = True
-        for name, path in scenarios(app, user_id, roles):
+        return client
+
+    def close(self) -> None:
+        from models import db
+        with self.app.app_context():
+            db.engine.dispose()
+
+
+def run(urls: list[str], phase: str, repeat: int, only: str | None = None) -> list[dict]:
+    """Every scenario for both users on every data set, the data sets interleaved."""
+    data_sets = [DataSet(url) for url in urls]
+    rows = []
+    for user_id, (username, roles, _dept, _clearance) in enumerate(USERS, start=1):
+        clients = [d.client(user_id) for d in data_sets]
+        plans = [scenarios(d.app, user_id, roles) for d in data_sets]
+        for position, (name, _path) in enumerate(plans[0]):
             if only and only not in name:
                 continue
             if name.startswith("CSV export") and os.environ.get("BENCH_SKIP_EXPORT"):
                 continue
-            if name.startswith("CSV export"):
-                result = time_export(client, counter, path, max(2, repeat // 5))
+            paths = [plan[position][1] for plan in plans]
+            if name.startswith("CSV export"):  # long: one data set after the other
+                results = [time_export(c, d.counter, p, max(2, repeat // 5))
+                           for c, d, p in zip(clients, data_sets, paths, strict=True)]
             else:
-                result = time_request(client, counter, path, repeat)
-            row = {"db": dialect, "rows": n, "phase": phase, "user": username,
-                   "scenario": name, "url": path, **result}
-            rows.append(row)
-            print(json.dumps(row, ensure_ascii=False), flush=True)
-    with app.app_context():
-        db.engine.dispose()
+                results = time_requests(
+                    [(c, d.counter, p) for c, d, p in zip(clients, data_sets, paths,
+                                                          strict=True)], repeat)
+            for data_set, plan, path, result in zip(data_sets, plans, paths, results,
+                                                    strict=True):
+                row = {"db": data_set.dialect, "rows": data_set.rows, "phase": phase,
+                       "user": username, "scenario": plan[position][0], "url": path,
+                       **result}
+                rows.append(row)
+                print(json.dumps(row, ensure_ascii=False), flush=True)
+    for data_set in data_sets:
+        data_set.close()
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", required=True)
+    parser.add_argument("--url", required=True, action="append",
+                        help="a data set; give several (10k and 1M) to interleave them")
     parser.add_argument("--phase", required=True, help="before / after")
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--only", help="run only scenarios whose name contains this")

@@ -26,4 +26,4 @@ __all__ = [
     "NumberCounter", "Attachment", "Reminder",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
-from . import statistics  # noqa: E402,F401  (SQLite keeps its planner statistics)
+from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from models import statistics
+from models import sqlite_settings as statistics
 
 
 def _stat_rows(engine) -> list[tuple]:
