@@ -9,7 +9,8 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-DATA = Path(__file__).parent / "data"
+#: The committed results; `python -m bench.report bench/data` reads a fresh run instead.
+DATA = Path(__file__).parent / "results"
 
 
 def _key(row: dict) -> tuple[str, str]:
@@ -51,6 +52,10 @@ def tables(results: list[dict]) -> str:
             b10, b1m = cell.get(("before", "10k")), cell.get(("before", "1M"))
             a10, a1m = cell.get(("after", "10k")), cell.get(("after", "1M"))
             ratio = f"{a1m['median_ms'] / a10['median_ms']:.2f}×" if a10 and a1m else "–"
+            if a10 and a1m and a1m.get("exported_rows"):  # 100× the rows: per row
+                per_row = (a1m["median_ms"] / a1m["exported_rows"]) / (
+                    a10["median_ms"] / a10["exported_rows"])
+                ratio = f"{per_row:.2f}× per row"
             queries = f"{(b1m or b10 or {}).get('queries', '–')} → " \
                       f"{(a1m or a10 or {}).get('queries', '–')}"
             p95 = f" ({a1m['p95_ms']:.0f})" if a1m else ""
@@ -86,10 +91,11 @@ def wrk_table(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    results = [json.loads(line) for line in (DATA / "results.jsonl").open(encoding="utf-8")
+    data = Path(sys.argv[1]) if len(sys.argv) > 1 else DATA
+    results = [json.loads(line) for line in (data / "results.jsonl").open(encoding="utf-8")
                if line.strip()]
     sys.stdout.write(tables(results) + "\n")
-    wrk = DATA / "wrk.jsonl"
+    wrk = data / "wrk.jsonl"
     if wrk.exists():
         sys.stdout.write(wrk_table([json.loads(line) for line in wrk.open(encoding="utf-8")
                                     if line.strip()]) + "\n")
