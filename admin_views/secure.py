@@ -55,6 +55,7 @@ def neutralise_formula(value):
 
 
 MAX_PK = 2**31 - 1  # INTEGER primary keys on PostgreSQL
+MAX_PAGE = 10**9  # times the largest page size, still within PostgreSQL's bigint OFFSET
 
 
 def parse_pk(value) -> int | None:
@@ -226,7 +227,8 @@ class SecureModelView(ModelView):
     # -- list parameters: malformed values are dropped with a message, never a 500 -
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()
-        args.page = max(0, args.page or 0)
+        # A page number past any table still has to fit the database's OFFSET (bigint).
+        args.page = min(max(0, args.page or 0), MAX_PAGE)
         if args.page_size and args.page_size not in self.page_size_options:
             args.page_size = min(max(self.page_size_options), max(1, args.page_size))
         return args
