@@ -159,8 +159,8 @@ def test_malformed_list_parameters_do_not_fail(client, login_as, table):
     view_filters = [f"flt0_{i}=zzz" for i in range(30)] + [
         f"flt0_{i}=2026-13-45+to+x" for i in range(30)]
     for query in ("page=abc", "page=-5", "page=999999999999999999999", "sort=999",
-                  "sort=abc&desc=x", "page_size=100000", "flt99_999=1", "search=%25%25%25", "search=" + "长" * 500,
-                  "search=_", *view_filters):
+                  "sort=abc&desc=x", "page_size=100000", "flt99_999=1",
+                  "search=%25%25%25", "search=" + "长" * 500, "search=_", *view_filters):
         assert client.get(f"/admin/{table}/?{query}").status_code == 200, query
 
 
