@@ -57,6 +57,7 @@ LIST_INDEXES = [index for model in REGISTRY.values()
                 if issubclass(model, Owned) and issubclass(model, Classified)
                 for index in list_indexes(model)]
 
+
 def present_only_index(column) -> sa.Index:
     """An index of the rows where ``column`` is set (see ``mixins.foreign_key``)."""
     where = column.isnot(None)
@@ -64,6 +65,7 @@ def present_only_index(column) -> sa.Index:
                     postgresql_where=where)
 
 
+#: Every optional reference of every table (``mixins.foreign_key`` marks them).
 OPTIONAL_REFERENCE_INDEXES = [present_only_index(column)
                               for table in list(Model.metadata.tables.values())
                               for column in table.columns
