@@ -42,12 +42,17 @@ def list_indexes(model) -> list[sa.Index]:
     """
     table, sort = model.__table__, list_sort_column(model)
     dept, key, level = table.c.department_id, table.c[sort], table.c.level
-    indexes = [sa.Index(f"ix_{table.name}_dept_{sort}", dept, key, level),
-               sa.Index(f"ix_{table.name}_{sort}_level", key, level)]
+    # PostgreSQL: the id rides along, so a deep page's ids are read from the index alone
+    # (SQLite's indexes carry the rowid anyway).
+    carry_id = {"postgresql_include": ["id"]}
+    indexes = [sa.Index(f"ix_{table.name}_dept_{sort}", dept, key, level, **carry_id),
+               sa.Index(f"ix_{table.name}_{sort}_level", key, level, **carry_id)]
     if issubclass(model, Stateful):
         status = table.c.status
-        indexes += [sa.Index(f"ix_{table.name}_dept_status_{sort}", dept, status, key, level),
-                    sa.Index(f"ix_{table.name}_status_{sort}", status, key, level)]
+        indexes += [sa.Index(f"ix_{table.name}_dept_status_{sort}", dept, status, key, level,
+                             **carry_id),
+                    sa.Index(f"ix_{table.name}_status_{sort}", status, key, level,
+                             **carry_id)]
     return indexes
 
 
