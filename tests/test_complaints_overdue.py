@@ -24,6 +24,7 @@ from .test_complaints_support import (  # noqa: F401  (fixtures)
     load,
     register,
 )
+from .threads import run_at_once
 
 TODAY = local_date_of(None)
 
@@ -304,23 +305,16 @@ def test_overlapping_runs_issue_each_reminder_once(app, world, database_url,
     the second run's rows, it retries, and finds nothing left to issue."""
     if not database_url.startswith("postgresql"):
         pytest.skip("overlapping runs are proved on PostgreSQL")
-    runs, barrier, issued, errors = 3, threading.Barrier(3), [], []
+    barrier = threading.Barrier(3)
 
     def run():
-        try:
-            with app.app_context():
-                barrier.wait(timeout=30)
-                issued.append(issue_reminders(db.session, D("2026-10-12")))
-                db.session.remove()
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-            errors.append(repr(exc))
+        with app.app_context():
+            barrier.wait(timeout=30)
+            issued = issue_reminders(db.session, D("2026-10-12"))
+            db.session.remove()
+            return issued
 
-    threads = [threading.Thread(target=run) for _ in range(runs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not errors
+    issued = run_at_once(run, run, run)
     assert len(reminders_of(app, eve_of_national_day["to-sales"])) == 1
     assert len(reminders_of(app, eve_of_national_day["undetermined"])) == 1
     with app.app_context():

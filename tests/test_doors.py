@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from flask import url_for
 from flask_login import login_user
 
 from models import AppUser, ArchiveFile, Loan, db
@@ -101,3 +102,12 @@ def test_nobody_outside_their_scope_gets_the_borrower_door(app, world):
         gm = Principal.of(db.session.get(AppUser, world.users["gm"]))
         assert doors_of(gm).own_loans_outside is False  # all departments, top clearance
         db.session.remove()
+
+
+def test_static_files_run_no_rule_queries(app, client, world, login_as):
+    """A page's scripts and styles cost no doors look-up and build no rules."""
+    login_as("clerk.sales")
+    with app.test_request_context():
+        asset = url_for("admin.static", filename="admin/js/helpers.js")
+    statements = _statements(app, client, asset)
+    assert not [s for s, _ in statements if "FROM loan" in s], statements

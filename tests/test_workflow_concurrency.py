@@ -21,6 +21,7 @@ from .test_workflow_support import (  # noqa: F401  (fixtures)
     transitions_logged,
     user_client_fixture,
 )
+from .threads import run_at_once
 
 
 @pytest.fixture
@@ -41,20 +42,6 @@ def together(monkeypatch):
 
     monkeypatch.setattr(workflow, "record_event", wait_then_record)
     return barrier
-
-
-def run_at_once(*calls):
-    results = [None] * len(calls)
-
-    def run(index, call):
-        results[index] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_two_users_deciding_one_notice_at_once(app, world, clean, user_client,
