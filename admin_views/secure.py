@@ -163,6 +163,8 @@ class SecureModelView(ModelView):
     details_modal = False
     edit_modal = False
     column_display_actions = True
+    list_template = "admin/record_list.html"
+    """Flask-Admin's list; its pager goes on past a capped count."""
     details_template = "admin/record_details.html"
     """Flask-Admin's details plus the record's history (and a case link)."""
 

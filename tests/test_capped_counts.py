@@ -5,11 +5,16 @@ the user sees "500+" rather than the exact number, below it the exact number.
 """
 from __future__ import annotations
 
+import html
 import re
+from datetime import datetime
 
 import pytest
+import sqlalchemy as sa
 
 from admin_views import home, performance
+from admin_views.secure import SecureModelView
+from models import Complaint, db
 
 from .policy_oracle import sees
 from .test_permission_matrix import rows_in_database
@@ -25,8 +30,8 @@ def _home_figure(client, table: str) -> str:
     return re.search(rf'data-table="{table}" data-count="([^"]+)"', body).group(1)
 
 
-def _list_tab(client, table: str) -> str:
-    body = client.get(f"/admin/{table}/").get_data(as_text=True)
+def _list_tab(client, table: str, query: str = "") -> str:
+    body = client.get(f"/admin/{table}/?{query}").get_data(as_text=True)
     return re.search(r'class="nav-link active">[^<(]*\(([^)]+)\)', body).group(1)
 
 
@@ -49,16 +54,70 @@ def test_past_the_cap_home_and_list_say_cap_plus(app, client, world, login_as,
     assert _list_tab(client, "complaint") == f"{cap}+"
 
 
-def test_the_pager_still_reaches_the_last_row_past_the_cap(app, client, world, login_as,
-                                                            monkeypatch):
-    """The cap shortens the pager, not the list: ?page= beyond it still shows rows."""
+@pytest.fixture
+def one_row_pages(monkeypatch):
+    """Pages of one row, the count capped at one: the few rows of the test world
+    span many pages, most of them past the cap."""
     monkeypatch.setattr(performance.FastListMixin, "count_cap", 1)
+    monkeypatch.setattr(SecureModelView, "page_size_options", (1, 20, 50, 100))
+
+
+def test_the_pager_still_reaches_the_last_row_past_the_cap(app, client, world, login_as,
+                                                            one_row_pages):
+    """The cap shortens the pager, not the list: ?page= beyond it still shows rows."""
     login_as("gm")
     expected = _gm_complaint_ids(app, world)
     shown = set()
     for page in range(len(expected)):
         body = client.get(f"/admin/complaint/?page_size=1&page={page}").get_data(
             as_text=True)
+        page_ids = re.findall(r"/admin/complaint/details/\?id=(\d+)", body)
+        assert len(page_ids) <= 1
+        shown.update(int(i) for i in page_ids)
+    assert shown == expected
+
+
+def test_the_pager_offers_the_next_page_past_the_cap(app, client, world, login_as,
+                                                      one_row_pages):
+    """Clicking "next" from the first page walks every row, past the counted pages."""
+    login_as("gm")
+    expected = _gm_complaint_ids(app, world)
+    shown, url = set(), "/admin/complaint/?page_size=1"
+    for _ in range(len(expected) + 1):
+        body = client.get(url).get_data(as_text=True)
         shown.update(int(i) for i in re.findall(r"/admin/complaint/details/\?id=(\d+)",
                                                 body))
+        following = re.search(
+            r'<li class="page-item">\s*<a class="page-link" href="([^"]+)">&gt;</a>', body)
+        if following is None:
+            break
+        url = html.unescape(following.group(1))
     assert shown == expected
+
+
+@pytest.fixture
+def similar_complaints(app, world):
+    """Four complaints a GM may see that share a search term."""
+    customer = world.rows_of("customer")[0].id
+    with app.app_context():
+        added = [Complaint(customer_id=customer, department_id=world.departments["sales"],
+                           received_at=datetime(2026, 11, 2, 9, n), level="internal",
+                           content=f"压缩机不制冷 第{n}台") for n in range(4)]
+        db.session.add_all(added)
+        db.session.commit()
+        ids = [c.id for c in added]
+        db.session.remove()
+    yield ids
+    with app.app_context():
+        db.session.execute(sa.delete(Complaint).where(Complaint.id.in_(ids)))
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_search_counts_to_its_own_cap(client, login_as, monkeypatch, similar_complaints):
+    """A search's count stops at the search cap; the plain list keeps the list cap."""
+    login_as("gm")
+    assert _list_tab(client, "complaint", "search=压缩机不制冷") == "4"
+    monkeypatch.setattr(performance.FastListMixin, "search_count_cap", 2)
+    assert _list_tab(client, "complaint", "search=压缩机不制冷") == "2+"
+    assert not _list_tab(client, "complaint").endswith("+")
