@@ -16,10 +16,10 @@ from flask_admin.model.template import BaseListRowAction, EditRowAction, ViewRow
 from jinja2 import pass_context
 from markupsafe import Markup, escape
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import MANYTOONE, selectinload
+from sqlalchemy.orm import MANYTOONE, ColumnProperty, selectinload
 
 from models import db
-from models.indexes import MIN_INDEXED_TERM, SEARCH_COLUMNS, fts_table, search_document
+from models.indexes import MIN_INDEXED_TERM, SEARCH_COLUMNS, fts_table, search_document, tie_break
 from permissions import visible
 from permissions.scoping import actor
 
@@ -172,13 +172,10 @@ def _reference_first_on_sqlite(join, compiler, **kw):
     return compiler.visit_join(join, **kw).replace(" JOIN ", " CROSS JOIN ", 1)
 
 
-def _is_unique(attribute) -> bool:
-    """Does a model attribute name a column no two rows share (an order by it is total)?"""
-    column = getattr(attribute, "expression", None)
-    if not isinstance(column, sa.Column):
-        return False
-    return bool(column.primary_key or column.unique) or any(
-        index.unique and list(index.columns) == [column] for index in column.table.indexes)
+def _table_column(attribute) -> sa.Column | None:
+    """The table column a model attribute maps (None for a relation or expression)."""
+    prop = getattr(attribute, "property", None)
+    return prop.columns[0] if isinstance(prop, ColumnProperty) else None
 
 
 class LinkRowAction(BaseListRowAction):
@@ -214,7 +211,8 @@ LINK_ROW_ACTIONS = {
 
 
 class FastListMixin:
-    """Capped counts, index-served search, streamed CSV export, light row actions."""
+    """Capped counts, a total order, index-served search, streamed CSV export, light
+    row actions."""
 
     count_cap = COUNT_CAP
     search_count_cap = SEARCH_COUNT_CAP
@@ -255,23 +253,25 @@ class FastListMixin:
         return count, (query.all() if execute else query)
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
-        """Flask-Admin's sort, made total: ties go by the default order, then by id.
+        """Flask-Admin's sort, made total: ties go by the default order, then by what
+        ``models.indexes.tie_break`` names (the level and id the list indexes end with).
 
-        Without it, rows that share a sort value (same status, same minute) have no
+        Without it, rows that share a sort value (same status, same second) have no
         fixed place, and the database may show one on two pages and another on none.
         The default order's index still serves the tie-break (newest first within a
-        status); the id only orders rows equal in both, and is left out after a
-        unique column (the file number), where it would only cost the index.
+        status), and a default page stays one index range read.
         """
         query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
         default = list(self._get_default_order())
-        if sort_column is not None and sort_column in self._sortable_columns:
+        chosen = self._sortable_columns.get(sort_column) if sort_column is not None else None
+        if chosen is not None:
             for field, field_joins, desc in default:
-                if field is not self._sortable_columns[sort_column]:
+                if field is not chosen:
                     query, joins = self._order_by(query, joins, field_joins, field, desc)
-        if not any(_is_unique(field) for field, _, _ in default):
-            id_desc = default[-1][2] if default else bool(sort_desc)
-            query = query.order_by((sa.desc if id_desc else sa.asc)(self.model.id))
+        last, desc = (default[-1][0], default[-1][2]) if default else (chosen, sort_desc)
+        direction = sa.desc if desc else sa.asc
+        for column in tie_break(self.model.__table__, _table_column(last)):
+            query = query.order_by(direction(column))
         return query, joins
 
     def _deep_page(self, query, page, page_size):

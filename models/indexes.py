@@ -63,6 +63,30 @@ LIST_INDEXES = [index for model in REGISTRY.values()
                 for index in list_indexes(model)]
 
 
+def is_unique(column: sa.Column) -> bool:
+    """Does no two rows share a value of ``column`` (an order by it alone is total)?"""
+    return bool(column.primary_key or column.unique) or any(
+        index.unique and len(index.columns) == 1 and column in set(index.columns)
+        for index in column.table.indexes)
+
+
+def tie_break(table: sa.Table, column: sa.Column | None) -> list[sa.Column]:
+    """What to order by after ``column`` (a column of ``table``, or None for one of
+    another table) so that a list's order is total.
+
+    Nothing after a unique column. After a record's list sort key: its level, then its
+    id, the order its list indexes keep rows in (SQLite's end with the rowid), so the
+    total order is still one index range read. After any other column: the id.
+    """
+    if column is not None and column.table is table and is_unique(column):
+        return []
+    for index in LIST_INDEXES:
+        *_, key, last = index.columns
+        if index.table is table and key is column and last is table.c.level:
+            return [table.c.level, table.c.id]
+    return [table.c.id]
+
+
 def present_only_index(column) -> sa.Index:
     """An index of the rows where ``column`` is set (see ``mixins.foreign_key``)."""
     where = column.isnot(None)
