@@ -77,19 +77,18 @@ def _has_search_structure(engine, name: str) -> bool:
 class IndexedSearch:
     """How the search terms an index can serve narrow a list's page and its count.
 
-    PostgreSQL: one trigram-indexed condition per term, for both. SQLite: one query
-    of the FTS5 trigram table for all the terms together, used three ways. The count
-    is driven by the FTS table (its matches, each checked against the user's rules,
-    stopping at the cap). The page of a rare search takes the few matching ids
-    (``id IN (matches)``); the first pages of a common one walk the list's sort index
-    and ask the FTS table about each row (``EXISTS``), since collecting tens of
-    thousands of matches to sort them costs more than the twenty rows shown.
+    PostgreSQL: one trigram-indexed condition per term, for both; its planner weighs
+    the index against walking the list's order. SQLite: one query of the FTS5 trigram
+    table for all the terms together. A rare search takes its few matching ids
+    (``id IN (matches)``) for the page, and the count reads the matches, each checked
+    against the user's rules. The pages of a common one, and its count, walk the
+    list's sort index and test each row's text: with a match every few rows both
+    stop early, where collecting tens of thousands of matches, or asking the FTS
+    table about each row (a fresh FTS query per row), costs more than the page.
     """
 
     #: A search matching at least this many rows of the whole table is "common".
     COMMON_MATCHES = 20_000
-    #: Deepest offset a common search's page is read by walking the sort index.
-    WALK_LIMIT = 1000
 
     def __init__(self, model, terms: list[str]):
         self.model, self.terms = model, terms
@@ -109,7 +108,7 @@ class IndexedSearch:
         kind = IndexedSearch if dialect == "postgresql" else _FtsSearch
         return kind(model, indexed), rest
 
-    def narrow(self, query, count_query, offset: int):
+    def narrow(self, query, count_query):
         for term in self.terms:
             escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
             clause = search_document(self.model).ilike(f"%{escaped}%", escape="\\")
@@ -119,7 +118,7 @@ class IndexedSearch:
 
 
 class _FtsSearch(IndexedSearch):
-    def narrow(self, query, count_query, offset: int):
+    def narrow(self, query, count_query):
         name = fts_table(self.model.__tablename__)
         # The FTS table's hidden column of its own name is what MATCH takes; the
         # phrases joined by AND are one FTS query.
@@ -127,17 +126,12 @@ class _FtsSearch(IndexedSearch):
         phrases = " AND ".join('"' + t.replace('"', '""') + '"' for t in self.terms)
         match = fts.c[name].op("MATCH")(phrases)
         matches = sa.select(fts.c.rowid).where(match)
-        common = offset < self.WALK_LIMIT and db.session.scalar(
-            sa.select(sa.func.count()).select_from(
-                matches.limit(self.COMMON_MATCHES).subquery())) >= self.COMMON_MATCHES
-        if common:
-            page = sa.select(sa.literal(1)).select_from(fts).where(
-                match, fts.c.rowid == self.model.id).exists()
-        else:
-            page = self.model.id.in_(matches)
+        if db.session.scalar(sa.select(sa.func.count()).select_from(
+                matches.limit(self.COMMON_MATCHES).subquery())) >= self.COMMON_MATCHES:
+            return super().narrow(query, count_query)
         if count_query is not None:
             count_query = count_query.join(fts, fts.c.rowid == self.model.id).filter(match)
-        return query.filter(page), count_query
+        return query.filter(self.model.id.in_(matches)), count_query
 
 
 class _StreamedRows:
@@ -221,7 +215,7 @@ class FastListMixin:
                  page_size=None):
         """Flask-Admin's ``get_list`` with a capped count (same search, filters, sort)."""
         joins, count_joins = {}, {}
-        g.list_offset = (page or 0) * (page_size or self.page_size or 0)
+        offset = (page or 0) * (page_size or self.page_size or 0)
         query = self.get_query()
         # The count query keeps get_count_query()'s visible() filter; it selects ids so
         # that it can stop after count_cap + 1 rows.
@@ -245,7 +239,7 @@ class FastListMixin:
             if rows is not None:
                 return count, rows
         query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
-        if execute and not g.get("stream_export") and g.list_offset >= DEFERRED_OFFSET:
+        if execute and not g.get("stream_export") and offset >= DEFERRED_OFFSET:
             return count, self._deep_page(query, page, page_size)
         query = self._apply_pagination(query, page, page_size)
         if g.get("stream_export"):
@@ -337,7 +331,7 @@ class FastListMixin:
         """Terms an index can serve use it; the rest go through Flask-Admin's ILIKE."""
         indexed, rest = IndexedSearch.split(self.model, [t for t in search.split(" ") if t])
         if indexed is not None:
-            query, count_query = indexed.narrow(query, count_query, g.get("list_offset", 0))
+            query, count_query = indexed.narrow(query, count_query)
         if rest:
             return super()._apply_search(query, count_query, joins, count_joins,
                                          " ".join(rest))
