@@ -5,7 +5,8 @@ tuples written in batches through the driver, after the migrations built the sch
 (so the indexes under test are the ones production has). Ratios follow issue 6:
 per 1,000,000 complaints, 100,000 customers, 200,000 archive files and 200,000
 loans, over 20 departments and all four levels; one complaint in a hundred is still
-open, as in an office with ten years of history.
+open (the newest), as in an office with ten years of history; ids follow the
+dates, as numbers are given when a record is registered.
 
     python -m bench.build_data --url sqlite:///bench/data/records_1m.db --complaints 1000000
     python -m bench.build_data --url postgresql+psycopg://postgres@127.0.0.1/bench_1m \
@@ -30,7 +31,8 @@ PROBLEMS = ("漏水", "噪音大", "不制冷", "外观划伤", "安装延误", 
 COMMON, RARE, SHORT, RARE_ROWS = "不制冷", "R7QZ", "漏水", 5
 COMPLAINT_STATUSES = ("registered", "investigating", "responsibility_determined",
                       "handling_proposed", "approved", "notified", "closed")
-#: One complaint in OPEN_EVERY is still open (any status, so overdue); the rest closed.
+#: One complaint in OPEN_EVERY is still open (any status, so overdue): the newest ones,
+#: as in an office that closes its cases; the rest are closed.
 OPEN_EVERY = 100
 START = datetime(2016, 1, 1)
 SPAN_SECONDS = 10 * 365 * 86400
@@ -66,18 +68,26 @@ def customers(n: int, rng: random.Random):
                "version_id": 1, "created_at": START, "updated_at": START}
 
 
+def in_order(i: int, n: int, rng: random.Random) -> datetime:
+    """When the i-th of n records arrived: spread over ten years in id order, as
+    records are numbered when they are registered."""
+    slot = max(1, SPAN_SECONDS // n)
+    return START + timedelta(seconds=(i - 1) * SPAN_SECONDS // n + rng.randrange(slot))
+
+
 def complaints(n: int, n_customers: int, rng: random.Random):
     levels = weighted_levels(rng, n)
     rare_every = max(1, n // RARE_ROWS)
+    first_open = n - n // OPEN_EVERY
     for i in range(1, n + 1):
-        received = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+        received = in_order(i, n, rng)
         product = rng.choice(PRODUCTS)
         content = f"{product}{rng.choice(PROBLEMS)}，客户要求{rng.choice(PROBLEMS)}处理"
         if i % rare_every == 1:
             content += f" 批次{RARE}"
         severity = "major" if rng.random() < 0.1 else "general"
         status = rng.choice(COMPLAINT_STATUSES)
-        if i % OPEN_EVERY:  # ten years of history: nearly everything is closed
+        if i <= first_open:  # ten years of history: all but the newest are closed
             status = "closed"
         yield {"id": i, "number": f"C{i:09d}", "customer_id": rng.randint(1, n_customers),
                "received_at": received, "channel": "phone", "complainant": f"投诉人{i % 500}",
@@ -105,7 +115,7 @@ def archive_files(n: int, n_customers: int, rng: random.Random):
 def loans(n: int, n_files: int, rng: random.Random):
     # Loans are closed (returned) so the one-open-loan-per-file index never objects.
     for i in range(1, n + 1):
-        created = START + timedelta(seconds=rng.randrange(SPAN_SECONDS))
+        created = in_order(i, n, rng)
         borrower = 1 if i % 50 == 0 else 2
         yield {"id": i, "archive_file_id": rng.randint(1, n_files),
                "borrower_id": borrower, "requested_by_id": borrower,

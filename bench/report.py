@@ -43,8 +43,8 @@ def tables(results: list[dict]) -> str:
     for db in ("sqlite", "postgresql"):
         out += [f"\n### {db}: median ms (p95), SQL statements per request\n",
                 "| user | request | before 10k | before 1M | after 10k | after 1M "
-                "| after 1M/10k | SQL before → after |",
-                "|---|---|---|---|---|---|---|---|"]
+                "| after 1M/10k | rows shown 10k / 1M | SQL before → after |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for key in order:
             cell = by.get((db, key), {})
             if not cell:
@@ -59,8 +59,10 @@ def tables(results: list[dict]) -> str:
             queries = f"{(b1m or b10 or {}).get('queries', '–')} → " \
                       f"{(a1m or a10 or {}).get('queries', '–')}"
             p95 = f" ({a1m['p95_ms']:.0f})" if a1m else ""
+            shown = " / ".join(str(r.get("rows_shown", "?")) for r in (a10, a1m) if r) \
+                if any(r and r.get("rows_shown") for r in (a10, a1m)) else ""
             out.append(f"| {key[0]} | {key[1]} | {_ms(b10)} | {_ms(b1m)} | {_ms(a10)} "
-                       f"| {_ms(a1m)}{p95} | {ratio} | {queries} |")
+                       f"| {_ms(a1m)}{p95} | {ratio} | {shown} | {queries} |")
         exports = [r for r in results if r["db"] == db and "first_byte_ms" in r]
         if exports:
             out += ["\nCSV export (GM office, filter severity = major):\n",
