@@ -256,13 +256,16 @@ class FastListMixin:
         status), and a default page stays one index range read.
         """
         query, joins = super()._apply_sorting(query, joins, sort_column, sort_desc)
-        default = list(self._get_default_order())
+        # (field, its joins, descending) in the order they now sort by.
+        order = list(self._get_default_order())
         chosen = self._sortable_columns.get(sort_column) if sort_column is not None else None
         if chosen is not None:
-            for field, field_joins, desc in default:
-                if field is not chosen:
-                    query, joins = self._order_by(query, joins, field_joins, field, desc)
-        last, desc = (default[-1][0], default[-1][2]) if default else (chosen, sort_desc)
+            after = [step for step in order if step[0] is not chosen]
+            for field, field_joins, desc in after:
+                query, joins = self._order_by(query, joins, field_joins, field, desc)
+            order = [(chosen, None, sort_desc), *after]
+        # The ties of the last field go the same way (one index scan, either direction).
+        last, _, desc = order[-1] if order else (None, None, False)
         direction = sa.desc if desc else sa.asc
         for column in tie_break(self.model.__table__, _table_column(last)):
             query = query.order_by(direction(column))
