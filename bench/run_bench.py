@@ -122,8 +122,16 @@ def time_requests(targets: list[tuple], repeat: int) -> list[dict]:
     return [{"median_ms": statistics.median(t),
              "p95_ms": sorted(t)[max(0, int(len(t) * 0.95) - 1)],
              "queries": q, "status": sorted(st), "bytes": len(r.get_data()),
-             "rows_shown": len(set(ROW_LINK.findall(r.get_data(as_text=True))))}
-            for t, st, q, r in zip(times, statuses, queries, responses, strict=True)]
+             "rows_shown": _rows_shown(url, r)}
+            for t, st, q, r, (_c, _n, url) in zip(times, statuses, queries, responses, targets,
+                                                  strict=True)]
+
+
+def _rows_shown(url: str, response) -> int | None:
+    """How many rows a list page shows (None for other pages)."""
+    if not url.startswith("/admin/complaint/?") and url != "/admin/complaint/":
+        return None
+    return len(set(ROW_LINK.findall(response.get_data(as_text=True))))
 
 
 def time_export(client, counter, url: str, repeat: int) -> dict:
