@@ -63,11 +63,22 @@ LIST_INDEXES = [index for model in REGISTRY.values()
                 for index in list_indexes(model)]
 
 
+def _is_partial(index: sa.Index) -> bool:
+    """Does the index cover only some rows (``WHERE``: one open loan per file)?"""
+    return any(options.get("where") is not None
+               for options in index.dialect_options.values())
+
+
 def is_unique(column: sa.Column) -> bool:
     """Does no two rows share a value of ``column`` (an order by it alone is total)?"""
-    return bool(column.primary_key or column.unique) or any(
-        index.unique and len(index.columns) == 1 and column in set(index.columns)
-        for index in column.table.indexes)
+    def alone(constraint) -> bool:
+        return [c.name for c in constraint.columns] == [column.name]
+
+    return bool(column.primary_key or column.unique) \
+        or any(index.unique and alone(index) and not _is_partial(index)
+               for index in column.table.indexes) \
+        or any(isinstance(c, sa.UniqueConstraint) and alone(c)
+               for c in column.table.constraints)
 
 
 def tie_break(table: sa.Table, column: sa.Column | None) -> list[sa.Column]:

@@ -67,3 +67,24 @@ def test_each_row_is_on_exactly_one_page(app, client, world, login_as, monkeypat
         assert sorted(ordinary) == sorted(expected), order
         monkeypatch.setattr(performance, "DEFERRED_OFFSET", 0)
         assert _walk(client, order, len(expected)) == ordinary, order
+
+
+def test_what_breaks_ties():
+    """Nothing after a unique column; level and id after a list's sort key (the order
+    its indexes keep); the id after anything else. A partial unique index (one open
+    loan per file) does not make a column unique."""
+    from models import ArchiveFile, Loan
+    from models.indexes import is_unique, tie_break
+
+    complaint, loan = Complaint.__table__, Loan.__table__
+
+    def names(table, column):
+        return [c.name for c in tie_break(table, column)]
+
+    assert names(complaint, complaint.c.number) == []
+    assert names(complaint, complaint.c.received_at) == ["level", "id"]
+    assert names(complaint, complaint.c.severity) == ["id"]
+    assert names(complaint, None) == ["id"]
+    assert is_unique(ArchiveFile.__table__.c.number)
+    assert not is_unique(loan.c.archive_file_id)
+    assert names(loan, loan.c.archive_file_id) == ["id"]
