@@ -10,14 +10,14 @@ import re
 from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from admin_views import home, performance
 from admin_views.secure import SecureModelView
-from models import Complaint, db
+from models import Complaint
 
 from .policy_oracle import sees
 from .test_permission_matrix import rows_in_database
+from .world import extra_rows
 
 
 def _gm_complaint_ids(app, world) -> set[int]:
@@ -99,19 +99,11 @@ def test_the_pager_offers_the_next_page_past_the_cap(app, client, world, login_a
 def similar_complaints(app, world):
     """Four complaints a GM may see that share a search term."""
     customer = world.rows_of("customer")[0].id
-    with app.app_context():
-        added = [Complaint(customer_id=customer, department_id=world.departments["sales"],
-                           received_at=datetime(2026, 11, 2, 9, n), level="internal",
-                           content=f"压缩机不制冷 第{n}台") for n in range(4)]
-        db.session.add_all(added)
-        db.session.commit()
-        ids = [c.id for c in added]
-        db.session.remove()
-    yield ids
-    with app.app_context():
-        db.session.execute(sa.delete(Complaint).where(Complaint.id.in_(ids)))
-        db.session.commit()
-        db.session.remove()
+    rows = [{"customer_id": customer, "department_id": world.departments["sales"],
+             "received_at": datetime(2026, 11, 2, 9, n), "level": "internal",
+             "content": f"压缩机不制冷 第{n}台"} for n in range(4)]
+    with extra_rows(app, Complaint, rows) as ids:
+        yield ids
 
 
 def test_a_search_counts_to_its_own_cap(client, login_as, monkeypatch, similar_complaints):

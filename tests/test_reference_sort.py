@@ -18,6 +18,7 @@ from models import Complaint, Customer, db
 
 from .policy_oracle import sees
 from .test_permission_matrix import rows_in_database
+from .world import extra_rows
 
 
 def _expected(app, world, username: str, desc: bool) -> list[int]:
@@ -43,19 +44,11 @@ def hidden_customer_complaints(app, world):
     department, one of another): rows of the hidden group."""
     customers = [r.id for r in world.rows_of("customer")
                  if (r.department, r.level) in (("sales", "secret"), ("service", "confidential"))]
-    with app.app_context():
-        added = [Complaint(customer_id=pk, department_id=world.departments["sales"],
-                           received_at=datetime(2026, 11, 2), content="隐藏客户的投诉",
-                           level="internal") for pk in customers]
-        db.session.add_all(added)
-        db.session.commit()
-        ids = [c.id for c in added]
-        db.session.remove()
-    yield ids
-    with app.app_context():
-        db.session.execute(sa.delete(Complaint).where(Complaint.id.in_(ids)))
-        db.session.commit()
-        db.session.remove()
+    rows = [{"customer_id": pk, "department_id": world.departments["sales"],
+             "received_at": datetime(2026, 11, 2), "content": "隐藏客户的投诉",
+             "level": "internal"} for pk in customers]
+    with extra_rows(app, Complaint, rows) as ids:
+        yield ids
 
 
 def _shown(client, sort: int, desc: bool, count: int) -> list[int]:

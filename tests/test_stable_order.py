@@ -10,13 +10,13 @@ import re
 from datetime import datetime
 
 import pytest
-import sqlalchemy as sa
 
 from admin_views import performance
-from models import Complaint, db
+from models import Complaint
 
 from .policy_oracle import sees
 from .test_permission_matrix import rows_in_database
+from .world import extra_rows
 
 
 @pytest.fixture
@@ -24,19 +24,11 @@ def tied_complaints(app, world):
     """Six sales complaints received in the same second, same status and severity."""
     customer = next(r.id for r in world.rows_of("customer")
                     if (r.department, r.level) == ("sales", "internal"))
-    with app.app_context():
-        added = [Complaint(customer_id=customer, department_id=world.departments["sales"],
-                           received_at=datetime(2026, 11, 2, 9, 30), content=f"同时登记 {n}",
-                           level="internal") for n in range(6)]
-        db.session.add_all(added)
-        db.session.commit()
-        ids = [c.id for c in added]
-        db.session.remove()
-    yield ids
-    with app.app_context():
-        db.session.execute(sa.delete(Complaint).where(Complaint.id.in_(ids)))
-        db.session.commit()
-        db.session.remove()
+    rows = [{"customer_id": customer, "department_id": world.departments["sales"],
+             "received_at": datetime(2026, 11, 2, 9, 30), "content": f"同时登记 {n}",
+             "level": "internal"} for n in range(6)]
+    with extra_rows(app, Complaint, rows) as ids:
+        yield ids
 
 
 def _walk(client, query: str, rows: int) -> list[int]:

@@ -9,6 +9,7 @@ holds the few values a CHECK constraint needs.
 from __future__ import annotations
 
 import secrets
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -146,3 +147,22 @@ def build_world() -> World:
                 world.rows.append(Row(model.__tablename__, record.id, dept, record.level,
                                       marker))
     return world
+
+
+@contextmanager
+def extra_rows(app, model, rows: list[dict]):
+    """Rows of ``model`` a test adds to the shared world for its own duration: yields
+    their ids, deletes them afterwards."""
+    with app.app_context():
+        added = [model(**row) for row in rows]
+        db.session.add_all(added)
+        db.session.commit()
+        ids = [record.id for record in added]
+        db.session.remove()
+    try:
+        yield ids
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(model).where(model.id.in_(ids)))
+            db.session.commit()
+            db.session.remove()
