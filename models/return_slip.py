@@ -35,8 +35,9 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     inspection_days = 3
     #: Calendar days after arrival by which the decision must be made.
     decision_days = 5
-    #: Refuse a non-quality return of goods sold in an earlier calendar year.
-    refuse_cross_year_non_quality = True
+    #: Refuse a return of goods sold in an earlier calendar year unless it is for a
+    #: quality problem within the warranty (the only case the company bears the costs).
+    refuse_cross_year_returns = True
     statuses = RETURN_STATUSES
     initial_status = "applied"
     line_items = "lines"
@@ -155,15 +156,25 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
         today = local_date_of(None)
         if self.sold_on is not None and self.sold_on > today:
             return [_l("%(field)s: cannot be in the future.", field=_l("Sold on"))]
-        if self.quality_problem or not self.refuse_cross_year_non_quality:
+        covered = self.quality_problem and self.within_warranty
+        if covered or not self.refuse_cross_year_returns:
             return []
         applied = local_date_of(self.created_at) if self.created_at else today
         if self.sold_on is None:
             if self.id is not None:
                 return []  # asked for when the return is applied for; older slips stand
+            if self.quality_problem:
+                return [_l("%(field)s: required for a return outside the warranty, which is "
+                           "accepted only within the calendar year of the sale.",
+                           field=_l("Sold on"))]
             return [_l("%(field)s: required for a non-quality return, which is accepted "
                        "only within the calendar year of the sale.", field=_l("Sold on"))]
         if self.sold_on.year < applied.year:
+            if self.quality_problem:
+                return [_l("%(field)s: goods sold in %(sold)s are out of warranty and cannot "
+                           "be returned in %(now)s. Returns across calendar years are "
+                           "accepted only for a quality problem within the warranty.",
+                           field=_l("Sold on"), sold=self.sold_on.year, now=applied.year)]
             return [_l("%(field)s: goods sold in %(sold)s cannot be returned for a "
                        "non-quality reason in %(now)s. Returns across calendar years are "
                        "accepted only for a quality problem.", field=_l("Sold on"),

@@ -235,9 +235,24 @@ def test_non_quality_return_across_calendar_years_is_refused(app, world, clean,
     assert 'value="SO-CROSS"' in page  # the user's input is still in the form
     assert slips_with_order(app, "SO-CROSS") == []
     response = client.post("/admin/return_slip/new/", data=slip_form(
-        world, order_no="SO-CROSS-Q", sold_on=last_year.isoformat(), quality_problem="y"))
+        world, order_no="SO-CROSS-Q", sold_on=last_year.isoformat(), quality_problem="y",
+        within_warranty="y"))
     assert response.status_code == 302
     assert len(slips_with_order(app, "SO-CROSS-Q")) == 1
+
+
+def test_quality_return_out_of_warranty_across_calendar_years_is_refused(
+        app, world, clean, user_client):
+    """Only a quality problem within the warranty is the company's cost; any other
+    return of last year's goods is refused, and the form keeps what was typed."""
+    last_year = date(today().year - 1, 12, 28)
+    page = text(user_client("clerk.service").post("/admin/return_slip/new/", data=slip_form(
+        world, order_no="SO-CROSS-W", sold_on=last_year.isoformat(), quality_problem="y"),
+        follow_redirects=True))
+    assert f"Sold on: goods sold in {last_year.year} are out of warranty and cannot be " \
+        f"returned in {today().year}." in page
+    assert 'value="SO-CROSS-W"' in page
+    assert slips_with_order(app, "SO-CROSS-W") == []
 
 
 def test_non_quality_return_needs_the_sale_date(app, world, clean, user_client):
