@@ -27,7 +27,14 @@ from wtforms.validators import ValidationError
 from audit import record_event, record_refusal
 from models import AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
-from permissions import can, may_change_level, may_use_department, usable_levels, visible
+from permissions import (
+    can,
+    may_change_level,
+    may_set_access,
+    may_use_department,
+    usable_levels,
+    visible,
+)
 from permissions.scoping import actor
 
 from .fields import LOCAL_TZ, utc_to_local
@@ -299,6 +306,9 @@ class SecureModelView(ModelView):
     def edit_form(self, obj=None):
         form = super().edit_form(obj)
         self._limit_choices(form, creating=False)
+        if obj is not None and not may_set_access(actor(), obj):
+            for name in [n for n in type(obj).access_fields if n in form]:
+                del form[name]  # shown on the details page; not editable here
         if "loaded_version" in form and not form.loaded_version.data and obj is not None:
             form.loaded_version.data = obj.version_id
         return form
@@ -339,7 +349,8 @@ class SecureModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
-        if "department" in form and form.department.data is not None:
+        if issubclass(self.model, Owned) and "department" in form \
+                and form.department.data is not None:
             if not may_use_department(actor(), form.department.data.id):
                 form.department.errors = list(form.department.errors) + [
                     _("You may only register records for your own department.")]

@@ -50,6 +50,10 @@ class AppUser(UserMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(
         info={"label": _l("Last login")})
 
+    #: Form fields that grant access: nobody sets them on their own account
+    #: (permissions.may_set_access).
+    access_fields = ("roles", "department", "clearance", "active")
+
     class Admin:
         label = _l("User")
         label_plural = _l("Users")

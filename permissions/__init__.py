@@ -5,6 +5,7 @@ from .core import (
                    grants,
                    is_visible,
                    may_change_level,
+                   may_set_access,
                    may_use_department,
                    usable_levels,
                    visible,
@@ -13,6 +14,7 @@ from .levels import ORDER as LEVEL_ORDER
 from .levels import dominates, levels_up_to
 from .policy import POLICY
 
-__all__ = ["can", "grants", "is_visible", "may_change_level", "may_use_department",
+__all__ = ["can", "grants", "is_visible", "may_change_level", "may_set_access",
+           "may_use_department",
            "usable_levels", "visible", "LEVEL_ORDER", "dominates", "levels_up_to",
            "POLICY"]

@@ -215,6 +215,16 @@ def may_change_level(user, model) -> bool:
     return can(user, LEVEL_ACTION, model)
 
 
+def may_set_access(user, record) -> bool:
+    """May ``user`` set the grants a record carries (``type(record).access_fields``: a user
+    account's roles, department, clearance, active flag)? Not on their own account:
+    an administrator would give themselves every role and the highest clearance.
+    Another administrator changes them."""
+    if not getattr(type(record), "access_fields", ()):
+        return True
+    return _user_ok(user) and getattr(record, "id", None) != user.id
+
+
 def may_use_department(user, department_id) -> bool:
     if not _user_ok(user):
         return False
