@@ -7,7 +7,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, db
 from .choices import ARCHIVE_CATEGORIES, ARCHIVE_STATUSES, LEVELS, RETENTIONS
@@ -161,14 +161,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
 
     def after_transition(self, name: str, user) -> None:
         if name == "change_level":
-            self.level = self.requested_level
-            # A loan is as confidential as the file it lends.
-            from .loan import Loan  # here: importing it above would register it first
-            session = object_session(self)
-            for loan in session.scalars(sa.select(Loan).where(
-                    Loan.archive_file_id == self.id).execution_options(
-                    skip_visibility=True)):
-                loan.level = self.level
+            self.level = self.requested_level  # its loans follow (Loan.level_follows)
 
 
 def _rank(level: str | None) -> int:

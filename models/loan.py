@@ -43,6 +43,7 @@ class Loan(Stateful, BusinessRecord, Model):
     """A loan of an archive file (借阅登记) to a user or to police, procuratorate or court."""
 
     __tablename__ = "loan"
+    level_follows = "archive_file"  # a loan is as confidential as the file it lends
     statuses = LOAN_STATUSES
     initial_status = "requested"
     #: File levels whose loans need the legal office's approval as well.

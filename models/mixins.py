@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from .choices import LEVELS
 
@@ -79,10 +80,35 @@ class Classified:
     """The record carries a confidentiality level; ``default_level`` is the model's default."""
 
     default_level = "internal"
+    #: The many-to-one relationship whose record's level this one always carries ("a
+    #: loan is as confidential as the file it lends"); None: a level of its own.
+    level_follows: str | None = None
 
     @declared_attr
     def level(cls) -> Mapped[str]:
         return code_column(LEVELS, _l("Confidentiality"), default=cls.default_level)
+
+
+@event.listens_for(Session, "before_flush")
+def _carry_levels(session, flush_context, instances) -> None:
+    """A record's new level reaches the records that follow it, whichever path changed
+    it (the level-change step, the edit form, a script): a loan or a reminder left at
+    the old, lower level would show a secret file's loan to internal users."""
+    changed = [obj for obj in session.dirty if isinstance(obj, Classified)
+               and sa.inspect(obj).attrs.level.history.has_changes()]
+    if not changed:
+        return
+    from .base import REGISTRY  # the registry is complete by the first flush
+    followers = [(model, getattr(model, model.level_follows))
+                 for model in REGISTRY.values() if getattr(model, "level_follows", None)]
+    with session.no_autoflush:
+        for record in changed:
+            for model, relation in followers:
+                if relation.property.mapper.class_ is not type(record):
+                    continue
+                for follower in session.scalars(sa.select(model).where(
+                        relation == record).execution_options(skip_visibility=True)):
+                    follower.level = record.level
 
 
 class Versioned:

@@ -27,6 +27,7 @@ class Reminder(BusinessRecord, Model):
     """A reminder (催办单) that an open complaint is past its due date."""
 
     __tablename__ = "reminder"
+    level_follows = "complaint"  # it names the complaint: never below its level
     #: Issue reminders on working days only: the office is closed on holidays and
     #: weekends, and a reminder nobody reads that day only adds to the pile.
     working_days_only = True
