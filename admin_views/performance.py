@@ -226,8 +226,9 @@ class FastListMixin:
         if filters and self._filters:
             query, count_query, joins, count_joins = self._apply_filters(
                 query, count_query, joins, count_joins, filters)
+        # An unexecuted list (the export's) has no pager: nothing reads its count.
         cap = self.search_count_cap if search else self.count_cap
-        count = capped_count(count_query, cap)
+        count = capped_count(count_query, cap) if execute else None
         # Related list columns in one extra query per relation (WHERE id IN (page ids))
         # rather than a LEFT JOIN: SQLite builds a Bloom filter over the whole related
         # table for the join, which costs more than the page at 100k customers.
