@@ -340,9 +340,9 @@ def _as_pending(session, change: RowChange) -> Pending:
                for key, value in change.changes.items() if key not in skip}
     if change.action == "delete" and not changes:
         changes = {f"{prefix}#{change.pk}": ["-", None]}
+    # The owner's level is looked up once per merged event, in append(), not per row.
     return Pending(action="update", model=_table(owner_model), record_id=str(owner_id),
-                   changes=changes, who=_who(), level=_level_of(session, owner_model,
-                                                                 owner_id))
+                   changes=changes, who=_who())
 
 
 # -- the session hooks ----------------------------------------------------------------------

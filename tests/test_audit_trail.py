@@ -255,3 +255,28 @@ def test_a_refusal_of_a_hidden_record_carries_its_level(app):
     (event,) = events(app, AuditEvent.id > start)
     assert (event.action, event.record_id, event.level) == ("refused", str(row.id),
                                                             "secret")
+
+
+def test_many_child_rows_cost_one_level_look_up(ctx):
+    """Ten changed lines are one event about their slip: its level is read once."""
+    customer = make_customer(ctx, "AUD-N1", level="confidential")
+    slip = ReturnSlip(customer=customer, department_id=customer.department_id,
+                      level="confidential")
+    slip.lines.extend(ReturnLine(product=f"配件{n}", quantity_claimed=n + 1)
+                      for n in range(10))
+    db.session.add(slip)
+    db.session.commit()
+    start = last_id()
+    seen = []
+    listen = sa.event.listens_for(db.engine, "before_cursor_execute")(
+        lambda conn, cursor, statement, *args: seen.append(" ".join(statement.split())))
+    try:
+        for line in slip.lines:
+            line.quantity_counted = 1
+        db.session.commit()
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", listen)
+    [event] = new_events(start)
+    assert event.level == "confidential" and len(changes_of(event)) == 10
+    level_reads = [s for s in seen if s.startswith("SELECT return_slip.level")]
+    assert len(level_reads) <= 1, level_reads
