@@ -344,7 +344,7 @@ class WorkflowMixin:
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
         with db.session.no_autoflush:
-            problems = model.problems()
+            problems = model.source_problems() + model.problems()
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
 
@@ -382,6 +382,9 @@ class WorkflowMixin:
         for model in REGISTRY.values():
             for name in getattr(model, "raised_from", {}):
                 relation = sa.inspect(model).relationships[name]
+                statuses = getattr(model, "raised_from_statuses", {}).get(name)
+                if statuses is not None and record.status not in statuses:
+                    continue  # not raised from a record in this status (yet)
                 if relation.mapper.class_ is self.model and can(actor(), "create", model):
                     links.append((model.raised_from_label, self.get_url(
                         f"{model.__tablename__}.create_view", **{name: record.id})))

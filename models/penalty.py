@@ -32,6 +32,8 @@ class Penalty(Stateful, BusinessRecord, Model):
     #: notice with the complaint chosen and these of its fields copied.
     raised_from = {"complaint": ("responsible_department", "responsible_person")}
     raised_from_label = _l("Propose a penalty notice")
+    #: Only a closed complaint leads to a penalty notice (its responsibility is settled).
+    raised_from_statuses = {"complaint": ("closed",)}
     transitions = (
         Transition("approve", _l("Approve"), ("proposed",), "approved",
                    stamps=("decided_by_id", "decided_at")),

@@ -115,6 +115,28 @@ class Stateful:
         """Messages for values that break a rule; checked on every save and step."""
         return []
 
+    def source_problems(self) -> list:
+        """A record raised from another (``raised_from``) only from one in a status
+        ``raised_from_statuses`` names, when that source is chosen or changed: a penalty
+        notice comes from a closed complaint. Checked on every save."""
+        found = []
+        state = sa.inspect(self)
+        for name, statuses in getattr(self, "raised_from_statuses", {}).items():
+            source = getattr(self, name)
+            if source is None or source.status in statuses:
+                continue
+            relation = state.mapper.relationships[name]
+            columns = [c.key for c in relation.local_columns]
+            if state.transient or state.pending or state.attrs[name].history.has_changes() \
+                    or any(state.attrs[c].history.has_changes() for c in columns):
+                found.append(_l("%(field)s: choose one that is %(statuses)s (this one is "
+                                "%(status)s).",
+                                field=label_of(type(self), name),
+                                statuses=", ".join(str(type(source).statuses[s])
+                                                   for s in statuses),
+                                status=type(source).statuses[source.status]))
+        return found
+
     @classmethod
     def late_clause(cls, today: date):
         """SQL condition for records late on ``today`` (None: the model has no deadline)."""

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from models import Penalty, db
+from models import Complaint, Penalty, db
 
 from .test_workflow_support import (  # noqa: F401  (fixtures)
     clean_fixture,
@@ -48,8 +48,27 @@ def test_supervisor_proposes_a_notice_alone(app, world, clean, user_client):
     assert number.startswith("JF")
 
 
-def test_supervisor_proposes_from_a_complaint(app, world, clean, user_client):
+@pytest.fixture
+def closed_complaint(app, world):
+    """A complaint of the shared world, closed for the test and reopened after."""
     complaint = row_of(world, "complaint")
+
+    def set_status(status):
+        with app.app_context():
+            db.session.execute(sa.update(Complaint).where(Complaint.id == complaint.id)
+                               .values(status=status))
+            db.session.commit()
+            db.session.remove()
+
+    before = fetch(app, Complaint, complaint.id, "status")
+    set_status("closed")
+    yield complaint
+    set_status(before)
+
+
+def test_supervisor_proposes_from_a_complaint(app, world, clean, user_client,
+                                              closed_complaint):
+    complaint = closed_complaint
     client = user_client("supervisor")
     details = text(client.get(f"/admin/complaint/details/?id={complaint.id}"))
     assert f"/admin/penalty/new/?complaint={complaint.id}" in details
@@ -62,6 +81,22 @@ def test_supervisor_proposes_from_a_complaint(app, world, clean, user_client):
     assert response.status_code == 302
     [(_, status, complaint_id, *_rest)] = penalties_with_reason(app, "投诉引起的处罚")
     assert (status, complaint_id) == ("proposed", complaint.id)
+
+
+def test_an_open_complaint_leads_to_no_penalty_notice_yet(app, world, clean,
+                                                          user_client):
+    """Penalties follow a closed complaint: an open one offers no link, and a notice
+    naming it is refused with the field named and the input kept."""
+    complaint = row_of(world, "complaint")
+    assert fetch(app, Complaint, complaint.id, "status") != "closed"
+    client = user_client("supervisor")
+    details = text(client.get(f"/admin/complaint/details/?id={complaint.id}"))
+    assert "Propose a penalty notice" not in details
+    page = text(client.post("/admin/penalty/new/", data=proposal(
+        world, reason="未结投诉的处罚", complaint=str(complaint.id)), follow_redirects=True))
+    assert "Complaint: choose one that is Closed" in page
+    assert "未结投诉的处罚" in page  # the user's input is still in the form
+    assert penalties_with_reason(app, "未结投诉的处罚") == []
 
 
 def test_prefill_ignores_a_complaint_the_user_cannot_see(app, world, clean, user_client):
