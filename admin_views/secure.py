@@ -157,6 +157,28 @@ def visible_or_reference(model):
     return sa.true()
 
 
+def constraint_message(model, exc: IntegrityError, labels=None) -> str | None:
+    """What to tell the user when the database refuses a write, or None if the
+    constraint is not one the model explains: the model's own words for a constraint it
+    names (``constraint_messages``), else the field whose unique value is taken. Says
+    which field, never which record: it may be one the user cannot see.
+
+    PostgreSQL names the violated index; SQLite names its columns, so both are matched.
+    """
+    text = str(getattr(exc, "orig", exc))
+    messages = getattr(model, "constraint_messages", {})
+    for index in model.__table__.indexes:
+        if index.name in messages and (index.name in text or all(
+                f"{model.__tablename__}.{column.name}" in text for column in index.columns)):
+            return str(messages[index.name])
+    for column in model.__table__.columns:
+        if column.unique and column.name in text.lower():
+            label = (labels or {}).get(column.name) or column.info.get("label", column.name)
+            return _("%(field)s: this value is already in use; choose another.",
+                     field=label)
+    return None
+
+
 class SecureModelView(ModelView):
     """Default deny: each endpoint asks the policy before Flask-Admin runs it."""
 
@@ -413,14 +435,8 @@ class SecureModelView(ModelView):
         return case_url(record)
 
     def _integrity_message(self, exc: IntegrityError) -> str:
-        text = str(exc.orig).lower()
-        for column in self.model.__table__.columns:
-            if column.unique and column.name in text:
-                label = self.column_labels.get(column.name, column.name)
-                # Say which field, never which record: it may be one the user cannot see.
-                return _("%(field)s: this value is already in use; choose another.",
-                         field=label)
-        return _("The record could not be saved because it conflicts with other data.")
+        return constraint_message(self.model, exc, self.column_labels) or _(
+            "The record could not be saved because it conflicts with other data.")
 
     # -- reading values out: exports never carry live formulas --------------------
     def get_export_value(self, model, name):

@@ -40,7 +40,7 @@ from permissions.scoping import actor
 
 from .checks import DeclarationError
 from .formatting import translated
-from .secure import parse_pk, visible_or_reference
+from .secure import constraint_message, parse_pk, visible_or_reference
 
 #: Form keys of the transition form that are not field values.
 CONTROL_KEYS = ("id", "transition", "csrf_token", "version")
@@ -119,20 +119,6 @@ def _stamp(record, step) -> None:
             setattr(record, stamp, local_date_of(None))
 
 
-def integrity_message(model, exc: IntegrityError) -> str:
-    """The model's own words for a constraint it names, else a general message.
-
-    PostgreSQL names the violated index; SQLite names its columns, so both are matched.
-    """
-    text = str(getattr(exc, "orig", exc))
-    messages = getattr(model, "constraint_messages", {})
-    for index in model.__table__.indexes:
-        if index.name in messages and (index.name in text or all(
-                f"{model.__tablename__}.{column.name}" in text for column in index.columns)):
-            return str(messages[index.name])
-    return _("The change conflicts with other data; nothing was changed.")
-
-
 def refusal_of(record, exc: Exception) -> str:
     """The user's message for an exception raised while firing or committing a step."""
     if isinstance(exc, TransitionRefused):
@@ -141,7 +127,8 @@ def refusal_of(record, exc: Exception) -> str:
         return _("%(record)s: someone else changed this record at the same moment; nothing "
                  "was changed. Look at its new state and try again.", record=record)
     if isinstance(exc, IntegrityError):
-        return integrity_message(type(record), exc)
+        return constraint_message(type(record), exc) or _(
+            "The change conflicts with other data; nothing was changed.")
     return _("The change could not be saved: a value is out of range or has the wrong "
              "format.")
 
