@@ -25,7 +25,7 @@ from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, S
 from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import local_date_of
 from .workdays import add_working_days
-from .workflow import Stateful, Transition
+from .workflow import Stateful, Transition, label_of
 
 #: Statuses in which a complaint is still being handled (and can become overdue).
 OPEN_STATUSES = ("registered", "investigating", "responsibility_determined",
@@ -287,7 +287,8 @@ class Complaint(Stateful, BusinessRecord, Model):
                 if self._changed(field):
                     found.append(_l("%(field)s: fixed by the approval; it can no longer be "
                                     "changed. If the customer does not accept the result, "
-                                    "reopen the complaint.", field=self._label(field)))
+                                    "reopen the complaint.",
+                                    field=label_of(type(self), field)))
         return found
 
     def check_transition(self, name: str, user):
@@ -353,11 +354,6 @@ class Complaint(Stateful, BusinessRecord, Model):
         key = lambda value: getattr(value, "id", value)
         return [key(v) for v in history.added] != [key(v) for v in history.deleted]
 
-    @classmethod
-    def _label(cls, field: str):
-        attr = sa.inspect(cls).attrs[field]
-        info = attr.info or (attr.columns[0].info if hasattr(attr, "columns") else {})
-        return info.get("label", field)
 
 
 class DeadlineShown(str):

@@ -111,13 +111,12 @@ OPTIONAL_REFERENCE_INDEXES = [present_only_index(column)
                               for column in table.columns
                               if column.info.get("partial_index")]
 
-#: table name -> the searched columns (each model's Admin.search, plain text columns).
+#: table name -> the searched columns: the model's own Admin.search, so a term of any
+#: length searches the same columns. Changing one needs a migration that rebuilds the
+#: table's search structure (migration 0006 keeps its own frozen copy).
 SEARCH_COLUMNS: dict[str, tuple[str, ...]] = {
-    "complaint": ("number", "content", "product", "batch_no"),
-    "customer": ("code", "name", "contact_person", "phone"),
-    "archive_file": ("number", "title"),
-    "loan": ("purpose", "outside_name", "inquiry_notice_no"),
-}
+    table: tuple(REGISTRY[table].Admin.search)
+    for table in ("complaint", "customer", "archive_file", "loan")}
 #: Shortest term a trigram index can find; shorter terms fall back to a scan.
 MIN_INDEXED_TERM = 3
 
