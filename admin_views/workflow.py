@@ -384,7 +384,8 @@ def field_spec(model, field: str) -> dict:
     if field in mapper.relationships:
         remote = mapper.relationships[field].mapper.class_
         options = [(d.id, str(d)) for d in db.session.scalars(
-            sa.select(remote).order_by(remote.id).limit(200))] if remote is Department else []
+            sa.select(remote).where(visible_or_reference(remote)).order_by(remote.id)
+            .limit(200))] if remote is Department else []
         return {"kind": "select", "options": options, "label": label_of(model, field)}
     column = mapper.columns[field]
     kind = "date" if isinstance(column.type, sa.Date) else (

@@ -182,7 +182,10 @@ def parse_value(model, field: str, raw, session, where=None):
             pk = int(raw)
         except ValueError:
             raise wrong(_l("choose an entry from the list.")) from None
-        found = session.scalar(sa.select(remote).where(remote.id == pk)) \
+        # Business records pass the session's visibility filter; reference data (a
+        # department, a user) must still be in use, as in the forms' choices.
+        usable = [remote.active.is_(True)] if hasattr(remote, "active") else []
+        found = session.scalar(sa.select(remote).where(remote.id == pk, *usable)) \
             if 0 < pk < 2**31 else None
         if found is None:
             raise wrong(_l("choose an entry from the list."))

@@ -260,3 +260,30 @@ def test_moving_the_receipt_to_another_month_is_refused(app, world, as_user):
     text = response.get_data(as_text=True)
     assert f"Received at: complaint {before.number} was received in" in text
     assert load(app, complaint_id).received_at == before.received_at
+
+
+def test_a_step_offers_and_takes_only_departments_in_use(app, world, as_user):
+    """A department closed down is neither offered nor accepted as responsible."""
+    complaint_id = register(app, world, status="investigating")
+    closed_down = world.departments["legal"]
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE department SET active = :no WHERE id = :id"),
+                           {"no": False, "id": closed_down})
+        db.session.commit()
+        db.session.remove()
+    try:
+        supervisor = as_user("supervisor")
+        page = supervisor.get(f"/admin/complaint/details/?id={complaint_id}").get_data(
+            as_text=True)
+        assert f'<option value="{world.departments["sales"]}"' in page
+        assert f'<option value="{closed_down}"' not in page
+        shown = step(supervisor, complaint_id, "determine_responsibility",
+                     cause_analysis="原因已查明", responsible_department=closed_down)
+        assert "Responsible department: choose an entry from the list." in shown
+        assert load(app, complaint_id).status == "investigating"
+    finally:
+        with app.app_context():
+            db.session.execute(sa.text("UPDATE department SET active = :yes WHERE id = :id"),
+                               {"yes": True, "id": closed_down})
+            db.session.commit()
+            db.session.remove()
