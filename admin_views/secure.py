@@ -371,6 +371,7 @@ class SecureModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
+        valid = self._references_found(form) and valid  # each field says its own error
         if issubclass(self.model, Owned) and "department" in form \
                 and form.department.data is not None:
             if not may_use_department(actor(), form.department.data.id):
@@ -383,6 +384,24 @@ class SecureModelView(ModelView):
                     _("This level is above your clearance.")]
                 valid = False
         return valid
+
+    def _references_found(self, form) -> bool:
+        """Every submitted reference names a record the look-up finds. Flask-Admin
+        leaves an optional reference empty when its id is not found (a hidden record,
+        a stale page): the save would silently drop what the user chose."""
+        found = True
+        for name in self._form_ajax_refs or {}:
+            if name not in form or name not in request.form:
+                continue
+            field = form[name]
+            submitted = {raw for raw in request.form.get(name, "").split(",")
+                         if raw not in ("", "__None")}
+            data = field.data if isinstance(field.data, list) else \
+                [] if field.data is None else [field.data]
+            if len(data) < len(submitted):
+                field.errors = list(field.errors) + [_("choose an entry from the list.")]
+                found = False
+        return found
 
     def on_model_change(self, form, model, is_created):
         if is_created and isinstance(model, Owned) and model.department is None \
