@@ -199,10 +199,12 @@ def create_app(config: dict | None = None) -> Flask:
     import auth
     import backup
     import commands
+    import health
     from admin_views import init_admin
     from admin_views.audit_log import init_audit_screens
 
     app.register_blueprint(auth.bp)
+    app.register_blueprint(health.bp)
     commands.init_app(app)
     for command in (audit_cli.audit_group, backup.backup_command, backup.restore_command):
         app.cli.add_command(command)
