@@ -211,6 +211,7 @@ def create_app(config: dict | None = None) -> Flask:
     admin = init_admin(app)
     init_audit_screens(admin)
     install_security_headers(app, admin)
+    health.install_unavailable_page(app)
 
     @app.before_request
     def bind_user_to_queries():

@@ -16,11 +16,16 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, g, jsonify, render_template
+from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 
 from models import db
 
 bp = Blueprint("health", __name__)
+
+#: Seconds a client is asked to wait when the database does not answer.
+RETRY_AFTER = 5
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -74,6 +79,31 @@ def readyz():
                                for name, good in checks.items()})
     response.status_code = 200 if ready else 503
     if not ready:
-        response.headers["Retry-After"] = "5"
+        response.headers["Retry-After"] = str(RETRY_AFTER)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def install_unavailable_page(app) -> None:
+    """While the database cannot be reached, answer 503 with Retry-After, never 500.
+
+    An ``OperationalError`` is the database (or the connection to it) failing, not the
+    request: a restarting PostgreSQL, a dropped connection, a locked SQLite file. The
+    pool pings a connection before lending it (``pool_pre_ping``), so once the database
+    is back the next request gets a fresh connection and the site recovers by itself.
+    """
+
+    @app.errorhandler(sa.exc.OperationalError)
+    def database_unavailable(error):
+        current_app.logger.warning("database unavailable: %s", error.orig or error)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            db.session.invalidate()
+        # The user could not be loaded: render as nobody, so nothing after this asks
+        # the database again (the security headers, the template).
+        g._login_user = AnonymousUserMixin()
+        page = render_template("error.html", code=503, message=_(
+            "The database cannot be reached at the moment; nothing was saved. Please try "
+            "again in a few seconds."))
+        return page, 503, {"Retry-After": str(RETRY_AFTER), "Cache-Control": "no-store"}

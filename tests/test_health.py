@@ -52,3 +52,22 @@ def test_readyz_when_database_is_away(tmp_path):
     body = response.get_json()
     assert body["checks"]["database"] == "failing"
     assert "127.0.0.1" not in response.get_data(as_text=True)  # no detail leaks out
+
+
+def test_database_away_answers_503_in_the_users_language(tmp_path):
+    away = create_app({**TEST_CONFIG,
+                       "SQLALCHEMY_DATABASE_URI":
+                           "postgresql+psycopg://postgres@127.0.0.1:1/none",
+                       "UPLOAD_FOLDER": str(tmp_path / "uploads")})
+    client = away.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1"  # a logged-in user: loading them needs the database
+    response = client.get("/admin/complaint/")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "5"
+    assert "数据库暂时无法连接" in response.get_data(as_text=True)
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    response = client.post("/login", data={"username": "gm", "password": "x" * 12})
+    assert response.status_code == 503
+    assert "database cannot be reached" in response.get_data(as_text=True)
