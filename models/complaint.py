@@ -27,9 +27,11 @@ from .numbering import local_date_of
 from .workdays import add_working_days
 from .workflow import Stateful, Transition, label_of
 
-#: Statuses in which a complaint is still being handled (and can become overdue).
+#: Statuses in which a complaint is not closed yet (and can become overdue).
 OPEN_STATUSES = ("registered", "investigating", "responsibility_determined",
                  "handling_proposed", "approved", "notified")
+#: Statuses on the handling clock: it stops when the customer is notified in writing.
+HANDLING_STATUSES = OPEN_STATUSES[:-1]
 #: Fields fixed by the approval: changing them afterwards would bypass the approver.
 APPROVED_FIELDS = ("responsible_department", "responsible_person", "handling",
                    "handling_detail", "loss_amount")
@@ -46,6 +48,9 @@ class Complaint(Stateful, BusinessRecord, Model):
     deadlines = {"general": 1, "major": 3}
     #: The GM office may extend a major complaint, never beyond this many working days.
     max_extension = 7
+    #: Working days from the written notification to closing (the closing clock). The
+    #: regulations set a deadline for ending every case (004 第15条3) without a number.
+    closing_deadline = 5
     #: Years a receipt date may have: the number keeps two digits of the year.
     years = (2000, 2099)
     #: Scans / recordings can be attached (served only through the record's checks).
@@ -81,7 +86,7 @@ class Complaint(Stateful, BusinessRecord, Model):
                    ("notified", "closed"), "closed"),
     )
     actions = (
-        Transition("extend", _l("Extend the due date"), OPEN_STATUSES, None,
+        Transition("extend", _l("Extend the due date"), HANDLING_STATUSES, None,
                    requires=("extended_due_date",), when=(("severity", "major"),)),
     )
 
@@ -111,9 +116,17 @@ class Complaint(Stateful, BusinessRecord, Model):
         default=False, info={"label": _l("Due date provisional"), "readonly": True})
     extended_due_date: Mapped[date | None] = mapped_column(
         info={"label": _l("Extended due date"), "readonly": True})
-    #: The date that counts (extended, else original): stored so that lists can filter,
-    #: sort and index on it; kept by ``derive``. Shown through ``deadline``.
+    #: The date that counts (closing once notified, else extended, else original):
+    #: stored so that lists can filter, sort and index on it; kept by ``derive``.
+    #: Shown through ``deadline``.
     effective_due_date: Mapped[date | None] = mapped_column()
+    #: The handling clock's verdict, fixed when the customer is notified in writing:
+    #: notified on or before the (extended) due date. None while not notified.
+    handled_on_time: Mapped[bool | None] = mapped_column(
+        info={"label": _l("Handled on time"), "readonly": True})
+    #: The closing clock: closing is due this many working days after notification.
+    closing_due_date: Mapped[date | None] = mapped_column(
+        info={"label": _l("Closing due date"), "readonly": True})
     cause_analysis: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Cause analysis")})
     responsible_department_id: Mapped[int | None] = foreign_key(
@@ -162,7 +175,7 @@ class Complaint(Stateful, BusinessRecord, Model):
                         "status", "deadline", "level")
         search = ("number", "content", "product", "batch_no")
         filters = ("status", "severity", "kind", "channel", "level", "department",
-                   "received_at", "deadline", "due_date_provisional")
+                   "received_at", "deadline", "due_date_provisional", "handled_on_time")
         form_columns = ("customer", "received_at", "channel", "complainant", "content",
                         "request", "product", "order_no", "batch_no", "quantity_affected",
                         "kind", "severity", "cause_analysis", "responsible_department",
@@ -205,7 +218,18 @@ class Complaint(Stateful, BusinessRecord, Model):
         if self._countable() and self.severity in self.deadlines:
             self.due_date, self.due_date_provisional = add_working_days(
                 self.receipt_day, self.deadlines[self.severity])
+        if self.notified_at is not None and self.closing_due_date is None:
+            self._stop_handling_clock()
         self.effective_due_date = self.current_due_date
+
+    def _stop_handling_clock(self) -> None:
+        """The customer was notified in writing: the handling clock stops with a verdict
+        kept for good (the timeliness review of closed cases reads it), and the closing
+        clock starts."""
+        day = local_date_of(self.notified_at)
+        handling_due = self.handling_due_date
+        self.handled_on_time = None if handling_due is None else day <= handling_due
+        self.closing_due_date = add_working_days(day, self.closing_deadline).day
 
     def extension_limit(self) -> date | None:
         """The last day an extension may reach: ``max_extension`` working days."""
@@ -228,10 +252,16 @@ class Complaint(Stateful, BusinessRecord, Model):
                        cls.effective_due_date < today)
 
     @property
-    def current_due_date(self) -> date | None:
-        """The extension if granted, else the due date (``effective_due_date`` is the
-        stored copy, which catches up at the next flush)."""
+    def handling_due_date(self) -> date | None:
+        """The handling clock's date: the extension if granted, else the due date."""
         return self.extended_due_date or self.due_date
+
+    @property
+    def current_due_date(self) -> date | None:
+        """The date that counts now: the handling due date until the customer is
+        notified, then the closing due date (``effective_due_date`` is the stored copy,
+        which catches up at the next flush)."""
+        return self.closing_due_date or self.handling_due_date
 
     def days_overdue(self, today: date) -> int:
         due = self.current_due_date
@@ -243,6 +273,9 @@ class Complaint(Stateful, BusinessRecord, Model):
         days = self.days_overdue(today)
         if not days:
             return None
+        if self.closing_due_date is not None:
+            return _l("Closing overdue by %(days)s day(s) (due %(day)s)", days=days,
+                      day=self.current_due_date.isoformat())
         return _l("Overdue by %(days)s day(s) (due %(day)s)", days=days,
                   day=self.current_due_date.isoformat())
 
@@ -252,10 +285,14 @@ class Complaint(Stateful, BusinessRecord, Model):
         if due is None:
             return None
         flags = []
-        if self.due_date_provisional:
-            flags.append(("provisional", "secondary", _l("provisional")))
-        if self.extended_due_date:
-            flags.append(("extended", "info", _l("extended")))
+        if self.closing_due_date is not None:
+            # After the written notification the date that counts is the closing one.
+            flags.append(("closing", "secondary", _l("closing")))
+        else:
+            if self.due_date_provisional:
+                flags.append(("provisional", "secondary", _l("provisional")))
+            if self.extended_due_date:
+                flags.append(("extended", "info", _l("extended")))
         # Overdue is flagged next to the status, by the workflow view (``late_reason``).
         return DeadlineShown(due, flags)
 
