@@ -758,6 +758,7 @@ def make_penalties(demo: Demo) -> None:
             complaint=demo.complaints.get(complaint),
             responsible_department=demo.departments[responsible], responsible_person=person,
             kind=kind, amount=money(amount), reason=reason, status=status,
+            issued_on=local_date_of(local(created)),
             decision_reason=decision_reason,
             decided_by_id=demo.users["gm"].id if decided else None, decided_at=local(decided),
             applied_at=local(applied), corrects=demo.penalties.get(corrects),
@@ -778,6 +779,7 @@ def make_return_slips(demo: Demo) -> None:
             customer=demo.customers[customer], complaint=demo.complaints.get(complaint),
             contract=demo.contracts.get(contract),
             department=demo.departments[spec.pop("department", "service")],
+            applied_on=local_date_of(local(created)),
             confirmed_by_id=supervisor.id if confirmed else None, confirmed_at=confirmed,
             approved_by_id=supervisor.id if approved else None, approved_at=approved, **spec)
         for product, specification, batch, claimed, reason, counted, decision, why in lines:

@@ -8,10 +8,11 @@ commit and on SQLite the write lock serialises them.
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -30,8 +31,11 @@ class NumberCounter(db.Model):
     last: Mapped[int] = mapped_column(default=0)
 
 
-def local_date_of(moment: datetime | None):
-    """The Asia/Shanghai calendar date of a naive-UTC moment (now if None)."""
+def local_date_of(moment: datetime | date | None) -> date:
+    """The Asia/Shanghai calendar date of a naive-UTC moment (now if None); a date is
+    already one."""
+    if isinstance(moment, date) and not isinstance(moment, datetime):
+        return moment
     if moment is None:
         moment = datetime.now(tz=LOCAL_TZ)
     elif moment.tzinfo is None:
@@ -57,11 +61,35 @@ def next_serial(session: Session, scope: str) -> int:
 
 
 def assign_number(session: Session, record) -> None:
+    """The next number of the record's period: the month (or year) of its own date
+    (``number_date``: a complaint's receipt, a slip's application, a notice's date), not
+    of the day it is typed in."""
     day = local_date_of(getattr(record, "number_date", None))
     fields = {"yymm": day.strftime("%y%m"), "yyyy": day.strftime("%Y")}
-    period = record.number_format.split("{serial")[0].format(**fields)
-    serial = next_serial(session, f"{record.__tablename__}:{period}")
+    serial = next_serial(session, f"{record.__tablename__}:{period_of(record)}")
     record.number = record.number_format.format(serial=serial, **fields)
+
+
+def period_of(record) -> str:
+    """The period part of ``record``'s number for its date (``TH2609`` of ``TH2609004``)."""
+    day = local_date_of(getattr(record, "number_date", None))
+    fields = {"yymm": day.strftime("%y%m"), "yyyy": day.strftime("%Y")}
+    return record.number_format.split("{serial")[0].format(**fields)
+
+
+def period_problem(record, label):
+    """A numbered record keeps its number: a date moved into another period would make
+    the number lie about it, so such a record is registered anew instead."""
+    number = getattr(record, "number", None)
+    if not number or getattr(record, "number_date", None) is None:
+        return None
+    period = period_of(record)
+    serial = number[len(period):]
+    if number.startswith(period) and serial.isdigit():
+        return None
+    return _l("%(field)s: %(number)s was numbered for another month and keeps its "
+              "number; a record of this month is registered as a new one.",
+              field=label, number=number)
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,7 +1,7 @@
 """Reward/penalty notices (奖罚通知单): proposed, decided by the GM office, then frozen."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Model
 from .choices import PENALTY_KINDS, PENALTY_STATUSES
 from .mixins import BusinessRecord, code_column, foreign_key
+from .numbering import local_date_of, period_problem
 from .workflow import Stateful, Transition
 
 
@@ -46,6 +47,9 @@ class Penalty(Stateful, BusinessRecord, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
         String(16), unique=True, info={"label": _l("Notice number"), "readonly": True})
+    #: The notice's date (开立日期): the number takes its month.
+    issued_on: Mapped[date] = mapped_column(
+        default=lambda: local_date_of(None), info={"label": _l("Notice date")})
     complaint_id: Mapped[int | None] = foreign_key("complaint.id", _l("Complaint"))
     complaint = relationship("Complaint", info={"label": _l("Complaint")})
     responsible_department_id: Mapped[int | None] = foreign_key(
@@ -81,9 +85,9 @@ class Penalty(Stateful, BusinessRecord, Model):
                         "responsible_person", "kind", "amount", "status", "level")
         search = ("number", "responsible_person", "reason")
         filters = ("status", "kind", "level", "department")
-        form_columns = ("complaint", "responsible_department", "responsible_person", "kind",
-                        "amount", "reason", "corrects", "decision_reason", "department",
-                        "level")
+        form_columns = ("issued_on", "complaint", "responsible_department",
+                        "responsible_person", "kind", "amount", "reason", "corrects",
+                        "decision_reason", "department", "level")
         default_sort = ("created_at", True)
         lookup_fields = ("number", "responsible_person")
 
@@ -98,8 +102,21 @@ class Penalty(Stateful, BusinessRecord, Model):
                 "amount": self.amount, "reason": self.reason,
                 "department": self.department, "level": self.level, "corrects": self}
 
+    @property
+    def number_date(self) -> date | None:
+        return self.issued_on
+
+    def derive(self) -> None:
+        if self.issued_on is None:
+            self.issued_on = local_date_of(None)  # an empty form field means today
+
     def problems(self) -> list:
         found = []
+        if self.issued_on is not None and self.issued_on > local_date_of(None):
+            found.append(_l("%(field)s: cannot be in the future.", field=_l("Notice date")))
+        moved = period_problem(self, _l("Notice date"))
+        if moved:
+            found.append(moved)
         if self.responsible_department is None and self.responsible_department_id is None \
                 and not (self.responsible_person or "").strip():
             found.append(_l("%(a)s or %(b)s: name at least one.",

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Model, db
 from .choices import RETURN_DECISIONS, RETURN_STATUSES
 from .mixins import BusinessRecord, code_column, foreign_key
-from .numbering import local_date_of
+from .numbering import local_date_of, period_problem
 from .workflow import Stateful, Transition
 
 RECEIVE_REFUSED = _l("Goods cannot be received on this slip: it must first be confirmed by "
@@ -61,6 +61,10 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
         String(16), unique=True, info={"label": _l("Return slip number"), "readonly": True})
+    #: The day the customer applied (申请日期): the number takes its month, so a paper
+    #: slip of September typed in December is still TH2609….
+    applied_on: Mapped[date] = mapped_column(
+        default=lambda: local_date_of(None), info={"label": _l("Application date")})
     customer_id: Mapped[int] = foreign_key("customer.id", _l("Customer"), nullable=False)
     customer = relationship("Customer", info={"label": _l("Customer")})
     complaint_id: Mapped[int | None] = foreign_key("complaint.id", _l("Complaint"))
@@ -102,7 +106,8 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
                    "decision_due_on")
         # Arrival, inspection and decision dates are recorded by the steps, not typed in:
         # the deadlines are counted from them.
-        form_columns = ("customer", "complaint", "contract", "order_no", "sold_on",
+        form_columns = ("applied_on", "customer", "complaint", "contract", "order_no",
+                        "sold_on",
                         "quality_problem", "within_warranty", "remarks", "department",
                         "level")
         inline = ("lines",)
@@ -121,9 +126,15 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     def total_quantity(self) -> Decimal:
         return sum((line.quantity or Decimal(0) for line in self.lines), Decimal(0))
 
+    @property
+    def number_date(self) -> date | None:
+        return self.applied_on
+
     # -- deadlines -------------------------------------------------------------------
     def derive(self) -> None:
         """Inspection and decision fall due a fixed number of days after arrival."""
+        if self.applied_on is None:
+            self.applied_on = local_date_of(None)  # an empty form field means today
         if self.arrived_on is None:
             self.inspection_due_on = self.decision_due_on = None
         else:
@@ -148,6 +159,12 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     # -- rules -------------------------------------------------------------------------
     def problems(self) -> list:
         found = self._sale_problems()
+        if self.applied_on is not None and self.applied_on > local_date_of(None):
+            found.append(_l("%(field)s: cannot be in the future.",
+                            field=_l("Application date")))
+        moved = period_problem(self, _l("Application date"))
+        if moved:
+            found.append(moved)
         for number, line in enumerate(self.lines, start=1):
             found.extend(line.problems(number))
         return found
@@ -159,7 +176,7 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
         covered = self.quality_problem and self.within_warranty
         if covered or not self.refuse_cross_year_returns:
             return []
-        applied = local_date_of(self.created_at) if self.created_at else today
+        applied = self.applied_on or today
         if self.sold_on is None:
             if self.id is not None:
                 return []  # asked for when the return is applied for; older slips stand
