@@ -161,6 +161,7 @@ def test_round_trip_keeps_every_row_and_every_file(source, target, archive):
 
     # Every file byte for byte, and nothing else in the upload folder.
     assert files_on_disk(target) == expected_files
+    assert {oct(p.stat().st_mode & 0o777) for p in folder_of(target).iterdir()} == {"0o600"}
     restored = all_rows(target)
     last = len(expected["audit_event"])
     assert restored["audit_event"][:last] == expected["audit_event"]
