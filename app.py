@@ -5,7 +5,10 @@ Configuration comes from the environment: ``DATABASE_URL`` (default: a SQLite fi
 in the instance folder), ``SECRET_KEY`` (default: generated once and kept in the
 instance folder), ``HTTPS_ONLY=1`` when served over HTTPS (Secure cookies, HSTS),
 ``TRUSTED_PROXIES=N`` behind N reverse proxies (client address from X-Forwarded-For),
-``SESSION_IDLE_MINUTES`` (default 30: a session ends after that much inactivity).
+``SESSION_IDLE_MINUTES`` (default 30: a session ends after that much inactivity),
+``UPLOAD_FOLDER`` and ``BACKUP_FOLDER`` (default: ``uploads`` and ``backups`` in the
+instance folder). The instance folder, the SQLite file, uploads and backups are
+created owner-only (``file_modes.py``).
 """
 from __future__ import annotations
 
@@ -34,6 +37,7 @@ from flask_login import current_user
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import babel, csrf, login_manager, migrate
+from file_modes import private_dir, secure_app_files, write_private
 from models import db
 from permissions.scoping import bind_request_user
 
@@ -57,8 +61,7 @@ def secret_key(instance_path: str) -> str:
         return os.environ["SECRET_KEY"]
     path = Path(instance_path) / "secret_key"
     if not path.exists():
-        path.write_text(secrets.token_hex(32))
-        path.chmod(0o600)
+        write_private(path, secrets.token_hex(32))
     return path.read_text().strip()
 
 
@@ -166,7 +169,7 @@ def install_security_headers(app, admin) -> None:
 
 def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    private_dir(app.instance_path)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(app.instance_path),
         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
@@ -174,13 +177,17 @@ def create_app(config: dict | None = None) -> Flask:
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         FLASK_ADMIN_SWATCH="cerulean",
-        UPLOAD_FOLDER=os.path.join(app.instance_path, "uploads"),
+        UPLOAD_FOLDER=os.environ.get("UPLOAD_FOLDER")
+        or os.path.join(app.instance_path, "uploads"),
+        BACKUP_FOLDER=os.environ.get("BACKUP_FOLDER")
+        or os.path.join(app.instance_path, "backups"),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         **security_config(),
     )
     if config:
         app.config.update(config)
+    secure_app_files(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
 
@@ -195,6 +202,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    import attachment_store
     import audit_cli
     import auth
     import backup
@@ -206,7 +214,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
     commands.init_app(app)
-    for command in (audit_cli.audit_group, backup.backup_command, backup.restore_command):
+    for command in (audit_cli.audit_group, attachment_store.attachments_group,
+                    backup.backup_command, backup.restore_command):
         app.cli.add_command(command)
     admin = init_admin(app)
     init_audit_screens(admin)

@@ -59,9 +59,12 @@ audit_group = AppGroup("audit", help="Audit log tools.")
 
 @audit_group.command("verify")
 def verify_command():
-    """Walk the hash chain; exit 1 at the first broken link."""
+    """Walk the hash chain, then check every attachment file against its row's
+    SHA-256 and size; exit 1 at the first broken link or on any missing or altered file."""
+    from attachment_store import report_files
+
     report = verify_chain()
-    if not report.ok:
-        click.echo(report.message, err=True)
+    click.echo(report.message, err=not report.ok)
+    files_ok = report_files()
+    if not (report.ok and files_ok):
         raise SystemExit(1)
-    click.echo(report.message)

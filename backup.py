@@ -1,20 +1,31 @@
-"""``flask --app app backup`` and ``flask --app app restore FILE``.
+"""``flask --app app backup`` and ``flask --app app restore FILE``: the database and
+every attachment, together.
 
-A backup is a consistent snapshot taken while the product is in use: SQLite's
-online backup API copies the database under one read lock, ``pg_dump`` reads
-PostgreSQL inside one snapshot transaction. Next to it goes ``FILE.sha256`` (the
-``sha256sum`` format). A restore goes only into an empty database (a new SQLite
-file, a newly created PostgreSQL database), only from a file that matches its
-checksum, and then walks the audit chain, so a restored log is a checked one.
+A backup is one tar archive (``backup_archive.py`` says why one archive and what is
+in it) with ``FILE.sha256`` beside it (the ``sha256sum`` format) covering the whole.
+The database is a consistent snapshot taken while the product is in use: SQLite's
+online backup API copies it under one read lock; ``pg_dump`` reads PostgreSQL inside
+one exported snapshot, the same one in which the attachment rows are read. So the
+archive holds exactly the files the dumped rows point at, each checked against its
+row's SHA-256 and size as it is added: a backup with a missing or altered file is not
+written (``attachments verify`` lists them).
+
+A restore goes only into an empty database (a new SQLite file, a newly created
+PostgreSQL database), only from an archive that matches its checksum and holds every
+member its manifest lists. The files are unpacked into a staging folder inside the
+upload folder and checked against the attachment rows of the dump itself, before the
+database is touched; only then is the database loaded and the files moved into place.
+So a refused restore leaves nothing behind. Afterwards every file is checked once
+more against the restored rows, and the audit chain is walked.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,15 +34,22 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from attachment_store import StoredFile, digest_of, find_problems, stored_files, upload_folder
 from audit import record_event
+from backup_archive import (
+    DATABASE_MEMBERS,
+    BackupArchive,
+    BackupError,
+    Member,
+    file_member,
+    manifest_of,
+    stored_name_of,
+    write_archive,
+)
+from file_modes import new_dir, private_dir, secure_sqlite, sqlite_file, write_private
 from models import db
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-PG_DUMP_MAGIC = b"PGDMP"
-
-
-class BackupError(click.ClickException):
-    """A backup or restore that cannot go ahead; the message says what to do."""
+__all__ = ["BackupError", "make_backup", "restore", "backup_metadata"]
 
 
 # -- helpers ------------------------------------------------------------------------
@@ -40,17 +58,9 @@ def checksum_path(path: Path) -> Path:
     return path.with_name(path.name + ".sha256")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def write_checksum(path: Path) -> Path:
     target = checksum_path(path)
-    target.write_text(f"{sha256_of(path)}  {path.name}\n")
+    write_private(target, f"{digest_of(path)[0]}  {path.name}\n")
     return target
 
 
@@ -60,15 +70,16 @@ def check_checksum(path: Path) -> None:
         raise BackupError(f"No checksum file {stored.name} next to {path.name}: a backup "
                           "that cannot be checked is not restored.")
     expected = (stored.read_text().split() or [""])[0].lower()
-    if expected != sha256_of(path):
+    if expected != digest_of(path)[0]:
         raise BackupError(f"{path.name} does not match its checksum in {stored.name}: the "
-                          "file is damaged or was changed. Nothing was restored.")
+                          "file is damaged, truncated or was changed. Nothing was restored.")
 
 
 def sqlite_path(url: sa.engine.URL) -> Path:
-    if not url.database or url.database == ":memory:":
+    path = sqlite_file(url)
+    if path is None:
         raise BackupError("An in-memory SQLite database cannot be backed up or restored.")
-    return Path(url.database)
+    return path
 
 
 def libpq_args(url: sa.engine.URL) -> tuple[str, dict]:
@@ -104,48 +115,98 @@ def check_client_version(pg_dump: str) -> None:
                           f"install the client tools of version {server}.")
 
 
-def run(command: list[str], env: dict) -> None:
+def run(command: list[str], env: dict | None = None) -> str:
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     if result.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} failed: {result.stderr.strip()}")
+    return result.stdout
 
 
 # -- backup ----------------------------------------------------------------------------
 
-def default_target(dialect: str) -> Path:
-    folder = Path(current_app.instance_path) / "backups"
+def backup_metadata(dialect: str) -> dict:
+    """Facts written into every backup's manifest under ``metadata``.
+
+    The one place where a backup says more about itself: add a key here and it is in
+    every archive (e.g. the audit chain's head digest, so that a restore or a later
+    verify can tell a truncated chain from a whole one).
+    """
+    with db.engine.connect() as connection:
+        revisions = sorted(connection.execute(sa.text(
+            "SELECT version_num FROM alembic_version")).scalars())
+    return {"created_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "database": dialect, "schema_revisions": revisions}
+
+
+def default_target() -> Path:
+    folder = private_dir(current_app.config["BACKUP_FOLDER"])
     stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
-    return folder / f"records-{stamp}.{'sqlite3' if dialect == 'sqlite' else 'pgdump'}"
+    return folder / f"records-{stamp}.tar"
+
+
+def snapshot_sqlite(dump: Path) -> list[StoredFile]:
+    """Copy the database in one step (a consistent copy under a read lock) and read
+    the attachment rows from the copy."""
+    source = sqlite3.connect(f"file:{sqlite_path(db.engine.url)}?mode=ro", uri=True)
+    secure_sqlite(f"sqlite:///{dump}")
+    copy = sqlite3.connect(dump)
+    try:
+        source.backup(copy)
+    finally:
+        copy.close()
+        source.close()
+    return rows_in_sqlite(dump)
+
+
+def snapshot_postgresql(dump: Path) -> list[StoredFile]:
+    """pg_dump inside a snapshot exported by the transaction that reads the rows."""
+    uri, env = libpq_args(db.engine.url)
+    pg_dump = tool("pg_dump")
+    check_client_version(pg_dump)
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            snapshot = connection.execute(sa.text("SELECT pg_export_snapshot()")).scalar()
+            files = stored_files(connection)
+            run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
+                 f"--snapshot={snapshot}", f"--file={dump}", f"--dbname={uri}"], env)
+    return files
 
 
 def make_backup(target: Path | None = None) -> Path:
-    """Write a snapshot and its checksum; returns the snapshot's path."""
-    engine = db.engine
-    dialect = engine.dialect.name
-    target = Path(target or default_target(dialect)).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
+    """Write the archive and its checksum; returns the archive's path."""
+    dialect = db.engine.dialect.name
+    if dialect not in DATABASE_MEMBERS:
+        raise BackupError(f"Backups of {dialect} databases are not supported.")
+    target = Path(target or default_target()).resolve()
+    new_dir(target.parent)
     # The snapshot includes the event that says it was taken.
     record_event("backup", changes={"file": target.name})
     db.session.commit()
+    metadata = backup_metadata(dialect)
+    db.session.remove()
+    work = Path(tempfile.mkdtemp(prefix=".backup-", dir=target.parent))
     partial = target.with_name(target.name + ".partial")
-    if dialect == "sqlite":
-        source = sqlite3.connect(f"file:{sqlite_path(engine.url)}?mode=ro", uri=True)
-        copy = sqlite3.connect(partial)
-        try:
-            source.backup(copy)  # one step: a consistent copy under a read lock
-        finally:
-            copy.close()
-            source.close()
-    elif dialect == "postgresql":
-        uri, env = libpq_args(engine.url)
-        pg_dump = tool("pg_dump")
-        check_client_version(pg_dump)
-        run([pg_dump, "--format=custom", "--no-owner", "--no-privileges",
-             f"--file={partial}", f"--dbname={uri}"], env)
-    else:
-        raise BackupError(f"Backups of {dialect} databases are not supported.")
-    partial.chmod(0o600)  # every record and password hash is in it
-    partial.replace(target)
+    try:
+        dump = work / DATABASE_MEMBERS[dialect]
+        snapshot = snapshot_sqlite if dialect == "sqlite" else snapshot_postgresql
+        files = snapshot(dump)
+        database = Member(dump.name, *digest_of(dump))
+        members = [file_member(f.stored_name, f.sha256, f.size) for f in files]
+        folder = upload_folder()
+        sources = {database.name: dump,
+                   **{m.name: folder / stored_name_of(m) for m in members}}
+        problems = write_archive(partial, manifest_of(dialect, database, members, metadata),
+                                 sources)
+        if problems:
+            partial.unlink()
+            raise BackupError(
+                "No backup was written: " + "; ".join(problems) + ". Run `flask attachments "
+                "verify` for the full list, and put the recorded files back first.")
+        partial.replace(target)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        partial.unlink(missing_ok=True)
     write_checksum(target)
     return target
 
@@ -157,29 +218,70 @@ def existing_tables() -> list[str]:
         return sa.inspect(connection).get_table_names()
 
 
-def restore(path: Path) -> None:
-    """Load ``path`` into the configured, empty database, or raise ``BackupError``."""
-    path = Path(path)
-    check_checksum(path)
-    with path.open("rb") as f:
-        magic = f.read(16)
+def rows_in_sqlite(dump: Path) -> list[StoredFile]:
+    connection = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+    try:
+        return [StoredFile(*row) for row in connection.execute(
+            "SELECT id, stored_name, filename, size, sha256 FROM attachment ORDER BY id")]
+    finally:
+        connection.close()
+
+
+def rows_in_pg_dump(dump: Path) -> list[StoredFile]:
+    """The attachment rows of a pg_dump archive, read from its COPY data (text format:
+    tab-separated, tabs and backslashes inside values escaped)."""
+    script = run([tool("pg_restore"), "--data-only", "--table=attachment", "--file=-",
+                  str(dump)])
+    lines = iter(script.splitlines())
+    for line in lines:
+        if line.startswith("COPY ") and ".attachment (" in line:
+            columns = [c.strip().strip('"') for c in line.split("(", 1)[1]
+                       .split(")", 1)[0].split(",")]
+            break
+    else:
+        return []
+    found = []
+    for line in lines:
+        if line == "\\.":
+            break
+        row = dict(zip(columns, line.split("\t"), strict=True))
+        found.append(StoredFile(int(row["id"]), row["stored_name"], row["filename"],
+                                int(row["size"]), row["sha256"]))
+    return found
+
+
+def check_rows_against_files(rows: list[StoredFile], archive: BackupArchive) -> None:
+    """Each row of the dump has its file in the archive, with the row's hash and size
+    (the files were already checked against the manifest while they were unpacked)."""
+    promised = {stored_name_of(m): m for m in archive.files}
+    for row in rows:
+        member = promised.get(row.stored_name)
+        if member is None:
+            raise archive.refuse(f"it lacks the file of attachment {row.attachment_id} "
+                                 f"({row.filename!r}, stored as {row.stored_name})")
+        if (member.sha256, member.size) != (row.sha256, row.size):
+            raise archive.refuse(f"the file of attachment {row.attachment_id} "
+                                 f"({row.filename!r}) is not the one its row records")
+
+
+def check_folder_free(archive: BackupArchive, folder: Path) -> None:
+    for member in archive.files:
+        path = folder / stored_name_of(member)
+        if path.exists() and digest_of(path) != (member.sha256, member.size):
+            raise archive.refuse(
+                f"the upload folder {folder} already holds a different {path.name}; "
+                "restore into an empty upload folder")
+
+
+def load_database(dump: Path, dialect: str) -> None:
     engine = db.engine
-    dialect = engine.dialect.name
-    if dialect == "sqlite" and not magic.startswith(SQLITE_MAGIC) or \
-            dialect == "postgresql" and not magic.startswith(PG_DUMP_MAGIC):
-        raise BackupError(f"{path.name} is not a backup of a {dialect} database; restore "
-                          "it into the kind of database it was taken from.")
-    tables = existing_tables()
-    if tables:
-        raise BackupError(
-            f"The target database is not empty ({len(tables)} tables, e.g. "
-            f"{', '.join(sorted(tables)[:3])}). Restore only into a new, empty database: "
-            "create one, point DATABASE_URL at it and run restore again.")
     db.session.remove()
     engine.dispose()
     if dialect == "sqlite":
-        source = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        target = sqlite3.connect(sqlite_path(engine.url))
+        path = sqlite_path(engine.url)
+        secure_sqlite(engine.url)
+        source = sqlite3.connect(f"file:{dump}?mode=ro", uri=True)
+        target = sqlite3.connect(path)
         try:
             source.backup(target)
         finally:
@@ -188,20 +290,67 @@ def restore(path: Path) -> None:
     else:
         uri, env = libpq_args(engine.url)
         run([tool("pg_restore"), "--no-owner", "--no-privileges", "--exit-on-error",
-             "--single-transaction", f"--dbname={uri}", str(path)], env)
+             "--single-transaction", f"--dbname={uri}", str(dump)], env)
     engine.dispose()
+
+
+def restore(path: Path) -> int:
+    """Load the archive at ``path`` into the configured, empty database and upload
+    folder, or raise ``BackupError`` having changed nothing. Returns the number of
+    attachment files restored."""
+    path = Path(path)
+    check_checksum(path)
+    dialect = db.engine.dialect.name
+    with BackupArchive(path) as archive:
+        if archive.manifest["dialect"] != dialect:
+            raise BackupError(f"{path.name} is a backup of a {archive.manifest['dialect']} "
+                              f"database, not {dialect}; restore it into the kind of "
+                              "database it was taken from.")
+        archive.check_complete()
+        tables = existing_tables()
+        if tables:
+            raise BackupError(
+                f"The target database is not empty ({len(tables)} tables, e.g. "
+                f"{', '.join(sorted(tables)[:3])}). Restore only into a new, empty database: "
+                "create one, point DATABASE_URL at it and run restore again.")
+        folder = upload_folder()
+        check_folder_free(archive, folder)
+        staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=folder))
+        try:
+            dump = staging / archive.database.name
+            archive.extract(archive.database, dump)
+            for member in archive.files:
+                archive.extract(member, staging / stored_name_of(member))
+            rows = rows_in_sqlite(dump) if dialect == "sqlite" else rows_in_pg_dump(dump)
+            check_rows_against_files(rows, archive)
+            load_database(dump, dialect)
+            for member in archive.files:
+                name = stored_name_of(member)
+                os.replace(staging / name, folder / name)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    problems = find_problems(stored_files(), folder)
+    db.session.remove()
+    if problems:
+        raise BackupError("Restored, but attachment files do not match their rows: "
+                          + "; ".join(map(str, problems)))
+    return len(archive.files)
 
 
 # -- commands ----------------------------------------------------------------------------
 
 @click.command("backup")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="File to write (default: instance/backups/records-<UTC time>).")
+              help="File to write (default: BACKUP_FOLDER, instance/backups, "
+                   "/records-<UTC time>.tar).")
 @with_appcontext
 def backup_command(output: Path | None):
-    """Write a consistent snapshot of the database and its checksum file."""
+    """Write one archive of the database and every attachment, and its checksum file."""
     path = make_backup(output)
+    with BackupArchive(path) as archive:
+        count, size = len(archive.files), sum(m.size for m in archive.files)
     click.echo(f"Backup written: {path}")
+    click.echo(f"Contains: the database and {count} attachment file(s), {size} bytes.")
     click.echo(f"Checksum: {checksum_path(path)}")
 
 
@@ -209,13 +358,15 @@ def backup_command(output: Path | None):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(file: Path):
-    """Load a backup into an empty database and check its audit chain."""
+    """Load a backup into an empty database and upload folder; check every file
+    against its row and the audit chain."""
     from audit_cli import verify_chain
 
-    restore(file)
+    count = restore(file)
     report = verify_chain()
     if not report.ok:
         raise BackupError(f"Restored, but the audit chain does not verify: {report.message}")
     record_event("restore", changes={"file": file.name})
     db.session.commit()
-    click.echo(f"Restored {file.name}. {report.message}")
+    click.echo(f"Restored {file.name}: the database and {count} attachment file(s), each "
+               f"matching the SHA-256 and size in its row. {report.message}")

@@ -3,6 +3,15 @@
 The download route looks the owning record up through ``visible()`` and asks
 ``can(view)``, exactly as the record's own details page does; a file of a record
 the user cannot see — or an id guessed or copied from elsewhere — answers 404.
+
+The type a file is served with is decided here, never taken from the uploader: a
+file is shown in the browser only when its name and its first bytes agree that it
+is one of a few passive formats (PNG, JPEG, TIFF, PDF); anything else goes out as
+``application/octet-stream`` with ``Content-Disposition: attachment``, so an HTML or
+SVG page disguised as a scan is saved, never run in our origin. Every response is
+``no-store`` (records stay off shared caches and disks) and ``nosniff``. The four
+signatures are the formats' own (PNG, JFIF/EXIF, TIFF, PDF specifications); a
+general type detector would add guesses the allow-list must not trust.
 """
 from __future__ import annotations
 
@@ -13,14 +22,16 @@ import unicodedata
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, request, send_file, url_for
+from flask import Blueprint, redirect, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 from wtforms.validators import ValidationError
 
+from attachment_store import upload_folder
 from audit import record_event
+from file_modes import write_private
 from models import REGISTRY, Attachment, db
 
 from .secure import refuse, visible_record
@@ -31,11 +42,29 @@ bp = Blueprint("files", __name__)
 ALLOWED_EXTENSIONS = {".pdf", ".jpg", ".jpeg", ".png", ".tif", ".tiff", ".doc", ".docx",
                       ".xls", ".xlsx", ".mp3", ".wav", ".amr", ".m4a", ".txt"}
 
+#: Served inline: type → (signatures its bytes start with, file name extensions).
+INLINE_TYPES: dict[str, tuple[tuple[bytes, ...], frozenset[str]]] = {
+    "image/png": ((b"\x89PNG\r\n\x1a\n",), frozenset({".png"})),
+    "image/jpeg": ((b"\xff\xd8\xff",), frozenset({".jpg", ".jpeg"})),
+    "image/tiff": ((b"II*\x00", b"MM\x00*"), frozenset({".tif", ".tiff"})),
+    "application/pdf": ((b"%PDF-",), frozenset({".pdf"})),
+}
+DOWNLOAD_TYPE = "application/octet-stream"
+SIGNATURE_BYTES = 8
 
-def storage_dir() -> Path:
-    path = Path(current_app.config["UPLOAD_FOLDER"])
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+
+def served_type(filename: str, head: bytes) -> str:
+    """The type a file is stored and served with, from its name and first bytes."""
+    suffix = Path(filename).suffix.lower()
+    for content_type, (signatures, suffixes) in INLINE_TYPES.items():
+        if suffix in suffixes and head.startswith(signatures):
+            return content_type
+    return DOWNLOAD_TYPE
+
+
+def head_of(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(SIGNATURE_BYTES)
 
 
 def display_name(name: str) -> str:
@@ -55,13 +84,16 @@ def check_uploads(field) -> None:
 
 
 def store(record, upload) -> Attachment:
+    """Write the bytes (owner-only), then the row with their SHA-256 and size, which
+    backups, restores and ``attachments verify`` check the file against."""
     data = upload.read()
     token = secrets.token_hex(16)
-    (storage_dir() / token).write_bytes(data)
+    write_private(upload_folder() / token, data)
+    filename = display_name(upload.filename)
     attachment = Attachment(
         owner_table=record.__tablename__, owner_id=record.id,
-        filename=display_name(upload.filename), stored_name=token,
-        content_type=upload.mimetype or "application/octet-stream", size=len(data),
+        filename=filename, stored_name=token,
+        content_type=served_type(filename, data[:SIGNATURE_BYTES]), size=len(data),
         sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=current_user.id)
     db.session.add(attachment)
     return attachment
@@ -115,11 +147,20 @@ def download(attachment_id: int):
     if model is None:
         refuse(404, None, attachment_id)
     record = visible_record(model, attachment.owner_id)
-    path = storage_dir() / attachment.stored_name
+    path = upload_folder() / attachment.stored_name
     if not path.is_file():
         refuse(404, model, record.id)
+    # Decided from the bytes on disk, also for rows stored with an uploader's type.
+    content_type = served_type(attachment.filename, head_of(path))
+    filename = attachment.filename
     record_event("download", model=model.__tablename__, record_id=record.id,
-                 changes={"file": attachment.filename})
+                 changes={"file": filename})
     db.session.commit()
-    return send_file(path, mimetype=attachment.content_type, as_attachment=True,
-                     download_name=attachment.filename)
+    # send_file of a path: the server closes the file when the body is sent, and the
+    # session (committed above) is released by the request's teardown, not the body.
+    response = send_file(path, mimetype=content_type,
+                         as_attachment=content_type not in INLINE_TYPES,
+                         download_name=filename, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -40,7 +40,8 @@ def source(kind, request, tmp_path_factory):
 def target(kind, request, tmp_path_factory):
     """An app on a new, empty database (no tables at all)."""
     with empty_database(kind, request, tmp_path_factory, "backup_dst") as url:
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                          "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
         yield app
         with app.app_context():
             db.session.remove()
