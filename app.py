@@ -31,11 +31,13 @@ from flask_admin.babel import gettext as admin_gettext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import babel, csrf, login_manager, migrate
 from models import db
 from permissions.scoping import bind_request_user
+from redirects import current_path, guard_flask_admin, safe_next
 
 LOCALES = ("zh_CN", "en")
 
@@ -201,8 +203,11 @@ def create_app(config: dict | None = None) -> Flask:
     import commands
     from admin_views import init_admin
     from admin_views.audit_log import init_audit_screens
+    from audit import record_refusal
 
     app.register_blueprint(auth.bp)
+    guard_flask_admin()
+    app.jinja_env.globals["current_path"] = current_path
     commands.init_app(app)
     for command in (audit_cli.audit_group, backup.backup_command, backup.restore_command):
         app.cli.add_command(command)
@@ -229,13 +234,23 @@ def create_app(config: dict | None = None) -> Flask:
         return render_template("error.html", code=500, message=_(
             "Something went wrong on our side; nothing was saved. Please try again.")), 500
 
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        # A POST without this session's token: another site's form, or a stale page.
+        record_refusal(400)
+        return render_template("error.html", code=400, message=_(
+            "The form was out of date or came from another page; nothing was changed. "
+            "Open the page again and retry.")), 400
+
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
+    @app.errorhandler(405)
     def client_error(error):
         messages = {400: _("The request could not be understood."),
                     403: _("You do not have permission to do this."),
-                    404: _("There is no such page or record.")}
+                    404: _("There is no such page or record."),
+                    405: _("This page cannot be opened this way.")}
         # A view may explain its refusal (abort(403, description=...)); else the default.
         custom = error.description != type(error).description
         message = error.description if custom else messages[error.code]
@@ -245,11 +260,12 @@ def create_app(config: dict | None = None) -> Flask:
     def root():
         return redirect(url_for("admin.index"))
 
-    @app.get("/lang/<code>")
+    @app.post("/lang/<code>")
     def set_language(code: str):
+        """A POST with the CSRF token (a link or an image could not switch it), back to
+        the page named in the form's ``next``; neither Referer nor Host decides."""
         if code in LOCALES:
             session["locale"] = code
-        target = request.referrer or url_for("admin.index")
-        return redirect(target if target.startswith(request.host_url) else url_for("admin.index"))
+        return redirect(safe_next(request.form.get("next")))
 
     return app

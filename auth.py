@@ -41,6 +41,7 @@ from extensions import login_manager
 from models import AppUser, AuditEvent, db
 from models.mixins import utcnow
 from models.user import password_method
+from redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -60,13 +61,6 @@ def load_user(user_id: str):
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: a login link must not send the user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
 
 
 # -- lockout ------------------------------------------------------------------------
@@ -159,7 +153,15 @@ def login():
     return render_template("login.html", form=form)
 
 
-@bp.route("/logout", methods=("GET", "POST"))
+@bp.get("/logout")
+def logout_page():
+    """A link or a prefetch must not log anyone out: GET only offers the button."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("logout.html")
+
+
+@bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
         record_event("logout", user=current_user)

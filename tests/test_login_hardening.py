@@ -68,7 +68,7 @@ def test_a_successful_login_starts_the_account_count_afresh(app):
         for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
             try_login(client, "supervisor", "wrong", fresh_address())
         assert try_login(client, "supervisor", PASSWORD, fresh_address()).status_code == 302
-        client.get("/logout")
+        client.post("/logout")
 
 
 def test_the_session_cookie_is_httponly_and_samesite(app):
