@@ -92,11 +92,23 @@ def security_config() -> dict:
             minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        # Failed logins (counted in the audit log, so across all workers): an account
-        # or an address with this many failures within the window is locked for it.
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-        "LOGIN_LOCK_MINUTES": 15,
+        # Failed logins slow the one who fails (login_throttle.py; counted in the
+        # audit log, so across all workers). One account from one address: after
+        # this many failures, wait the first delay, doubling per failure up to the cap.
+        "LOGIN_FREE_FAILURES": 3,
+        "LOGIN_FIRST_DELAY_SECONDS": 1,
+        "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+        "LOGIN_FAILURE_MEMORY_HOURS": 24,
+        # One address failing on this many account names is slowed the same way.
+        "LOGIN_ADDRESS_FREE_ACCOUNTS": 5,
+        # One account failing this often from anywhere: tries from addresses it never
+        # logged in from wait a few seconds after its last failure (never a lock-out).
+        "LOGIN_ACCOUNT_CEILING": 50,
+        "LOGIN_ACCOUNT_WINDOW_MINUTES": 15,
+        "LOGIN_ACCOUNT_DELAY_SECONDS": 10,
+        # An address the account logged in from within this time is known for it:
+        # only that pair's own failures slow it.
+        "LOGIN_KNOWN_ADDRESS_DAYS": 90,
     }
 
 
