@@ -34,12 +34,14 @@ from flask_admin.babel import gettext as admin_gettext
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from extensions import babel, csrf, login_manager, migrate
 from file_modes import private_dir, secure_app_files, write_private
 from models import db
 from permissions.scoping import bind_request_user
+from redirects import current_path, guard_flask_admin, safe_next
 
 LOCALES = ("zh_CN", "en")
 
@@ -93,11 +95,23 @@ def security_config() -> dict:
             minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30"))),
         "SESSION_REFRESH_EACH_REQUEST": True,
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
-        # Failed logins (counted in the audit log, so across all workers): an account
-        # or an address with this many failures within the window is locked for it.
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_MAX_FAILURES_PER_ADDRESS": 20,
-        "LOGIN_LOCK_MINUTES": 15,
+        # Failed logins slow the one who fails (login_throttle.py; counted in the
+        # audit log, so across all workers). One account from one address: after
+        # this many failures, wait the first delay, doubling per failure up to the cap.
+        "LOGIN_FREE_FAILURES": 3,
+        "LOGIN_FIRST_DELAY_SECONDS": 1,
+        "LOGIN_MAX_DELAY_SECONDS": 15 * 60,
+        "LOGIN_FAILURE_MEMORY_HOURS": 24,
+        # One address failing on this many account names is slowed the same way.
+        "LOGIN_ADDRESS_FREE_ACCOUNTS": 5,
+        # One account failing this often from anywhere: tries from addresses it never
+        # logged in from wait a few seconds after its last failure (never a lock-out).
+        "LOGIN_ACCOUNT_CEILING": 50,
+        "LOGIN_ACCOUNT_WINDOW_MINUTES": 15,
+        "LOGIN_ACCOUNT_DELAY_SECONDS": 10,
+        # An address the account logged in from within this time is known for it:
+        # only that pair's own failures slow it.
+        "LOGIN_KNOWN_ADDRESS_DAYS": 90,
     }
 
 
@@ -210,9 +224,12 @@ def create_app(config: dict | None = None) -> Flask:
     import health
     from admin_views import init_admin
     from admin_views.audit_log import init_audit_screens
+    from audit import record_refusal
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
+    guard_flask_admin()
+    app.jinja_env.globals["current_path"] = current_path
     commands.init_app(app)
     for command in (audit_cli.audit_group, attachment_store.attachments_group,
                     backup.backup_command, backup.restore_command):
@@ -241,13 +258,23 @@ def create_app(config: dict | None = None) -> Flask:
         return render_template("error.html", code=500, message=_(
             "Something went wrong on our side; nothing was saved. Please try again.")), 500
 
+    @app.errorhandler(CSRFError)
+    def csrf_refused(error):
+        # A POST without this session's token: another site's form, or a stale page.
+        record_refusal(400)
+        return render_template("error.html", code=400, message=_(
+            "The form was out of date or came from another page; nothing was changed. "
+            "Open the page again and retry.")), 400
+
     @app.errorhandler(400)
     @app.errorhandler(403)
     @app.errorhandler(404)
+    @app.errorhandler(405)
     def client_error(error):
         messages = {400: _("The request could not be understood."),
                     403: _("You do not have permission to do this."),
-                    404: _("There is no such page or record.")}
+                    404: _("There is no such page or record."),
+                    405: _("This page cannot be opened this way.")}
         # A view may explain its refusal (abort(403, description=...)); else the default.
         custom = error.description != type(error).description
         message = error.description if custom else messages[error.code]
@@ -257,11 +284,12 @@ def create_app(config: dict | None = None) -> Flask:
     def root():
         return redirect(url_for("admin.index"))
 
-    @app.get("/lang/<code>")
+    @app.post("/lang/<code>")
     def set_language(code: str):
+        """A POST with the CSRF token (a link or an image could not switch it), back to
+        the page named in the form's ``next``; neither Referer nor Host decides."""
         if code in LOCALES:
             session["locale"] = code
-        target = request.referrer or url_for("admin.index")
-        return redirect(target if target.startswith(request.host_url) else url_for("admin.index"))
+        return redirect(safe_next(request.form.get("next")))
 
     return app

@@ -2,11 +2,10 @@
 
 Hardening, and why it is built this way:
 
-* Lockout: failed logins are audit events anyway, so they are also the counter.
-  An account (by the name typed) or a client address with too many failures
-  within ``LOGIN_LOCK_MINUTES`` is refused — even with the right password — until
-  the window has passed. Counting in the database works across every gunicorn
-  worker and machine, which an in-memory rate limiter would not.
+* Throttling, not lock-out (login_throttle.py): failures slow down the account
+  and address that fail, with growing delays, so an outsider cannot lock the
+  approvers out. Failed logins are audit events anyway, so they are the counter,
+  which works across every gunicorn worker and machine.
 * The session is permanent with an inactivity lifetime: Flask renews the signed
   cookie's timestamp on each request and refuses an older one.
 * A password hash made with other parameters than the configured ones is
@@ -14,14 +13,14 @@ Hardening, and why it is built this way:
 """
 from __future__ import annotations
 
-from datetime import timedelta
+import math
 from functools import lru_cache
 
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -36,11 +35,13 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
+import login_throttle
 from audit import record_event
 from extensions import login_manager
-from models import AppUser, AuditEvent, db
+from models import AppUser, db
 from models.mixins import utcnow
 from models.user import password_method
+from redirects import safe_next
 
 bp = Blueprint("auth", __name__)
 
@@ -60,39 +61,6 @@ def load_user(user_id: str):
 class LoginForm(FlaskForm):
     username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
-
-
-def safe_next(target: str | None) -> str:
-    """Only same-site paths: a login link must not send the user elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("admin.index")
-
-
-# -- lockout ------------------------------------------------------------------------
-
-def failures_since(since, **where) -> int:
-    column = {"username": AuditEvent.username, "address": AuditEvent.address}
-    (key, value), = where.items()
-    return db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent).where(
-        AuditEvent.action == "login_failed", column[key] == value, AuditEvent.at >= since))
-
-
-def last_login_of(username: str):
-    return db.session.scalar(sa.select(sa.func.max(AuditEvent.at)).where(
-        AuditEvent.action == "login", AuditEvent.username == username))
-
-
-def is_locked(username: str, address: str | None) -> bool:
-    """Too many recent failures for this name or from this address?"""
-    config = current_app.config
-    window_start = utcnow() - timedelta(minutes=config["LOGIN_LOCK_MINUTES"])
-    # A successful login of the account starts its count afresh.
-    since = max(window_start, last_login_of(username) or window_start)
-    if failures_since(since, username=username) >= config["LOGIN_MAX_FAILURES"]:
-        return True
-    return address is not None and failures_since(
-        window_start, address=address) >= config["LOGIN_MAX_FAILURES_PER_ADDRESS"]
 
 
 # -- passwords ------------------------------------------------------------------------
@@ -125,6 +93,23 @@ def authenticate(username: str, password: str) -> AppUser | None:
     return user
 
 
+def throttled(form, username: str, refused: login_throttle.Refusal):
+    """Refuse the try without checking the password; say when to try again."""
+    record_event("login_locked", username=username,
+                 changes={"reason": refused.reason, "wait_seconds": refused.seconds})
+    db.session.commit()
+    if refused.seconds < 120:
+        message = _("Too many failed logins. Try again in %(seconds)s seconds.",
+                    seconds=refused.seconds)
+    else:
+        message = _("Too many failed logins. Try again in %(minutes)s minutes.",
+                    minutes=math.ceil(refused.seconds / 60))
+    flash(message, "danger")
+    response = make_response(render_template("login.html", form=form), 429)
+    response.headers["Retry-After"] = str(refused.seconds)
+    return response
+
+
 # -- views ------------------------------------------------------------------------------
 
 @bp.route("/login", methods=("GET", "POST"))
@@ -132,13 +117,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         username = form.username.data.strip()[:60]
-        if is_locked(username, request.remote_addr):
-            record_event("login_locked", username=username)
-            db.session.commit()
-            flash(_("Too many failed logins for this account or from this address. "
-                    "Try again in %(minutes)s minutes.",
-                    minutes=current_app.config["LOGIN_LOCK_MINUTES"]), "danger")
-            return render_template("login.html", form=form), 429
+        refused = login_throttle.refusal(username, request.remote_addr)
+        if refused is not None:
+            return throttled(form, username, refused)
         user = authenticate(username, form.password.data)
         if user is not None:
             locale = session.get("locale")
@@ -159,7 +140,15 @@ def login():
     return render_template("login.html", form=form)
 
 
-@bp.route("/logout", methods=("GET", "POST"))
+@bp.get("/logout")
+def logout_page():
+    """A link or a prefetch must not log anyone out: GET only offers the button."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login"))
+    return render_template("logout.html")
+
+
+@bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
         record_event("logout", user=current_user)

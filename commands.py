@@ -32,8 +32,8 @@ def create_user(username, full_name, department_code, roles, clearance, password
                    department=department, clearance=clearance)
     try:
         user.set_password(password)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    except ValueError as exc:  # passwords.WeakPassword: the reasons, in Chinese
+        raise click.BadParameter(str(exc), param_hint="password") from exc
     db.session.add(user)
     db.session.commit()
     click.echo(f"Created {username} ({', '.join(roles)}, {clearance}).")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_admin import Admin
-from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 
@@ -15,14 +14,13 @@ from .home import HomeView
 
 
 def init_admin(app) -> Admin:
+    # site_base.html: the language switch and log-out are POST forms, not menu links.
     admin = Admin(app, name=_l("Customer service records"), index_view=HomeView(
-        name=_l("Home"), url="/admin"), theme=Bootstrap4Theme(swatch="cerulean"))
+        name=_l("Home"), url="/admin"), theme=Bootstrap4Theme(
+            swatch="cerulean", base_template="admin/site_base.html"))
     for model in REGISTRY.values():
         category = None if is_business(model) else _l("System")
         admin.add_view(build_view(model, db, category=category))
-    admin.add_link(MenuLink(name="中文", url="/lang/zh_CN"))
-    admin.add_link(MenuLink(name="English", url="/lang/en"))
-    admin.add_link(MenuLink(name=_l("Log out"), url="/logout"))
     app.register_blueprint(attachments.bp)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
     return admin

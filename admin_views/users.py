@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms.validators import Length, Optional
 
-from models.user import MIN_PASSWORD_LENGTH
+from passwords import StrongPassword
 
 from .factory import VIEW_MIXINS
 
@@ -14,7 +14,7 @@ class UserScreen:
     form_extra_fields = {
         "new_password": PasswordField(
             _l("New password"),
-            validators=[Optional(), Length(min=MIN_PASSWORD_LENGTH, max=200)],
+            validators=[Optional(), Length(max=200), StrongPassword()],
             description=_l("Leave empty to keep the current password.")),
     }
 

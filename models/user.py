@@ -83,8 +83,11 @@ class AppUser(UserMixin, Model):
         return " ".join(code for code in ROLES if code in (value or "").split())
 
     def set_password(self, password: str) -> None:
-        if len(password) < MIN_PASSWORD_LENGTH:
-            raise ValueError(f"password must have at least {MIN_PASSWORD_LENGTH} characters")
+        """Every new password passes passwords.password_problems (WeakPassword if not)."""
+        from passwords import WeakPassword, password_problems
+
+        if problems := password_problems(password, self):
+            raise WeakPassword(problems)
         self.password_hash = generate_password_hash(password, method=password_method())
 
     def check_password(self, password: str) -> bool:

@@ -229,7 +229,7 @@ def test_login_logout_and_failed_login(app):
                 environ_base=address)
     client.post("/login", data={"username": "gm", "password": "test-password-1"},
                 environ_base=address)
-    client.get("/logout", environ_base=address)
+    client.post("/logout", environ_base=address)
     found = events(app, AuditEvent.id > start)
     assert [(e.action, e.username, e.address) for e in found] == [
         ("login_failed", "gm", "10.9.9.1"), ("login", "gm", "10.9.9.1"),

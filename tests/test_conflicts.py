@@ -87,7 +87,7 @@ def test_the_message_is_translated(app, customer_id):
     first.post(url, data=form(app, "甲", version))
     chinese = second.post(url, data=form(app, "乙", version)).get_data(as_text=True)
     assert "在您编辑期间保存了此记录" in chinese
-    second.get("/lang/en")
+    second.post("/lang/en")
     english = second.post(url, data=form(app, "乙", version)).get_data(as_text=True)
     assert "saved this record at" in english and "while you were editing it" in english
     assert stored_name(app, customer_id) == "甲"

@@ -83,7 +83,7 @@ def test_admin_pages_pass_the_content_security_policy(app):
     for username, path in pages(app):
         client = log_in(app.test_client(), app, username)
         check_page(client.get(path))
-        client.get("/lang/en")
+        client.post("/lang/en")
         check_page(client.get(path))
 
 
