@@ -157,11 +157,18 @@ def visible_or_reference(model):
     return sa.true()
 
 
-def constraint_message(model, exc: IntegrityError, labels=None) -> str | None:
+def constraint_message(model, exc: IntegrityError, labels=None,
+                       typed=None) -> str | None:
     """What to tell the user when the database refuses a write, or None if the
     constraint is not one the model explains: the model's own words for a constraint it
     names (``constraint_messages``), else the field whose unique value is taken. Says
     which field, never which record: it may be one the user cannot see.
+
+    ``typed`` (the submitted form): a unique value is said to be "already in use" only
+    when its holder is a record the user may see; a hidden holder gets None, the message
+    that names nothing. (Numbers users would guess in series are the system's, so no
+    clerk types a value a hidden record could hold; see ``models/numbering.py``.) Call it
+    after the failed transaction is rolled back: it may read the holder.
 
     PostgreSQL names the violated index; SQLite names its columns, so both are matched.
     """
@@ -173,10 +180,21 @@ def constraint_message(model, exc: IntegrityError, labels=None) -> str | None:
             return str(messages[index.name])
     for column in model.__table__.columns:
         if column.unique and column.name in text.lower():
+            if typed is not None and not held_visibly(model, column, typed.get(column.key)):
+                return None
             label = (labels or {}).get(column.name) or column.info.get("label", column.name)
             return _("%(field)s: this value is already in use; choose another.",
                      field=label)
     return None
+
+
+def held_visibly(model, column, value) -> bool:
+    """Does a record the user may see hold ``value`` in the unique ``column``?"""
+    if value in (None, ""):
+        return False
+    query = sa.select(sa.func.count()).select_from(model).where(
+        column == value, visible(actor(), model))
+    return bool(db.session.scalar(query))
 
 
 class SecureModelView(ModelView):
@@ -454,7 +472,9 @@ class SecureModelView(ModelView):
         return case_url(record)
 
     def _integrity_message(self, exc: IntegrityError) -> str:
-        return constraint_message(self.model, exc, self.column_labels) or _(
+        db.session.rollback()  # first: the message may look up who holds a value
+        return constraint_message(self.model, exc, self.column_labels,
+                                  typed=request.form) or _(
             "The record could not be saved because it conflicts with other data.")
 
     # -- reading values out: exports never carry live formulas --------------------
