@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
+from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import DateTimeField
-from wtforms import SelectMultipleField
+from flask_admin.model.form import converts
+from flask_babel import gettext as _
+from wtforms import DecimalField, SelectMultipleField
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
@@ -41,3 +46,44 @@ class CodeSetField(SelectMultipleField):
 
     def populate_obj(self, obj, name):
         setattr(obj, name, " ".join(self.data or ()))
+
+
+class FiniteDecimalField(DecimalField):
+    """A number that is a number: ``NaN``, ``inf``, ``Infinity`` and ``1e400`` (more
+    digits than the column holds) are refused with a message naming the field.
+
+    WTForms' ``DecimalField`` takes all of them (``Decimal`` does); the database then
+    stored an infinity (SQLite, whose reads of the row failed after) or a NaN that
+    passed ``>= 0`` (PostgreSQL). The columns' CHECKs (``models.mixins.finite_check``)
+    refuse them too; this says which field, before the save.
+    """
+
+    def __init__(self, label=None, validators=None, digits: int | None = None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.digits = digits
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is None:
+            return
+        problem = None
+        if not self.data.is_finite():
+            problem = _("enter a number.")
+        elif self.digits is not None and abs(self.data) >= Decimal(10) ** self.digits:
+            problem = _("the number is too large.")
+        if problem is not None:
+            self.data = None
+            raise ValueError(_("%(field)s: %(problem)s", field=self.label.text,
+                               problem=problem))
+
+
+class FormConverter(AdminModelConverter):
+    """Flask-Admin's converter, with numbers that must be finite (forms and inline rows)."""
+
+    @converts("Numeric")  # includes Float
+    def handle_decimal_types(self, column, field_args, **extra):
+        field_args.setdefault("places", None)
+        kind = column.type
+        digits = None if isinstance(kind, sa.Float) or kind.precision is None \
+            else kind.precision - (kind.scale or 0)
+        return FiniteDecimalField(digits=digits, **field_args)

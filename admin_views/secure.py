@@ -37,7 +37,7 @@ from permissions import (
 )
 from permissions.scoping import actor
 
-from .fields import LOCAL_TZ, utc_to_local
+from .fields import LOCAL_TZ, FormConverter, utc_to_local
 from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
@@ -179,10 +179,12 @@ def constraint_message(model, exc: IntegrityError, labels=None,
                 f"{model.__tablename__}.{column.name}" in text for column in index.columns)):
             return str(messages[index.name])
     for column in model.__table__.columns:
+        label = (labels or {}).get(column.name) or column.info.get("label", column.name)
+        if f"ck_{model.__tablename__}_{column.name}_finite" in text:  # models.mixins
+            return _("%(field)s: %(problem)s", field=label, problem=_("enter a number."))
         if column.unique and column.name in text.lower():
             if typed is not None and not held_visibly(model, column, typed.get(column.key)):
                 return None
-            label = (labels or {}).get(column.name) or column.info.get("label", column.name)
             return _("%(field)s: this value is already in use; choose another.",
                      field=label)
     return None
@@ -214,6 +216,9 @@ class SecureModelView(ModelView):
     """Flask-Admin's list; its pager goes on past a capped count."""
     details_template = "admin/record_details.html"
     """Flask-Admin's details plus the record's history (and a case link)."""
+
+    model_form_converter = FormConverter
+    """Numbers must be finite (``FiniteDecimalField``), in forms and inline rows alike."""
 
     form_create_columns: tuple[str, ...] | None = None
     """Fields of the registration form, when it asks less than the edit form
