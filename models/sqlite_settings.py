@@ -53,7 +53,9 @@ def _nan_as_text(conn, cursor, statement, parameters, context, executemany):
     column's CHECK (``models.mixins.finite_check``), which refuses it."""
     if conn.dialect.name != "sqlite" or not parameters:
         return statement, parameters
-    if executemany:
+    # Several rows (executemany), or one row (also the flat parameters of a batched
+    # multi-row INSERT, which SQLAlchemy sends with ``executemany`` set).
+    if isinstance(parameters, list | tuple) and isinstance(parameters[0], list | tuple | dict):
         return statement, [_nan_to_text(row) for row in parameters]
     return statement, _nan_to_text(parameters)
 
