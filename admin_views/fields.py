@@ -10,7 +10,10 @@ from flask_admin.contrib.sqla.form import AdminModelConverter
 from flask_admin.form import DateTimeField
 from flask_admin.model.form import converts
 from flask_babel import gettext as _
-from wtforms import DecimalField, SelectMultipleField
+from markupsafe import Markup
+from wtforms import DecimalField, Field, SelectMultipleField
+from wtforms.validators import StopValidation
+from wtforms.widgets import html_params
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 UTC = ZoneInfo("UTC")
@@ -87,3 +90,41 @@ class FormConverter(AdminModelConverter):
         digits = None if isinstance(kind, sa.Float) or kind.precision is None \
             else kind.precision - (kind.scale or 0)
         return FiniteDecimalField(digits=digits, **field_args)
+
+
+def _hidden_reference_input(field, **kwargs) -> Markup:
+    """A greyed-out box saying the reference is hidden; it has no name, so a browser
+    posts nothing for it."""
+    kwargs.setdefault("id", field.id)
+    kwargs.pop("name", None)
+    return Markup("<input {} readonly disabled>").format(Markup(html_params(
+        type="text", value=_("(not visible to you)"), **kwargs)))
+
+
+class HiddenReferenceField(Field):
+    """A reference to a record the editor may not see, in place of its look-up field.
+
+    Flask-Admin would show it empty (the look-up cannot find the record), so a required
+    one could not be saved without choosing another record, which then replaced it
+    silently. This field shows "(not visible to you)", leaves the reference as it is on
+    save, and refuses any value posted for it: the editor cannot see what they would
+    replace.
+    """
+
+    widget = staticmethod(_hidden_reference_input)
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.posted: list[str] = []
+
+    def process_formdata(self, valuelist):
+        self.posted = [value for value in valuelist if value not in ("", "__None")]
+
+    def pre_validate(self, form):
+        if self.posted:
+            raise StopValidation(_(
+                "%(field)s: it refers to a record you may not see, so you cannot replace "
+                "it; it is kept as it is.", field=self.label.text))
+
+    def populate_obj(self, obj, name):
+        """Nothing: the reference stays as stored."""

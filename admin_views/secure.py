@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.helpers import get_form_data
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -37,7 +38,7 @@ from permissions import (
 )
 from permissions.scoping import actor
 
-from .fields import LOCAL_TZ, FormConverter, utc_to_local
+from .fields import LOCAL_TZ, FormConverter, HiddenReferenceField, utc_to_local
 from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
@@ -199,6 +200,27 @@ def held_visibly(model, column, value) -> bool:
     return bool(db.session.scalar(query))
 
 
+def hidden_references(record, form_class) -> list[str]:
+    """The form's many-to-one references of ``record`` that point at a record the user
+    may not see (a complaint's secret customer, for an internal clerk)."""
+    if record is None:
+        return []
+    hidden = []
+    for relation in sa.inspect(type(record)).relationships:
+        remote = relation.mapper.class_
+        if relation.uselist or not issubclass(remote, (Owned, Classified)) \
+                or getattr(form_class, relation.key, None) is None:
+            continue
+        keys = [getattr(record, column.key) for column in relation.local_columns]
+        if None in keys or len(keys) != 1:
+            continue
+        found = db.session.scalar(sa.select(sa.func.count()).select_from(remote).where(
+            remote.id == keys[0], visible(actor(), remote)))
+        if not found:
+            hidden.append(relation.key)
+    return hidden
+
+
 class SecureModelView(ModelView):
     """Default deny: each endpoint asks the policy before Flask-Admin runs it."""
 
@@ -349,7 +371,16 @@ class SecureModelView(ModelView):
                     tzinfo=None, second=0, microsecond=0)
 
     def edit_form(self, obj=None):
-        form = super().edit_form(obj)
+        hidden = hidden_references(obj, self._edit_form_class)
+        if hidden:
+            # A form class of its own for this record: its hidden references are shown as
+            # such and kept (the view's shared form class stays as it is).
+            form_class = type(self._edit_form_class.__name__, (self._edit_form_class,), {
+                name: HiddenReferenceField(label=self.column_labels.get(name, name))
+                for name in hidden})
+            form = form_class(get_form_data(), obj=obj)
+        else:
+            form = super().edit_form(obj)
         self._limit_choices(form, creating=False)
         if obj is not None and not may_set_access(actor(), obj):
             for name in [n for n in type(obj).access_fields if n in form]:
@@ -394,6 +425,11 @@ class SecureModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
+        if any(isinstance(field, HiddenReferenceField) and field.posted for field in form):
+            # An attempt to re-point a reference the user may not see: refused on its
+            # field (by the field), and audited.
+            record_refusal(403, model=self.model.__tablename__,
+                           record_id=parse_pk(request.args.get("id")))
         valid = self._references_found(form) and valid  # each field says its own error
         if issubclass(self.model, Owned) and "department" in form \
                 and form.department.data is not None:
@@ -417,6 +453,8 @@ class SecureModelView(ModelView):
             if name not in form or name not in request.form:
                 continue
             field = form[name]
+            if isinstance(field, HiddenReferenceField):
+                continue  # kept as it is; refuses a posted value itself
             submitted = {raw for raw in request.form.get(name, "").split(",")
                          if raw not in ("", "__None")}
             data = field.data if isinstance(field.data, list) else \
