@@ -94,3 +94,29 @@ def test_who_sees_both_may_re_point(app, world, clean, client_as):
                        data={**form_of(page), "customer": str(visible.id)})
     assert response.status_code == 302
     assert stored(app, "complaint", pk, "customer_id") == (visible.id,)
+
+
+def test_a_hidden_cross_reference_survives_a_save(app, world, clean, client_as):
+    """Archive cross-references: the look-up lists the visible ones; saving the file keeps
+    the ones the editor cannot see (they were never loaded, so never removed)."""
+    secret, shown = row(world, "archive_file", "secret"), row(world, "archive_file",
+                                                              "internal")
+    with app.app_context():
+        model = REGISTRY["archive_file"]
+        record = _make(world, model, "service", "internal", "Hxref",
+                       {"customer": row(world, "customer", "internal").id})
+        record.references = [db.session.get(model, secret.id), db.session.get(model, shown.id)]
+        db.session.commit()
+        pk = record.id
+        db.session.remove()
+    clerk = client_as("clerk.service")
+    page = clerk.get(f"/admin/archive_file/edit/?id={pk}").get_data(as_text=True)
+    assert secret.marker not in page
+    data = {**form_of(page), "description": "交叉参照保留"}
+    assert data.get("references") == str(shown.id)
+    assert clerk.post(f"/admin/archive_file/edit/?id={pk}", data=data).status_code == 302
+    with app.app_context():
+        record = db.session.get(REGISTRY["archive_file"], pk)
+        assert record.description == "交叉参照保留"
+        assert sorted(r.id for r in record.references) == sorted([secret.id, shown.id])
+        db.session.remove()
