@@ -8,7 +8,10 @@ for phone numbers, addresses and sales figures. Running it again changes nothing
 Times are written as Asia/Shanghai wall-clock times (what the customer and the clerk
 see) and stored as naive UTC, like every DateTime column. Record numbers (complaints,
 penalty notices, return slips, archive files) and complaint due dates are not set
-here: the ``before_flush`` hook in ``models/numbering.py`` assigns them.
+here: the ``before_flush`` hook in ``models/numbering.py`` assigns them. Customer codes
+(``KH0001``) and contract numbers (``HT2026-001``) are set here, as records imported
+from the old register keep theirs; customers and contracts registered later get the
+system's (``KH00001``…, ``HT260001``…).
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
+from flask_admin.helpers import get_form_data
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -37,7 +38,7 @@ from permissions import (
 )
 from permissions.scoping import actor
 
-from .fields import LOCAL_TZ, utc_to_local
+from .fields import LOCAL_TZ, FormConverter, HiddenReferenceField, utc_to_local
 from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
@@ -157,11 +158,18 @@ def visible_or_reference(model):
     return sa.true()
 
 
-def constraint_message(model, exc: IntegrityError, labels=None) -> str | None:
+def constraint_message(model, exc: IntegrityError, labels=None,
+                       typed=None) -> str | None:
     """What to tell the user when the database refuses a write, or None if the
     constraint is not one the model explains: the model's own words for a constraint it
     names (``constraint_messages``), else the field whose unique value is taken. Says
     which field, never which record: it may be one the user cannot see.
+
+    ``typed`` (the submitted form): a unique value is said to be "already in use" only
+    when its holder is a record the user may see; a hidden holder gets None, the message
+    that names nothing. (Numbers users would guess in series are the system's, so no
+    clerk types a value a hidden record could hold; see ``models/numbering.py``.) Call it
+    after the failed transaction is rolled back: it may read the holder.
 
     PostgreSQL names the violated index; SQLite names its columns, so both are matched.
     """
@@ -172,11 +180,45 @@ def constraint_message(model, exc: IntegrityError, labels=None) -> str | None:
                 f"{model.__tablename__}.{column.name}" in text for column in index.columns)):
             return str(messages[index.name])
     for column in model.__table__.columns:
+        label = (labels or {}).get(column.name) or column.info.get("label", column.name)
+        if f"ck_{model.__tablename__}_{column.name}_finite" in text:  # models.mixins
+            return _("%(field)s: %(problem)s", field=label, problem=_("enter a number."))
         if column.unique and column.name in text.lower():
-            label = (labels or {}).get(column.name) or column.info.get("label", column.name)
+            if typed is not None and not held_visibly(model, column, typed.get(column.key)):
+                return None
             return _("%(field)s: this value is already in use; choose another.",
                      field=label)
     return None
+
+
+def held_visibly(model, column, value) -> bool:
+    """Does a record the user may see hold ``value`` in the unique ``column``?"""
+    if value in (None, ""):
+        return False
+    query = sa.select(sa.func.count()).select_from(model).where(
+        column == value, visible(actor(), model))
+    return bool(db.session.scalar(query))
+
+
+def hidden_references(record, form_class) -> list[str]:
+    """The form's many-to-one references of ``record`` that point at a record the user
+    may not see (a complaint's secret customer, for an internal clerk)."""
+    if record is None:
+        return []
+    hidden = []
+    for relation in sa.inspect(type(record)).relationships:
+        remote = relation.mapper.class_
+        if relation.uselist or not issubclass(remote, (Owned, Classified)) \
+                or getattr(form_class, relation.key, None) is None:
+            continue
+        keys = [getattr(record, column.key) for column in relation.local_columns]
+        if None in keys or len(keys) != 1:
+            continue
+        found = db.session.scalar(sa.select(sa.func.count()).select_from(remote).where(
+            remote.id == keys[0], visible(actor(), remote)))
+        if not found:
+            hidden.append(relation.key)
+    return hidden
 
 
 class SecureModelView(ModelView):
@@ -196,6 +238,9 @@ class SecureModelView(ModelView):
     """Flask-Admin's list; its pager goes on past a capped count."""
     details_template = "admin/record_details.html"
     """Flask-Admin's details plus the record's history (and a case link)."""
+
+    model_form_converter = FormConverter
+    """Numbers must be finite (``FiniteDecimalField``), in forms and inline rows alike."""
 
     form_create_columns: tuple[str, ...] | None = None
     """Fields of the registration form, when it asks less than the edit form
@@ -326,7 +371,16 @@ class SecureModelView(ModelView):
                     tzinfo=None, second=0, microsecond=0)
 
     def edit_form(self, obj=None):
-        form = super().edit_form(obj)
+        hidden = hidden_references(obj, self._edit_form_class)
+        if hidden:
+            # A form class of its own for this record: its hidden references are shown as
+            # such and kept (the view's shared form class stays as it is).
+            form_class = type(self._edit_form_class.__name__, (self._edit_form_class,), {
+                name: HiddenReferenceField(label=self.column_labels.get(name, name))
+                for name in hidden})
+            form = form_class(get_form_data(), obj=obj)
+        else:
+            form = super().edit_form(obj)
         self._limit_choices(form, creating=False)
         if obj is not None and not may_set_access(actor(), obj):
             for name in [n for n in type(obj).access_fields if n in form]:
@@ -371,6 +425,11 @@ class SecureModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
+        if any(isinstance(field, HiddenReferenceField) and field.posted for field in form):
+            # An attempt to re-point a reference the user may not see: refused on its
+            # field (by the field), and audited.
+            record_refusal(403, model=self.model.__tablename__,
+                           record_id=parse_pk(request.args.get("id")))
         valid = self._references_found(form) and valid  # each field says its own error
         if issubclass(self.model, Owned) and "department" in form \
                 and form.department.data is not None:
@@ -394,6 +453,8 @@ class SecureModelView(ModelView):
             if name not in form or name not in request.form:
                 continue
             field = form[name]
+            if isinstance(field, HiddenReferenceField):
+                continue  # kept as it is; refuses a posted value itself
             submitted = {raw for raw in request.form.get(name, "").split(",")
                          if raw not in ("", "__None")}
             data = field.data if isinstance(field.data, list) else \
@@ -454,7 +515,9 @@ class SecureModelView(ModelView):
         return case_url(record)
 
     def _integrity_message(self, exc: IntegrityError) -> str:
-        return constraint_message(self.model, exc, self.column_labels) or _(
+        db.session.rollback()  # first: the message may look up who holds a value
+        return constraint_message(self.model, exc, self.column_labels,
+                                  typed=request.form) or _(
             "The record could not be saved because it conflicts with other data.")
 
     # -- reading values out: exports never carry live formulas --------------------

@@ -21,6 +21,10 @@ class Contract(Stateful, BusinessRecord, Model):
 
     __tablename__ = "contract"
     default_level = "confidential"
+    number_format: str = "HT{yy}{serial:04d}"
+    """The contract number the system gives on registration (``models/numbering.py``):
+    year of registration + a yearly serial, ``HT260001``. A number a clerk typed would
+    tell them, by "already in use", the numbers of contracts they may not see."""
     statuses = CONTRACT_STATUSES
     initial_status = "draft"
     #: Written review opinions (合同评审) needed before the GM office approves the quote.
@@ -44,8 +48,8 @@ class Contract(Stateful, BusinessRecord, Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(40), unique=True,
-                                        info={"label": _l("Contract number")})
+    number: Mapped[str] = mapped_column(
+        String(40), unique=True, info={"label": _l("Contract number"), "readonly": True})
     customer_id: Mapped[int] = foreign_key("customer.id", _l("Customer"), nullable=False)
     customer = relationship("Customer", info={"label": _l("Customer")})
     title: Mapped[str] = mapped_column(String(200), info={"label": _l("Title")})
@@ -84,7 +88,7 @@ class Contract(Stateful, BusinessRecord, Model):
                         "status", "signed_on", "level")
         search = ("number", "title")
         filters = ("status", "kind", "level", "department", "signed_on")
-        form_columns = ("number", "customer", "title", "kind", "amount", "currency",
+        form_columns = ("customer", "title", "kind", "amount", "currency",
                         "signed_on", "starts_on", "ends_on", "owner", "department",
                         "level", "termination_reason")
         inline = ("reviews", "order_changes")

@@ -17,10 +17,16 @@ class Customer(BusinessRecord, Model):
     """A customer (客户). Company-wide: every department may see it up to its level."""
 
     __tablename__ = "customer"
+    number_format: str = "KH{serial:05d}"
+    """The customer code the system gives on registration (``models/numbering.py``):
+    ``KH00001``, ``KH00002``, … A code a clerk typed would tell them, by "already in
+    use", the codes of customers they may not see."""
+    number_column: str = "code"
+    """The column holding that code."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(30), unique=True,
-                                      info={"label": _l("Customer code")})
+    code: Mapped[str] = mapped_column(
+        String(30), unique=True, info={"label": _l("Customer code"), "readonly": True})
     name: Mapped[str] = mapped_column(String(200), info={"label": _l("Customer name")})
     kind: Mapped[str] = code_column(CUSTOMER_KINDS, _l("Customer kind"), default="dealer")
     grade: Mapped[str] = code_column(GRADES, _l("Grade"), default="C")
@@ -61,7 +67,7 @@ class Customer(BusinessRecord, Model):
                         "phone", "account_manager", "level")
         search = ("code", "name", "contact_person", "phone")
         filters = ("kind", "grade", "region", "level", "department")
-        form_columns = ("code", "name", "kind", "grade", "industry", "region", "address",
+        form_columns = ("name", "kind", "grade", "industry", "region", "address",
                         "legal_representative", "contact_person", "phone", "email",
                         "first_trade_date", "annual_sales", "credit_rating",
                         "credit_limit", "account_manager", "patrol_visitor",

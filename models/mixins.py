@@ -62,6 +62,38 @@ def foreign_key(target: str, label, *, nullable: bool = True, index: bool = True
                          index=index and not nullable, info=info)
 
 
+def finite_bound(kind: sa.Numeric) -> str:
+    """The first magnitude a column of this type cannot hold (``Numeric(16, 2)``:
+    10^14), as SQL text; a float or unbounded type: far beyond any amount."""
+    if isinstance(kind, sa.Float) or kind.precision is None:
+        return "1e300"
+    return str(10 ** (kind.precision - (kind.scale or 0)))
+
+
+def finite_check(table: sa.Table, column: sa.Column) -> sa.CheckConstraint:
+    """``ck_<table>_<column>_finite``: no NaN, no infinity, nothing the type cannot hold.
+
+    PostgreSQL's numeric holds NaN (and NaN passes ``>= 0``: it sorts above every
+    number); SQLite stores an infinity as REAL, and its reads then fail for everyone.
+    On SQLite a NaN parameter reaches the database as text (``models/sqlite_settings``),
+    which the bounds refuse too.
+    """
+    name, bound = column.name, finite_bound(column.type)
+    return sa.CheckConstraint(f"{name} <> 'NaN' AND {name} > -{bound} AND {name} < {bound}",
+                              name=f"ck_{table.name}_{name}_finite")
+
+
+@event.listens_for(sa.Column, "after_parent_attach")
+def _numbers_are_finite(column, table) -> None:
+    """Every Numeric column of the models gets its ``finite_check``, declared once here
+    rather than in each model's ``__table_args__`` (a new table gets it too). Other
+    metadata (a migration's own tables) is left alone: migrations say what they add."""
+    from .base import db
+    if isinstance(table, sa.Table) and table.metadata is db.metadata \
+            and isinstance(column.type, sa.Numeric):
+        table.append_constraint(finite_check(table, column))
+
+
 class Owned:
     """The record belongs to the department that registered it."""
 

@@ -1,10 +1,16 @@
 """Record numbers that are never given twice, also under concurrent registrations.
 
-A model declares ``number_format`` (e.g. ``"{yymm}{serial:03d}"``); before a new
-record is flushed it gets the next serial of its period from ``number_counter``.
-The counter row is incremented with a single ``UPDATE … RETURNING`` inside the
-registering transaction, so on PostgreSQL a second clerk waits for the first one's
-commit and on SQLite the write lock serialises them.
+A model declares ``number_format`` (e.g. ``"{yymm}{serial:03d}"``) and, when its number
+is not kept in ``number``, ``number_column``; before a new record is flushed it gets the
+next serial of its period from ``number_counter``. The counter row is incremented with
+a single ``UPDATE … RETURNING`` inside the registering transaction, so on PostgreSQL a
+second clerk waits for the first one's commit and on SQLite the write lock serialises
+them.
+
+Numbers are the system's, never the user's: a number a clerk could type would tell
+them, by "already in use", which numbers hidden records hold. A number that was
+imported (set before the first flush, e.g. the demo's ``KH0001``) is kept, and a
+serial whose number an imported record already holds is skipped.
 """
 from __future__ import annotations
 
@@ -20,6 +26,11 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 from .base import db
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+
+
+#: What a ``number_format`` may use besides ``{serial}``: parts of the record's date
+#: (``number_date``, else today) in Asia/Shanghai.
+DATE_FIELDS = {"yy": "%y", "yymm": "%y%m", "yyyy": "%Y"}
 
 
 class NumberCounter(db.Model):
@@ -60,27 +71,46 @@ def next_serial(session: Session, scope: str) -> int:
         .values(last=table.c.last + 1).returning(table.c.last)).scalar_one()
 
 
+def number_column_of(record) -> str:
+    """The column holding the record's system number (``number`` unless declared)."""
+    return getattr(record, "number_column", "number")
+
+
 def assign_number(session: Session, record) -> None:
     """The next number of the record's period: the month (or year) of its own date
     (``number_date``: a complaint's receipt, a slip's application, a notice's date), not
-    of the day it is typed in."""
+    of the day it is typed in. Scopes: ``complaint:2611``, ``customer:KH``,
+    ``contract:HT26``."""
     day = local_date_of(getattr(record, "number_date", None))
-    fields = {"yymm": day.strftime("%y%m"), "yyyy": day.strftime("%Y")}
-    serial = next_serial(session, f"{record.__tablename__}:{period_of(record)}")
-    record.number = record.number_format.format(serial=serial, **fields)
+    fields = {name: day.strftime(pattern) for name, pattern in DATE_FIELDS.items()}
+    period = period_of(record)
+    column = record.__table__.c[number_column_of(record)]
+    while True:
+        serial = next_serial(session, f"{record.__tablename__}:{period}")
+        number = record.number_format.format(serial=serial, **fields)
+        if not _taken(session, column, number):
+            break
+    setattr(record, number_column_of(record), number)
+
+
+def _taken(session: Session, column, number: str) -> bool:
+    """Held by an imported record? Asked of the table itself (a Core query on the flush's
+    connection: every row, whoever is registering, and no autoflush inside the flush)."""
+    query = sa.select(sa.literal(1)).where(column == number).limit(1)
+    return session.connection().execute(query).scalar() is not None
 
 
 def period_of(record) -> str:
     """The period part of ``record``'s number for its date (``TH2609`` of ``TH2609004``)."""
     day = local_date_of(getattr(record, "number_date", None))
-    fields = {"yymm": day.strftime("%y%m"), "yyyy": day.strftime("%Y")}
+    fields = {name: day.strftime(pattern) for name, pattern in DATE_FIELDS.items()}
     return record.number_format.split("{serial")[0].format(**fields)
 
 
 def period_problem(record, label):
     """A numbered record keeps its number: a date moved into another period would make
     the number lie about it, so such a record is registered anew instead."""
-    number = getattr(record, "number", None)
+    number = getattr(record, number_column_of(record), None)
     if not number or getattr(record, "number_date", None) is None:
         return None
     period = period_of(record)
@@ -99,8 +129,8 @@ def _number_and_derive(session: Session, flush_context, instances) -> None:
         derive = getattr(record, "derive", None)
         if derive is not None:
             derive()
-    pending = [record for record in session.new
-               if getattr(record, "number_format", None) and not record.number]
+    pending = [record for record in session.new if getattr(record, "number_format", None)
+               and not getattr(record, number_column_of(record))]
     # Several records in one flush are numbered in order of their date, so serials
     # follow receipt order (``session.new`` has no meaningful order of its own).
     pending.sort(key=_number_sort_key)

@@ -21,6 +21,7 @@ of every index. PostgreSQL's autovacuum does the same on its side.
 from __future__ import annotations
 
 import contextlib
+import math
 import sqlite3
 import time
 
@@ -43,6 +44,30 @@ def _read_settings(dbapi_connection, connection_record) -> None:
         return
     dbapi_connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     dbapi_connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
+
+
+@event.listens_for(Engine, "before_cursor_execute", retval=True)
+def _nan_as_text(conn, cursor, statement, parameters, context, executemany):
+    """sqlite3 binds a NaN float as NULL, so a NaN written to an optional number would be
+    stored as "no value" without a word. Sent as the text ``'NaN'`` it reaches the
+    column's CHECK (``models.mixins.finite_check``), which refuses it."""
+    if conn.dialect.name != "sqlite" or not parameters:
+        return statement, parameters
+    # Several rows (executemany), or one row (also the flat parameters of a batched
+    # multi-row INSERT, which SQLAlchemy sends with ``executemany`` set).
+    if isinstance(parameters, list | tuple) and isinstance(parameters[0], list | tuple | dict):
+        return statement, [_nan_to_text(row) for row in parameters]
+    return statement, _nan_to_text(parameters)
+
+
+def _nan_to_text(row):
+    values = row.values() if isinstance(row, dict) else row
+    if not any(isinstance(value, float) and math.isnan(value) for value in values):
+        return row
+    text = lambda value: "NaN" if isinstance(value, float) and math.isnan(value) else value
+    if isinstance(row, dict):
+        return {key: text(value) for key, value in row.items()}
+    return type(row)(text(value) for value in row)
 
 
 @event.listens_for(Engine, "checkin")

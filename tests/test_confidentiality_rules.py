@@ -13,7 +13,8 @@ from models import REGISTRY, AuditEvent, Customer, Loan, db
 
 
 def customer_form(world, code, **extra):
-    return {"code": code, "name": f"测试客户 {code}", "kind": "dealer", "grade": "B",
+    """A customer's form; ``code`` marks its name (the code itself is the system's)."""
+    return {"name": f"测试客户 {code}", "kind": "dealer", "grade": "B",
             "department": str(world.departments["sales"]), "level": "internal", **extra}
 
 
@@ -31,7 +32,7 @@ def test_clerk_cannot_create_above_clearance(app, client, login_as, world):
     response = client.post("/admin/customer/new/",
                            data=customer_form(world, "LVL-UP-1", level="secret"))
     assert response.status_code == 200
-    assert count(app, Customer, Customer.code == "LVL-UP-1") == 0
+    assert count(app, Customer, Customer.name == "测试客户 LVL-UP-1") == 0
 
 
 def test_clerk_cannot_register_for_another_department(app, client, login_as, world):
@@ -39,17 +40,18 @@ def test_clerk_cannot_register_for_another_department(app, client, login_as, wor
     response = client.post("/admin/customer/new/", data=customer_form(
         world, "DEPT-X-1", department=str(world.departments["service"])))
     assert response.status_code == 200
-    assert count(app, Customer, Customer.code == "DEPT-X-1") == 0
+    assert count(app, Customer, Customer.name == "测试客户 DEPT-X-1") == 0
     ok = client.post("/admin/customer/new/", data=customer_form(world, "DEPT-OK-1"))
     assert ok.status_code == 302
-    assert count(app, Customer, Customer.code == "DEPT-OK-1") == 1
+    assert count(app, Customer, Customer.name == "测试客户 DEPT-OK-1") == 1
 
 
 def test_only_gm_changes_an_existing_level(app, client, login_as, world):
     login_as("clerk.sales")
     client.post("/admin/customer/new/", data=customer_form(world, "LVL-KEEP"))
     with app.app_context():
-        pk = db.session.scalar(sa.select(Customer.id).where(Customer.code == "LVL-KEEP"))
+        pk = db.session.scalar(sa.select(Customer.id).where(
+            Customer.name == "测试客户 LVL-KEEP"))
     edit = client.get(f"/admin/customer/edit/?id={pk}").get_data(as_text=True)
     assert 'name="level"' not in edit
     client.post(f"/admin/customer/edit/?id={pk}",
@@ -64,14 +66,19 @@ def test_only_gm_changes_an_existing_level(app, client, login_as, world):
     assert count(app, Customer, Customer.id == pk, Customer.level == "confidential") == 1
 
 
-def test_duplicate_of_hidden_record_does_not_name_it(app, client, login_as, world):
+def test_a_posted_code_of_a_hidden_record_is_ignored(app, client, login_as, world):
+    """The code is the system's: a hidden customer's code posted with the form neither
+    fails ("already in use") nor names the record; the new customer gets its own code."""
     hidden = next(r for r in world.rows_of("customer") if r.level == "secret")
     login_as("clerk.sales")
-    response = client.post("/admin/customer/new/", data=customer_form(world, hidden.marker))
-    body = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert f"details/?id={hidden.id}" not in body
+    response = client.post("/admin/customer/new/", data={
+        **customer_form(world, "HIDDEN-CODE"), "code": hidden.marker})
+    assert response.status_code == 302
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert f"details/?id={hidden.id}" not in body and "already in use" not in body
     assert count(app, Customer, Customer.code == hidden.marker) == 1
+    assert count(app, Customer, Customer.name == "测试客户 HIDDEN-CODE",
+                 Customer.code.like("KH%")) == 1
 
 
 def test_refused_access_is_audited(app, client, login_as, world):
@@ -143,9 +150,9 @@ def test_loan_opens_one_file_for_reading_only(app, client, login_as, world, secr
 def test_export_neutralises_formulas(app, client, login_as, world):
     login_as("supervisor")
     client.post("/admin/customer/new/", data=customer_form(
-        world, "FORMULA-1", name='=HYPERLINK("http://x","y")',
+        world, "FORMULA-1", name='=HYPERLINK("http://x","y")', contact_person="FORMULA-1",
         department=str(world.departments["service"])))
-    assert count(app, Customer, Customer.code == "FORMULA-1") == 1
+    assert count(app, Customer, Customer.contact_person == "FORMULA-1") == 1
     body = client.get("/admin/customer/export/csv/?search=FORMULA-1").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(body)))
     cells = [cell for row in rows[1:] for cell in row]
