@@ -338,12 +338,26 @@ class WorkflowMixin:
         if obj is not None:
             fields = sa.inspect(self.model).attrs
             sent = request.form if request.method == "POST" else {}
+            dropped = []
             for name in [n for n in form._fields if n in fields
                          and self.model.is_locked(n, obj.status)]:
                 if not any(key == name or key.startswith((f"{name}-", f"del-{name}-"))
                            for key in sent):
                     del form[name]
+                    dropped.append(name)
+            if dropped and request.method == "GET":
+                self._say_what_is_fixed(obj, dropped)
         return form
+
+    def _say_what_is_fixed(self, record, names) -> None:
+        back = self.model.send_back_steps(record.status)
+        how = _("To change them, send the record back first with “%(step)s”.",
+                step=back[0].label) if back else str(
+            self.model.correction_hint or self.model.frozen_message or "")
+        flash(_("Fixed in status “%(status)s”, shown on the details page: %(fields)s. "
+                "%(how)s", status=self.model.statuses.get(record.status, record.status),
+                fields=", ".join(str(label_of(self.model, n)) for n in names), how=how),
+              "info")
 
     def handle_view_exception(self, exc: Exception) -> bool:
         """A save that would change a locked field (``models/decisions.py``) is refused

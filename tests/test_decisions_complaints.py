@@ -68,6 +68,8 @@ def test_a_major_complaint_awaiting_the_gm_office_cannot_become_general(
     supervisor = user_client("supervisor")
     form = edit_page(supervisor, pk)
     assert 'name="severity"' not in form and 'name="corrective_action"' in form
+    assert "Fixed in status “Handling proposed”, shown on the details page:" in form
+    assert "Severity" in form and "send the record back first with “Send back”" in form
     response = supervisor.post(f"/admin/complaint/edit/?id={pk}",
                                data={"severity": "general"})
     assert response.status_code == 200
