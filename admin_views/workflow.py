@@ -350,7 +350,8 @@ class WorkflowMixin:
         return form
 
     def _say_what_is_fixed(self, record, names) -> None:
-        back = self.model.send_back_steps(record.status)
+        back = self.model.send_back_steps(record.status,
+                                          lambda field: getattr(record, field))
         how = _("To change them, send the record back first with “%(step)s”.",
                 step=back[0].label) if back else str(
             self.model.correction_hint or self.model.frozen_message or "")

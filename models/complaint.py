@@ -82,8 +82,11 @@ class Complaint(Stateful, BusinessRecord, Model):
                    requires=("handling",)),
         # The approver sends the proposal back (退回): the findings, severity and handling
         # can change again, and a new proposal goes to the approver its severity names.
+        # Only the approver asked: a major complaint goes back by the GM office's hand.
         Transition("send_back", _l("Send back"), (APPROVAL_ASKED,),
-                   "responsibility_determined"),
+                   "responsibility_determined", when=(("severity", "general"),)),
+        Transition("send_back_major", _l("Send back (major)"), (APPROVAL_ASKED,),
+                   "responsibility_determined", when=(("severity", "major"),)),
         Transition("approve_general", _l("Approve handling"), ("handling_proposed",),
                    "approved", stamps=("approved_by_id", "approved_at"),
                    when=(("severity", "general"),)),

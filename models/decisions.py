@@ -83,10 +83,15 @@ def changed_fields(obj) -> set[str]:
     return found
 
 
+def committed_value(record, field: str):
+    """The value ``field`` had before this unit of work (a step or a save changes it)."""
+    history = sa.inspect(record).attrs[field].history
+    return history.deleted[0] if history.deleted else getattr(record, field)
+
+
 def committed_status(record) -> str:
     """The status the record had before this unit of work (a step moves it)."""
-    history = sa.inspect(record).attrs.status.history
-    return history.deleted[0] if history.deleted else record.status
+    return committed_value(record, "status")
 
 
 # -- steps in progress -------------------------------------------------------------------
@@ -162,7 +167,7 @@ def _parent(session, row, rel_key: str):
 
 def refusal(record, field: str, status: str) -> LockedField:
     model = type(record)
-    back = model.send_back_steps(status)
+    back = model.send_back_steps(status, lambda field: committed_value(record, field))
     if back:
         how = _l("To change it, send the record back first with “%(step)s”.",
                  step=back[0].label)

@@ -131,12 +131,16 @@ class Stateful:
         return order.index(status) >= order.index(first)
 
     @classmethod
-    def send_back_steps(cls, status: str) -> tuple[Transition, ...]:
-        """Steps from ``status`` back to an earlier one, where fields open again."""
+    def send_back_steps(cls, status: str, value_of=None) -> tuple[Transition, ...]:
+        """Steps from ``status`` back to an earlier one, where fields open again; with
+        ``value_of`` (a function: field → the record's value), only those whose ``when``
+        the record meets."""
         order = list(cls.statuses)
         return tuple(step for step in cls.transitions
                      if status in step.source and step.target in order
-                     and status in order and order.index(step.target) < order.index(status))
+                     and status in order and order.index(step.target) < order.index(status)
+                     and (value_of is None or all(value_of(field) == value
+                                                for field, value in step.when)))
 
     # -- hooks a model overrides -------------------------------------------------
     def check_transition(self, name: str, user):

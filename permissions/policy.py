@@ -48,7 +48,7 @@ SUPERVISOR_STEPS = {
 }
 GM_STEPS = {
     "contract": ("send_back", "approve_quote"),
-    "complaint": ("send_back", "approve_major", "extend"),
+    "complaint": ("send_back_major", "approve_major", "extend"),
     "return_slip": (),
     "archive_file": ("receive", "supersede", "change_level", "refuse_level_change"),
 }

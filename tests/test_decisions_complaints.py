@@ -69,13 +69,13 @@ def test_a_major_complaint_awaiting_the_gm_office_cannot_become_general(
     form = edit_page(supervisor, pk)
     assert 'name="severity"' not in form and 'name="corrective_action"' in form
     assert "Fixed in status “Handling proposed”, shown on the details page:" in form
-    assert "Severity" in form and "send the record back first with “Send back”" in form
+    assert "Severity" in form and "send the record back first with “Send back (major)”" in form
     response = supervisor.post(f"/admin/complaint/edit/?id={pk}",
                                data={"severity": "general"})
     assert response.status_code == 200
     page = text(response)
     assert "“Severity” can no longer be changed" in page
-    assert "send the record back first with “Send back”" in page
+    assert "send the record back first with “Send back (major)”" in page
     assert fetch(app, Complaint, pk, "severity") == "major"
     assert refusals(app, pk)  # the refusal is in the audit log
     assert "is not possible" in text(step(supervisor, "complaint", pk, "approve_general"))
@@ -119,6 +119,24 @@ def test_sent_back_the_severity_changes_and_its_approver_is_asked_again(
     assert "Done" in text(step(gm, "complaint", pk, "approve_major"))
     assert fetch(app, Complaint, pk, "status", "severity", "approved_by_id") == (
         "approved", "major", world.users["gm"])
+
+
+def test_only_the_gm_office_sends_a_major_complaint_back(app, world, clean, user_client):
+    """The supervisor cannot undo the GM office's turn by sending it back to themselves;
+    the GM office can, and the complaint, made general, needs its approver again."""
+    pk = complaint(app, world, "handling_proposed", "major")
+    supervisor, gm = user_client("supervisor"), user_client("gm")
+    assert "is not possible" in text(step(supervisor, "complaint", pk, "send_back"))
+    assert "You may not do this" in text(step(supervisor, "complaint", pk,
+                                              "send_back_major"))
+    assert fetch(app, Complaint, pk, "status") == "handling_proposed"
+    assert "Done: Send back (major)." in text(step(gm, "complaint", pk, "send_back_major"))
+    save_directly(app, world, pk, severity="general")
+    assert "is not possible" in text(step(supervisor, "complaint", pk, "approve_general"))
+    step(supervisor, "complaint", pk, "propose_handling")
+    assert "Done" in text(step(supervisor, "complaint", pk, "approve_general"))
+    assert fetch(app, Complaint, pk, "status", "severity", "approved_by_id") == (
+        "approved", "general", world.users["supervisor"])
 
 
 # -- item 4: a closed, GM-approved complaint is not rewritten -------------------------------
