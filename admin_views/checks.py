@@ -46,3 +46,26 @@ def check_declaration(model) -> None:
                 raise DeclarationError(
                     f"records.E005 {model.__name__} transition {transition.name!r} "
                     f"names status {status!r}, which is not in {model.__name__}.statuses.")
+    check_locks(model)
+
+
+def check_locks(model) -> None:
+    """A stateful model says when its fields are decided (``locked_from``): every name a
+    field, every status one of its statuses, and a default for the fields not named."""
+    if not getattr(model, "statuses", None):
+        return
+    locked = getattr(model, "locked_from", {})
+    if "*" not in locked:
+        raise DeclarationError(
+            f"records.E110 {model.__name__}.locked_from has no \"*\": say from which "
+            "status its fields are decided (None: never).")
+    known = _attributes(model)
+    for field, status in locked.items():
+        if field != "*" and field not in known:
+            raise DeclarationError(
+                f"records.E111 {model.__name__}.locked_from names {field!r}, which is not "
+                f"a column or relationship of {model.__tablename__}.")
+        if status is not None and status not in model.statuses:
+            raise DeclarationError(
+                f"records.E112 {model.__name__}.locked_from locks {field!r} from status "
+                f"{status!r}, which is not in {model.__name__}.statuses.")

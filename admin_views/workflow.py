@@ -31,6 +31,7 @@ from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
 from models import REGISTRY, Department, db
+from models.decisions import LockedField, step_in_progress
 from models.mixins import utcnow
 from models.numbering import local_date_of
 from models.workflow import TransitionRefused, label_of, parse_value
@@ -60,7 +61,7 @@ def fire(record, name: str, values: dict[str, str]) -> None:
         raise TransitionRefused(_("%(record)s: “%(action)s” is not possible in status "
                                   "“%(status)s”.", record=record, action=step.label,
                                   status=model.statuses.get(record.status, record.status)))
-    with db.session.no_autoflush:
+    with db.session.no_autoflush, step_in_progress(db.session, record, step):
         _assign(record, step, values)
         _require(record, step)
         problem = record.check_transition(name, current_user)
@@ -327,6 +328,48 @@ class WorkflowMixin:
         record = self.get_query().filter(self.model.id == pk).one_or_none()
         return record if record is not None and record.status in \
             self.model.frozen_statuses else None
+
+    def edit_form(self, obj=None):
+        """The fields the record's status has locked are not offered (the details page
+        shows them): a user is not invited to change what the save would refuse. One
+        submitted anyway (a stale or forged form) stays, so the save refuses it with a
+        message instead of dropping it silently."""
+        form = super().edit_form(obj)
+        if obj is not None:
+            fields = sa.inspect(self.model).attrs
+            sent = request.form if request.method == "POST" else {}
+            dropped = []
+            for name in [n for n in form._fields if n in fields
+                         and self.model.is_locked(n, obj.status)]:
+                if not any(key == name or key.startswith((f"{name}-", f"del-{name}-"))
+                           for key in sent):
+                    del form[name]
+                    dropped.append(name)
+            if dropped and request.method == "GET":
+                self._say_what_is_fixed(obj, dropped)
+        return form
+
+    def _say_what_is_fixed(self, record, names) -> None:
+        back = self.model.send_back_steps(record.status,
+                                          lambda field: getattr(record, field))
+        how = _("To change them, send the record back first with “%(step)s”.",
+                step=back[0].label) if back else str(
+            self.model.correction_hint or self.model.frozen_message or "")
+        flash(_("Fixed in status “%(status)s”, shown on the details page: %(fields)s. "
+                "%(how)s", status=self.model.statuses.get(record.status, record.status),
+                fields=", ".join(str(label_of(self.model, n)) for n in names), how=how),
+              "info")
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """A save that would change a locked field (``models/decisions.py``) is refused
+        with its message on the form, and the refusal is audited."""
+        if isinstance(exc, LockedField):
+            record = exc.record
+            record_refusal(403, model=self.model.__tablename__,
+                           record_id=getattr(record, "id", None))
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)

@@ -18,6 +18,7 @@ from .loan import OPEN_LOAN_STATUSES, Loan
 from .audit import AuditEvent
 from .attachment import Attachment
 from .numbering import NumberCounter
+from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [
     "REGISTRY", "Model", "db", "Department", "AppUser", "Customer", "Contract",

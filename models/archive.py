@@ -33,6 +33,15 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
     attachments_allowed = True
     statuses = ARCHIVE_STATUSES
     initial_status = "with_department"
+    locked_from = {
+        # What the department handed over is what the archive room keeps; the level
+        # changes through the level-change steps (or by the GM office's own edit).
+        "*": "transferred",
+        "level": None,
+        # Where it lies and how it relates to other files is kept up to date in the room.
+        "room": "superseded", "cabinet": "superseded", "shelf": "superseded",
+        "references": "superseded", "description": "superseded",
+    }
     transitions = (
         Transition("transfer", _l("Transfer to archive room"), ("with_department",),
                    "transferred", stamps=("transferred_on",)),

@@ -25,16 +25,18 @@ from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, S
 from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import local_date_of
 from .workdays import add_working_days
-from .workflow import Stateful, Transition, label_of
+from .workflow import Stateful, Transition
 
 #: Statuses in which a complaint is not closed yet (and can become overdue).
 OPEN_STATUSES = ("registered", "investigating", "responsibility_determined",
                  "handling_proposed", "approved", "notified")
 #: Statuses on the handling clock: it stops when the customer is notified in writing.
 HANDLING_STATUSES = OPEN_STATUSES[:-1]
-#: Fields fixed by the approval: changing them afterwards would bypass the approver.
-APPROVED_FIELDS = ("responsible_department", "responsible_person", "handling",
-                   "handling_detail", "loss_amount")
+#: The status in which the approver is asked: from here on, what the approval depends
+#: on (severity decides who approves; the findings, the handling, the loss amount and
+#: what the customer said are what is approved) is fixed, unless the complaint is sent
+#: back (退回) to "responsibility determined".
+APPROVAL_ASKED = "handling_proposed"
 #: A number this model gave (``2611001``); other texts (imported, test markers) are left alone.
 OWN_NUMBER = re.compile(r"^\d{7,}$")
 
@@ -57,6 +59,20 @@ class Complaint(Stateful, BusinessRecord, Model):
     attachments_allowed = True
     statuses = COMPLAINT_STATUSES
     initial_status = "registered"
+    locked_from = {
+        "*": APPROVAL_ASKED,
+        # Followed up after the decision, until the complaint is closed.
+        "corrective_action": "closed",
+        # Derived from the receipt time and severity (locked themselves); the official
+        # calendar may still turn a provisional due date into a final one.
+        "due_date": None, "due_date_provisional": None, "effective_due_date": None,
+        # The clocks' verdict and closing date, derived once at the written notification.
+        "handled_on_time": None, "closing_due_date": None,
+        # The GM office classifies (the edit form offers it to them only).
+        "level": None,
+    }
+    correction_hint = _l("If the customer does not accept the result, reopen the complaint "
+                         "as a new one.")
     transitions = (
         Transition("investigate", _l("Start investigation"), ("registered",),
                    "investigating"),
@@ -71,6 +87,13 @@ class Complaint(Stateful, BusinessRecord, Model):
         Transition("propose_handling", _l("Propose handling"),
                    ("responsibility_determined",), "handling_proposed",
                    requires=("handling",)),
+        # The approver sends the proposal back (退回): the findings, severity and handling
+        # can change again, and a new proposal goes to the approver its severity names.
+        # Only the approver asked: a major complaint goes back by the GM office's hand.
+        Transition("send_back", _l("Send back"), (APPROVAL_ASKED,),
+                   "responsibility_determined", when=(("severity", "general"),)),
+        Transition("send_back_major", _l("Send back (major)"), (APPROVAL_ASKED,),
+                   "responsibility_determined", when=(("severity", "major"),)),
         Transition("approve_general", _l("Approve handling"), ("handling_proposed",),
                    "approved", stamps=("approved_by_id", "approved_at"),
                    when=(("severity", "general"),)),
@@ -319,13 +342,6 @@ class Complaint(Stateful, BusinessRecord, Model):
                                 "%(mm)s and keeps its number; a complaint received in another "
                                 "month is registered as a new one.", field=_l("Received at"),
                                 number=self.number, yy=self.number[:2], mm=self.number[2:4]))
-        if self.status in ("approved", "notified", "closed"):
-            for field in APPROVED_FIELDS:
-                if self._changed(field):
-                    found.append(_l("%(field)s: fixed by the approval; it can no longer be "
-                                    "changed. If the customer does not accept the result, "
-                                    "reopen the complaint.",
-                                    field=label_of(type(self), field)))
         return found
 
     def check_transition(self, name: str, user):
@@ -382,14 +398,6 @@ class Complaint(Stateful, BusinessRecord, Model):
                         **{field: getattr(self, field) for field in copied})
         object_session(self).add(new)
         return new
-
-    def _changed(self, field: str) -> bool:
-        """Did this save change ``field``? (The same related row set again is no change.)"""
-        history = sa.inspect(self).attrs[field].history
-        if not history.has_changes():
-            return False
-        key = lambda value: getattr(value, "id", value)
-        return [key(v) for v in history.added] != [key(v) for v in history.deleted]
 
 
 

@@ -31,8 +31,23 @@ class Contract(Stateful, BusinessRecord, Model):
     required_reviews = ("production", "quality", "materials")
     #: Statuses of a signed contract, the ones an order change notice applies to.
     changeable_statuses = ("signed", "in_force")
+    locked_from = {
+        # Under review, the amount and terms are what the reviewers and the GM office
+        # weigh: fixed, unless the contract is sent back (退回) to draft.
+        "*": "under_review",
+        # Opinions are written while the contract is under review; the quote approval
+        # rests on them.
+        "reviews": "quote_approved",
+        # A signed contract changes only by order change notices (confirmed by a
+        # supervisor); a completed or terminated one not at all.
+        "order_changes": "completed",
+        "level": None,  # the GM office classifies
+    }
+    correction_hint = _l("A signed contract changes only by an order change notice, which "
+                         "a supervisor confirms.")
     transitions = (
         Transition("submit_review", _l("Submit for review"), ("draft",), "under_review"),
+        Transition("send_back", _l("Send back"), ("under_review",), "draft"),
         Transition("approve_quote", _l("Approve quote"), ("under_review",),
                    "quote_approved", stamps=("quote_approved_by_id", "quote_approved_at")),
         Transition("sign", _l("Mark signed"), ("quote_approved",), "signed",

@@ -52,6 +52,9 @@ class Loan(Stateful, BusinessRecord, Model):
     legal_categories = ("litigation",)
     #: What the user reads when the database refuses a second open loan of a file.
     constraint_messages = {"uq_loan_one_open_per_file": ONE_OPEN_LOAN}
+    #: A request is what the approvers decide on: fixed once made (the steps fill in the
+    #: decisions); its level follows the file's.
+    locked_from = {"*": "requested", "level": None}
     transitions = (
         Transition("approve", _l("Approve"), ("requested",), "approved",
                    stamps=("approved_by_id", "approved_at")),

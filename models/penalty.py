@@ -25,6 +25,7 @@ class Penalty(Stateful, BusinessRecord, Model):
     statuses = PENALTY_STATUSES
     initial_status = "proposed"
     frozen_statuses = ("approved", "applied", "rejected")
+    locked_from = {"*": "approved"}
     frozen_message = _l("A decided penalty notice never changes. To correct it, open it and "
                         "choose “Correct with a new notice”: the new notice refers to it.")
     #: Notices a correction may refer to: the decided ones that took effect.

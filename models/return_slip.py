@@ -41,7 +41,17 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     statuses = RETURN_STATUSES
     initial_status = "applied"
     line_items = "lines"
+    locked_from = {
+        # What the manager confirms and customer service approves, lines included, is
+        # fixed from the confirmation on; the steps fill in arrival, counts and decisions.
+        "*": "confirmed",
+        "inspection_due_on": None, "decision_due_on": None,  # derived from the arrival
+        "level": None,  # the GM office classifies
+    }
     transitions = (
+        # Before the goods arrive, customer service may send the slip back (退回) to the
+        # clerk: the confirmation and approval are withdrawn and asked for again.
+        Transition("send_back", _l("Send back"), ("confirmed", "approved"), "applied"),
         Transition("confirm", _l("Confirm (regional manager)"), ("applied",), "confirmed",
                    stamps=("confirmed_by_id", "confirmed_at")),
         Transition("approve", _l("Approve (customer service)"), ("confirmed",), "approved",
@@ -215,6 +225,11 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
                 _not_before(self.decided_on, self.inspected_on, _l("Decided on")) or \
                 _missing_per_line(self.lines, "decision", _l("Decision"))
         return None
+
+    def after_transition(self, name: str, user) -> None:
+        if name == "send_back":  # both signatures are asked for again
+            self.confirmed_by_id = self.confirmed_at = None
+            self.approved_by_id = self.approved_at = None
 
 
 def _not_future(day: date | None, label, today: date):

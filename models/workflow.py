@@ -86,6 +86,19 @@ class Stateful:
     """Relationship holding the record's lines, for steps that ask ``per_line`` fields."""
     computed: dict = {}
     """Read-only properties shown on the details page and exported: name → label."""
+    locked_from: dict[str, str | None] = {}
+    """When each field stops being editable: field → the first status (in ``statuses``
+    order) from which no form, list edit, bulk action or script may change it. A field
+    is a column or a relationship; a relationship holding the record's rows (lines,
+    review opinions) locks the rows too: none added, changed or removed. ``"*"`` stands
+    for every field not named (required: a model says when it is decided); ``None``:
+    never locked (a derived date, the level the GM office sets). A locked field still
+    changes through a step that declares it (its ``requires``, ``stamps``, ``per_line``
+    and what ``after_transition`` sets), and after a step that sends the record back to
+    an earlier status (退回). Checked on every flush (``models/decisions.py``)."""
+    correction_hint = None
+    """What to do instead once a field is locked and no step sends the record back (an
+    order change notice, reopening as a new complaint)."""
 
     @declared_attr
     def status(cls) -> Mapped[str]:
@@ -102,6 +115,32 @@ class Stateful:
             if step.name == name:
                 return step
         raise KeyError(f"{cls.__name__} declares no transition named {name!r}")
+
+    @classmethod
+    def lock_status(cls, field: str) -> str | None:
+        """The first status in which ``field`` is locked (None: never)."""
+        return cls.locked_from.get(field, cls.locked_from.get("*"))
+
+    @classmethod
+    def is_locked(cls, field: str, status: str) -> bool:
+        """May no form or script change ``field`` of a record in ``status``?"""
+        first = cls.lock_status(field)
+        order = list(cls.statuses)
+        if first is None or status not in order or first not in order:
+            return False
+        return order.index(status) >= order.index(first)
+
+    @classmethod
+    def send_back_steps(cls, status: str, value_of=None) -> tuple[Transition, ...]:
+        """Steps from ``status`` back to an earlier one, where fields open again; with
+        ``value_of`` (a function: field → the record's value), only those whose ``when``
+        the record meets."""
+        order = list(cls.statuses)
+        return tuple(step for step in cls.transitions
+                     if status in step.source and step.target in order
+                     and status in order and order.index(step.target) < order.index(status)
+                     and (value_of is None or all(value_of(field) == value
+                                                for field, value in step.when)))
 
     # -- hooks a model overrides -------------------------------------------------
     def check_transition(self, name: str, user):

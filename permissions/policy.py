@@ -37,17 +37,18 @@ CLERK_STEPS = {
     "archive_file": ("transfer",),
 }
 SUPERVISOR_STEPS = {
-    "contract": ("submit_review", "sign", "put_in_force", "complete", "terminate",
-                 "confirm_changes"),
+    "contract": ("submit_review", "send_back", "sign", "put_in_force", "complete",
+                 "terminate", "confirm_changes"),
     "complaint": ("investigate", "determine_responsibility", "not_upheld",
-                  "propose_handling", "approve_general", "notify_customer", "close",
-                  "reopen"),
-    "return_slip": ("confirm", "approve", "receive", "inspect", "decide", "close"),
+                  "propose_handling", "send_back", "approve_general", "notify_customer",
+                  "close", "reopen"),
+    "return_slip": ("confirm", "send_back", "approve", "receive", "inspect", "decide",
+                    "close"),
     "archive_file": ("transfer", "request_level_change"),
 }
 GM_STEPS = {
-    "contract": ("approve_quote",),
-    "complaint": ("approve_major", "extend"),
+    "contract": ("send_back", "approve_quote"),
+    "complaint": ("send_back_major", "approve_major", "extend"),
     "return_slip": (),
     "archive_file": ("receive", "supersede", "change_level", "refuse_level_change"),
 }

@@ -27,6 +27,7 @@ def gadget_app(tmp_path, monkeypatch):
         statuses = {"new": _l("New"), "done": _l("Done")}
         initial_status = "new"
         transitions = (Transition("finish", _l("Finish"), ("new",), "done"),)
+        locked_from = {"*": "done"}  # a record type says when it is decided
         id: Mapped[int] = mapped_column(primary_key=True)
         label: Mapped[str] = mapped_column(sa.String(40), info={"label": _l("Label")})
 

@@ -31,11 +31,13 @@ def test_readyz_refuses_traffic_when_schema_is_behind(client, monkeypatch):
 
 
 def test_readyz_when_store_is_not_writable(app, tmp_path):
-    blocker = tmp_path / "not-a-folder"
-    blocker.write_text("a file where the upload folder should be")
+    uploads = tmp_path / "uploads"
     broken = create_app({**TEST_CONFIG,
                          "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                         "UPLOAD_FOLDER": str(blocker / "uploads")})
+                         "UPLOAD_FOLDER": str(uploads)})
+    # The folder goes away after start-up (a disk unmounted): a file stands in its place.
+    uploads.rmdir()
+    uploads.write_text("not a folder")
     response = broken.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["checks"]["store"] == "failing"
