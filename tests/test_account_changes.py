@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
 from models import AccountChange, AppUser, AuditEvent, db
+from permissions.accounts import AccountChangeRefused
+from permissions.scoping import bind_request_user
 
 from .accounts_support import (
     PASSWORD,
@@ -252,3 +255,37 @@ def test_an_administrator_cannot_request_a_change_of_their_own_account(app, worl
     assert "nobody requests a change of their own account" in response.get_data(
         as_text=True)
     assert pending_changes(app, world.users["admin"]) == []
+
+
+def test_the_requester_may_withdraw_a_request(app, client, world, login_as):
+    with accounts(app, world, target=("clerk", "sales", "internal")) as made:
+        login_as("admin")
+        client.post(f"/admin/app_user/edit/?id={made['target']}", data={
+            "username": "target", "full_name": "target", "roles": ["clerk", "admin"],
+            "department": str(world.departments["sales"]), "clearance": "internal",
+            "active": "y"})
+        (change,) = pending_changes(app, made["target"])
+        listed = client.get("/admin/account_change/").get_data(as_text=True)
+        assert f"/admin/account_change/details/?id={change.id}&" in listed
+        assert decide(app, client, change.id, "withdraw").status_code == 302
+        assert not pending_changes(app, made["target"])
+        assert access_of(app, "target") == ("clerk", "internal", True)
+
+
+def test_the_net_refuses_a_grant_that_skipped_the_approval(app, world):
+    """Any other road to the account rows (a future screen, a script in a request) is
+    refused at the flush; only an approval opens it."""
+    with app.test_request_context("/admin/"):
+        bind_request_user(db.session.get(AppUser, world.users["admin"]))
+        target = db.session.get(AppUser, world.users["clerk.sales"])
+        target.roles = "clerk gm_office"
+        with pytest.raises(AccountChangeRefused):
+            db.session.flush()
+        db.session.rollback()
+        target = db.session.get(AppUser, world.users["clerk.sales"])
+        target.clearance = "secret"
+        with pytest.raises(AccountChangeRefused):
+            db.session.flush()
+        db.session.rollback()
+        db.session.remove()
+    assert access_of(app, "clerk.sales") == ("clerk", "internal", True)
