@@ -49,7 +49,7 @@ from permissions.levels import rank
 #: Tables whose rows are not business data: never audited.
 NOT_AUDITED = {"audit_event", "audit_chain_head", "number_counter", "alembic_version"}
 #: Bookkeeping columns whose changes say nothing an auditor needs.
-SKIPPED_FIELDS = {"version_id", "updated_at", "last_login_at"}
+SKIPPED_FIELDS = {"version_id", "updated_at", "last_login_at", "session_version"}
 #: Values never written into the log, only the fact that they changed.
 MASK = "***"
 #: Stands for an old value written while the record had a higher level than this

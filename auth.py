@@ -50,12 +50,27 @@ login_manager.login_message = _l("Please log in to open this page.")
 login_manager.login_message_category = "info"
 
 
+#: Session key holding the account's ``session_version`` at login (models/user.py).
+SESSION_VERSION_KEY = "_session_version"
+
+
 @login_manager.user_loader
 def load_user(user_id: str):
+    """The account of a session, if the session is still current: a logout, a new
+    password or a deactivation raised the account's version, which ends every session
+    made before it. A session (or a remember-me cookie) without a version is refused."""
     try:
-        return db.session.get(AppUser, int(user_id))
-    except (TypeError, ValueError):
+        user = db.session.get(AppUser, int(user_id))
+    except (TypeError, ValueError, OverflowError):
         return None
+    if user is None or session.get(SESSION_VERSION_KEY) != user.session_version:
+        return None
+    return user
+
+
+def start_session(user: AppUser) -> None:
+    """Tie the current session to the account's present version."""
+    session[SESSION_VERSION_KEY] = user.session_version
 
 
 class LoginForm(FlaskForm):
@@ -128,6 +143,7 @@ def login():
                 session["locale"] = locale
             session.permanent = True
             login_user(user)
+            start_session(user)
             user.last_login_at = utcnow()
             upgrade_hash(user, form.password.data)
             record_event("login", user=user)
@@ -151,6 +167,7 @@ def logout_page():
 @bp.post("/logout")
 def logout():
     if current_user.is_authenticated:
+        current_user.end_sessions()  # a copy of the cookie is refused from now on
         record_event("logout", user=current_user)
         db.session.commit()
     logout_user()

@@ -20,7 +20,12 @@ from models.choices import LEVELS, ROLES
               show_default=True)
 @click.password_option(confirmation_prompt=True)
 def create_user(username, full_name, department_code, roles, clearance, password):
-    """Create an account; the password is read from a prompt, never an argument."""
+    """Create an account; the password is read from a prompt, never an argument.
+
+    The root of trust: run by whoever holds the server, outside any request, so no
+    account-change approval applies (permissions/accounts.py). It makes the first
+    administrator and the first GM-office members; every later account is made on the
+    screens, where grants beyond the administrator's own wait for the GM office."""
     department = db.session.scalar(sa.select(Department).where(
         Department.code == department_code))
     if department is None:

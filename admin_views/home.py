@@ -22,7 +22,7 @@ from flask_admin.contrib.sqla.filters import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import REGISTRY, Complaint, Reminder, db
+from models import REGISTRY, AccountChange, Complaint, Reminder, db
 from permissions import can, visible
 from permissions.core import today
 from permissions.scoping import actor
@@ -128,8 +128,18 @@ def late_todos(admin, day) -> list[Figure]:
     return todos
 
 
+def account_change_todos(admin, day) -> list[Figure]:
+    """For the GM office: account changes an administrator may not make alone, waiting
+    for its approval (models/account_change.py)."""
+    if not can(actor(), "approve", AccountChange):
+        return []
+    return [Figure("account-changes", _l("Account changes waiting for approval"),
+                   list_url(admin, AccountChange, ("status", EnumEqualFilter, "pending")),
+                   AccountChange, (AccountChange.status == "pending",), urgent=True)]
+
+
 #: Functions ``(admin, today) -> [Figure]`` whose items the home page lists, in order.
-TODO_SOURCES = [complaint_todos, late_todos]
+TODO_SOURCES = [complaint_todos, account_change_todos, late_todos]
 
 
 class HomeView(AdminIndexView):

@@ -183,10 +183,17 @@ class DataSet:
             self.dialect = db.engine.dialect.name
 
     def client(self, user_id: int):
+        from auth import SESSION_VERSION_KEY
+        from models import AppUser, db
+
+        with self.app.app_context():
+            version = db.session.get(AppUser, user_id).session_version
+            db.session.remove()
         client = self.app.test_client()
         with client.session_transaction() as session:
             session["_user_id"] = str(user_id)
             session["_fresh"] = True
+            session[SESSION_VERSION_KEY] = version  # auth.load_user checks it
         return client
 
     def close(self) -> None:

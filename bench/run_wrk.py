@@ -32,7 +32,9 @@ def session_cookie(user_id: int) -> str:
     app = Flask(__name__)
     app.secret_key = "bench"
     serializer = app.session_interface.get_signing_serializer(app)
-    return serializer.dumps({"_user_id": str(user_id), "_fresh": True})
+    # The bench's accounts never log out: their session version is still the first (0).
+    return serializer.dumps({"_user_id": str(user_id), "_fresh": True,
+                             "_session_version": 0})
 
 
 def start_gunicorn(url: str) -> subprocess.Popen:

@@ -7,6 +7,7 @@ below is the menu order (keep it: import sorting is switched off for this file).
 from .base import REGISTRY, Model, db
 from .department import Department
 from .user import AppUser
+from .account_change import AccountChange
 from .customer import Customer
 from .contract import Contract, ContractReview, OrderChange
 from .complaint import Complaint
@@ -21,7 +22,7 @@ from .numbering import NumberCounter
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [
-    "REGISTRY", "Model", "db", "Department", "AppUser", "Customer", "Contract",
+    "REGISTRY", "Model", "db", "Department", "AppUser", "AccountChange", "Customer", "Contract",
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder",

@@ -15,6 +15,11 @@ from .mixins import code_column, foreign_key, utcnow
 #: scrypt is Werkzeug's slow, memory-hard default; spelled out so a change is a decision.
 PASSWORD_METHOD = "scrypt"
 MIN_PASSWORD_LENGTH = 10
+#: Roles an administrator gives alone: they reach one department's records. Every other
+#: role (gm_office, legal, auditor, admin, and any role added later) reaches across the
+#: office: giving one, or resetting the password of an account holding one, waits for
+#: the GM office's approval (permissions/accounts.py, models/account_change.py).
+ORDINARY_ROLES = ("clerk", "supervisor")
 
 
 def password_method() -> str:
@@ -49,6 +54,10 @@ class AppUser(UserMixin, Model):
                                                  info={"label": _l("Created at")})
     last_login_at: Mapped[datetime | None] = mapped_column(
         info={"label": _l("Last login")})
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
+    """Copied into the session at login and compared on every request (auth.load_user):
+    raising it ends every session of the account, on every worker and machine. Raised
+    by logout, a new password and deactivation."""
 
     #: Form fields that grant access: nobody sets them on their own account
     #: (permissions.may_set_access).
@@ -83,12 +92,29 @@ class AppUser(UserMixin, Model):
         return " ".join(code for code in ROLES if code in (value or "").split())
 
     def set_password(self, password: str) -> None:
-        """Every new password passes passwords.password_problems (WeakPassword if not)."""
+        """Every new password passes passwords.password_problems (WeakPassword if not),
+        and a new password ends the account's sessions (a stolen one stops working)."""
         from passwords import WeakPassword, password_problems
 
         if problems := password_problems(password, self):
             raise WeakPassword(problems)
-        self.password_hash = generate_password_hash(password, method=password_method())
+        self.set_password_hash(generate_password_hash(password, method=password_method()))
+
+    def set_password_hash(self, password_hash: str) -> None:
+        """Take a password hashed earlier (an approved reset); ends the sessions too.
+        A re-hash of the same password at login assigns ``password_hash`` directly."""
+        self.password_hash = password_hash
+        self.end_sessions()
+
+    def end_sessions(self) -> None:
+        """Every session of this account stops working at its next request."""
+        self.session_version = (self.session_version or 0) + 1
+
+    @validates("active")
+    def _end_sessions_on_deactivation(self, key, value):
+        if self.active and not value:
+            self.end_sessions()
+        return value
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,5 +1,6 @@
 """Who may see and do what: one policy table, ``can()`` and ``visible()``."""
-from . import scoping  # noqa: F401  (installs the session-level row filter)
+# accounts: the net under account changes; scoping: the session-level row filter.
+from . import accounts, scoping  # noqa: F401
 from .core import (
                    can,
                    grants,

@@ -50,6 +50,8 @@ def grants(user, model, action: str) -> list[Grant]:
 # -- rows: SQL and Python forms of the same rules ---------------------------------
 
 def _scope_clause(model, scope: str, user):
+    if scope == "own" and getattr(model, "owner_columns", ()):
+        return sa.or_(*(getattr(model, column) == user.id for column in model.owner_columns))
     if scope == "all" or not issubclass(model, Owned):
         return sa.true()
     if scope == "department":
@@ -60,6 +62,8 @@ def _scope_clause(model, scope: str, user):
 
 
 def _in_scope(record, scope: str, user) -> bool:
+    if scope == "own" and getattr(record, "owner_columns", ()):
+        return user.id in (getattr(record, column) for column in record.owner_columns)
     if scope == "all" or not isinstance(record, Owned):
         return True
     if scope == "department":

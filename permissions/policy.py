@@ -77,6 +77,8 @@ POLICY: dict[str, dict[str, Grant]] = {
         "reminder": grant("all", *READ, "export"),  # the GM office sees all overdue cases
         "loan": grant("all", *READ, "export", "approve", "reject", "lend", "return_file"),
         "audit_event": grant("all", *READ, "export"),
+        # The second person for account changes an administrator may not make alone.
+        "account_change": grant("all", *READ, "approve", "reject"),
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
@@ -88,10 +90,13 @@ POLICY: dict[str, dict[str, Grant]] = {
         "app_user": grant("all", *READ),
         "department": grant("all", *READ),
         "audit_event": grant("all", *READ, "export"),
+        "account_change": grant("all", *READ),
     },
     "admin": {
         "app_user": grant("all", *READ, *WRITE),
         "department": grant("all", *READ, *WRITE),
+        # Their own requests: what waits for the GM office, and withdrawing it.
+        "account_change": grant("own", *READ, "create", "withdraw"),
     },
 }
 

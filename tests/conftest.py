@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from app import create_app
 from models import db
 
+from .sessions import sign_in
 from .world import build_world
 
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -128,13 +129,10 @@ def client(app):
 
 
 @pytest.fixture
-def login_as(client, world):
+def login_as(app, client, world):
     """Log the test client in as the world's user for ``role`` (e.g. ``"clerk"``)."""
     def login(username: str):
-        user_id = world.users[username]
-        with client.session_transaction() as session:
-            session["_user_id"] = str(user_id)
-            session["_fresh"] = True
+        sign_in(app, client, world.users[username])
         return client
     return login
 
@@ -145,9 +143,6 @@ def client_as(app, world):
     (for tests that hold several users' sessions at once)."""
     def make(username: str):
         client = app.test_client()
-        with client.session_transaction() as session:
-            session["_user_id"] = str(world.users[username])
-            session["_fresh"] = True
-            session["locale"] = "en"
+        sign_in(app, client, world.users[username], locale="en")
         return client
     return make

@@ -30,13 +30,16 @@ EXPECTED = {
                   **{t: ("all", {"list", "view", "edit", "export"}) for t in RECORDS},
                   "penalty": ("all", {"list", "view", "export"}),
                   "reminder": ("all", {"list", "view", "export"}),
-                  "loan": ("all", {"list", "view", "export"})},
+                  "loan": ("all", {"list", "view", "export"}),
+                  "account_change": ("all", {"list", "view"})},
     "legal": {t: ("all", {"list", "view"}) for t in BUSINESS},
     "auditor": {**{t: ("all", {"list", "view", "export"}) for t in (*BUSINESS, "reminder")},
                 "app_user": ("all", {"list", "view"}),
-                "department": ("all", {"list", "view"})},
+                "department": ("all", {"list", "view"}),
+                "account_change": ("all", {"list", "view"})},
     "admin": {"app_user": ("all", {"list", "view", "create", "edit"}),
-              "department": ("all", {"list", "view", "create", "edit"})},
+              "department": ("all", {"list", "view", "create", "edit"}),
+              "account_change": ("own", {"list", "view", "create"})},
 }
 
 #: The world's users: username → (role, department, clearance, id set by the test).

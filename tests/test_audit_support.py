@@ -18,6 +18,7 @@ from app import create_app
 from models import AuditEvent, db
 
 from .conftest import PG_ADMIN_URL, REQUIRE_PG, TEST_CONFIG
+from .sessions import sign_in
 from .world import build_world
 
 KINDS = ["sqlite", "postgresql"]
@@ -76,9 +77,7 @@ def own_app(request, tmp_path_factory, label: str = "audit", **config):
 
 def log_in(client, app, username: str):
     """Put the world's ``username`` into the client's session (no login request)."""
-    with client.session_transaction() as session:
-        session["_user_id"] = str(app.extensions["test_world"].users[username])
-        session["_fresh"] = True
+    sign_in(app, client, app.extensions["test_world"].users[username])
     return client
 
 

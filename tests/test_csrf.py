@@ -10,6 +10,7 @@ from app import create_app
 from models import db
 
 from .conftest import TEST_CONFIG
+from .sessions import sign_in
 from .world import build_world
 
 
@@ -51,16 +52,14 @@ def test_login_needs_the_token(csrf_app):
 def test_admin_posts_need_the_token(csrf_app, path, data):
     client = csrf_app.test_client()
     world = csrf_app.extensions["test_world"]
-    with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["supervisor"])
+    sign_in(csrf_app, client, world.users["supervisor"])
     assert client.post(path, data=data).status_code == 400
 
 
 def test_admin_form_with_the_token_saves(csrf_app):
     client = csrf_app.test_client()
     world = csrf_app.extensions["test_world"]
-    with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["clerk.sales"])
+    sign_in(csrf_app, client, world.users["clerk.sales"])
     page = client.get("/admin/customer/new/").get_data(as_text=True)
     response = client.post("/admin/customer/new/", data={
         "csrf_token": token_from(page), "code": "CSRF-OK", "name": "带令牌的客户",

@@ -15,6 +15,7 @@ from models.workflow import Stateful, Transition
 from permissions.policy import POLICY, grant
 
 from .conftest import TEST_CONFIG
+from .sessions import sign_in
 from .world import build_world
 
 
@@ -57,8 +58,7 @@ def gadget_app(tmp_path, monkeypatch):
 def test_a_new_model_gets_list_create_edit_details_without_view_code(gadget_app):
     app, world, gadget = gadget_app
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["clerk.sales"])
+    sign_in(app, client, world.users["clerk.sales"])
     assert client.get("/admin/gadget/").status_code == 200
     assert client.get("/admin/gadget/new/").status_code == 200
     created = client.post("/admin/gadget/new/", data={
@@ -80,12 +80,10 @@ def test_a_new_model_gets_list_create_edit_details_without_view_code(gadget_app)
         assert (row.label, row.status) == ("小工具二号", "done")
     # …and the same security: another department's clerk does not see it,
     # nobody may delete it, and a role without a grant is refused.
-    with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["clerk.service"])
+    sign_in(app, client, world.users["clerk.service"])
     assert client.get(f"/admin/gadget/details/?id={pk}").status_code == 404
     assert client.post("/admin/gadget/delete/", data={"id": pk}).status_code == 403
-    with client.session_transaction() as session:
-        session["_user_id"] = str(world.users["legal"])
+    sign_in(app, client, world.users["legal"])
     assert client.get("/admin/gadget/").status_code == 403
 
 

@@ -42,18 +42,21 @@ def test_an_administrator_cannot_grant_themselves_access(app, client, world, log
 
 
 def test_an_administrator_sets_another_users_access(app, client, world, login_as):
+    """Within the administrator's own authority (an ordinary role, a clearance up to
+    theirs) a change takes effect at once; more waits for the GM office
+    (tests/test_account_changes.py)."""
     login_as("admin")
-    before = _account(app, "auditor")
-    response = client.post(f"/admin/app_user/edit/?id={world.users['auditor']}",
-                           data=_form(world, "auditor", roles="auditor",
-                                      clearance="secret",
-                                      department=str(world.departments["audit"])))
+    before = _account(app, "clerk.service")
+    response = client.post(f"/admin/app_user/edit/?id={world.users['clerk.service']}",
+                           data=_form(world, "clerk.service", roles=["clerk", "supervisor"],
+                                      clearance="internal",
+                                      department=str(world.departments["service"])))
     assert response.status_code == 302
     try:
-        assert _account(app, "auditor")[1] == "secret"
+        assert _account(app, "clerk.service")[0] == "clerk supervisor"
     finally:
         with app.app_context():
-            user = db.session.get(AppUser, world.users["auditor"])
+            user = db.session.get(AppUser, world.users["clerk.service"])
             user.roles, user.clearance, user.department_id, user.active, user.full_name \
                 = before
             db.session.commit()
