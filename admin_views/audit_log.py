@@ -5,8 +5,8 @@ who opens it (``audit_event``: auditors and the GM office, list/view/export) and
 every Flask-Admin road goes through the same checks. Everything that writes is
 switched off here, whatever a policy might grant: the log is append-only.
 
-Rows follow the no-read-up rule: an event shows only if its level is within the
-reader's clearance and the record it is about is not, today, above it.
+Rows follow the one audit-reading rule, ``permissions.audit.readable_events``: the
+list, its count, the details page and the export all start from it.
 """
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from markupsafe import Markup, escape
 
 from models import REGISTRY, AuditEvent, db
 from models.choices import LEVELS
-from models.mixins import Classified
 from permissions import can
-from permissions.levels import levels_up_to
+from permissions.audit import readable_events
 from permissions.scoping import actor
 
 from .fields import local_to_utc
@@ -42,25 +41,8 @@ from .history import (
     is_links,
     mapped_class,
     model_label,
-    readable_clause,
 )
 from .secure import SecureModelView, refuse, visible_record
-
-
-def readable_events(user):
-    """SQL: the events ``user`` may read (see the module docstring)."""
-    allowed = levels_up_to(user.clearance)
-    clauses = [readable_clause(user.clearance)]
-    for table, model in REGISTRY.items():
-        if issubclass(model, Classified):
-            # Core table, not the entity: the session's visibility filter must not
-            # rewrite this subquery (it would hide exactly the rows it looks for).
-            rows = model.__table__
-            above = sa.select(sa.cast(rows.c.id, sa.String)).where(
-                rows.c.level.not_in(allowed))
-            clauses.append(sa.not_(sa.and_(AuditEvent.model == table,
-                                           AuditEvent.record_id.in_(above))))
-    return sa.and_(*clauses)
 
 
 class LocalDayFilter(BaseSQLAFilter):

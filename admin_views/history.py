@@ -24,7 +24,7 @@ from sqlalchemy.orm.util import identity_key
 from audit import ABOVE, MASK
 from models import REGISTRY, AuditEvent, db
 from permissions import can, dominates, is_visible
-from permissions.levels import levels_up_to
+from permissions.audit import readable_events
 from permissions.scoping import actor
 
 from .fields import utc_to_local
@@ -87,12 +87,6 @@ class Entry:
 def is_links(value) -> bool:
     """Many-to-many links as the audit hook writes them: ``{"added": […], "removed": […]}``."""
     return isinstance(value, dict) and bool(value) and set(value) <= {"added", "removed"}
-
-
-def readable_clause(clearance: str | None):
-    """SQL: events whose values the reader may see (no level, or one within clearance)."""
-    return sa.or_(AuditEvent.level.is_(None),
-                  AuditEvent.level.in_(levels_up_to(clearance)))
 
 
 def readable(event: AuditEvent, clearance: str | None) -> bool:
@@ -293,13 +287,19 @@ def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
     return entry
 
 
+def readable_in_history(user):
+    """SQL: of a record the reader may see, how it changed (every change event, values
+    masked by level in ``describe``), and the rest — who tried to read it — as far as
+    the audit-reading rule lets this reader see it."""
+    return sa.or_(AuditEvent.action.not_in(READING), readable_events(user))
+
+
 def history_of(record, clearance: str | None) -> list[Entry]:
     """The record's events, newest first. Who tried to read it (refusals, downloads)
     is for readers of the audit log; everyone else sees how the record changed."""
     query = sa.select(AuditEvent).where(AuditEvent.model == record.__tablename__,
-                                        AuditEvent.record_id == str(record.id))
-    if not can(actor(), "view", AuditEvent):
-        query = query.where(AuditEvent.action.not_in(READING))
+                                        AuditEvent.record_id == str(record.id),
+                                        readable_in_history(actor()))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES)).all()
     return describe(events, clearance)
 
@@ -358,7 +358,8 @@ def case_timeline(complaint, clearance: str | None) -> list[Entry]:
     if keys:
         events = db.session.scalars(
             sa.select(AuditEvent).where(sa.tuple_(AuditEvent.model, AuditEvent.record_id)
-                                        .in_(keys)).order_by(AuditEvent.id)).all()
+                                        .in_(keys), readable_in_history(actor()))
+            .order_by(AuditEvent.id)).all()
         by_key = {(r.__tablename__, str(r.id)): r for r in records}
         for entry, event in zip(describe(events, clearance), events, strict=True):
             record = by_key[(event.model, event.record_id)]
