@@ -196,6 +196,7 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     import audit_cli
+    import audit_refusals
     import auth
     import backup
     import commands
@@ -209,6 +210,7 @@ def create_app(config: dict | None = None) -> Flask:
     admin = init_admin(app)
     init_audit_screens(admin)
     install_security_headers(app, admin)
+    audit_refusals.init_app(app)  # refused and failed requests leave one audit event
 
     @app.before_request
     def bind_user_to_queries():

@@ -202,12 +202,12 @@ def record_refusal(status: int, *, model: str | None = None, record_id=None) -> 
     """Log a refused attempt (403, or a 404 that hides a record) and commit it.
 
     The request is about to be aborted: nothing else of it may be saved, so the
-    session is rolled back first.
+    session is rolled back first; the event is written in a transaction of its own,
+    one per request (``audit_refusals``).
     """
-    db.session.rollback()
-    record_event("refused", model=model, record_id=record_id,
-                 changes={"status": status, "path": _clean(request.full_path, 500)})
-    db.session.commit()
+    from audit_refusals import record_refusal_now  # it builds on this module
+
+    record_refusal_now(status, model=model, record_id=record_id)
 
 
 # -- reading a flushed object ---------------------------------------------------------

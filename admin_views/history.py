@@ -40,6 +40,7 @@ ACTIONS = {
     "login_failed": _l("Failed login"),
     "login_locked": _l("Login refused (locked)"),
     "refused": _l("Access refused"),
+    "request_failed": _l("Request failed"),
     "attach": _l("File attached"),
     "download": _l("File downloaded"),
     "seed_demo": _l("Demo data loaded"),
@@ -48,9 +49,11 @@ ACTIONS = {
 }
 #: Labels of what explicit events note besides field changes.
 NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("Format"),
-         "query": _l("Query"), "file": _l("File")}
+         "query": _l("Query"), "file": _l("File"), "attempt": _l("Attempted"),
+         "ids": _l("Records"), "count": _l("Number of records"),
+         "method": _l("Method"), "error": _l("Error")}
 #: Events about reading, not changing, a record: in its history for log readers only.
-READING = ("refused", "download", "export")
+READING = ("refused", "download", "export", "request_failed")
 #: Labels of child tables that are not a relationship of their owner.
 CHILD_LABELS = {"attachment": _l("Attachment")}
 HIDDEN = _l("(hidden: above your clearance)")
