@@ -24,6 +24,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from audit import record_event
+from audit_anchor import anchor_head, anchor_restore
 from models import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -127,6 +128,7 @@ def make_backup(target: Path | None = None) -> Path:
     # The snapshot includes the event that says it was taken.
     record_event("backup", changes={"file": target.name})
     db.session.commit()
+    anchor_head(target.name)  # audit: the chain head, kept outside the DB (returns it)
     partial = target.with_name(target.name + ".partial")
     if dialect == "sqlite":
         source = sqlite3.connect(f"file:{sqlite_path(engine.url)}?mode=ro", uri=True)
@@ -218,4 +220,5 @@ def restore_command(file: Path):
         raise BackupError(f"Restored, but the audit chain does not verify: {report.message}")
     record_event("restore", changes={"file": file.name})
     db.session.commit()
+    anchor_restore(file.name)  # audit: heads of the database's replaced life end here
     click.echo(f"Restored {file.name}. {report.message}")

@@ -46,12 +46,15 @@ ACTIONS = {
     "seed_demo": _l("Demo data loaded"),
     "backup": _l("Backup written"),
     "restore": _l("Backup restored"),
+    "audit_rekey": _l("Audit log sealed with its key"),
 }
 #: Labels of what explicit events note besides field changes.
 NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("Format"),
          "query": _l("Query"), "file": _l("File"), "attempt": _l("Attempted"),
          "ids": _l("Records"), "count": _l("Number of records"),
-         "method": _l("Method"), "error": _l("Error")}
+         "method": _l("Method"), "error": _l("Error"),
+         "plain_events": _l("Events written without the key"),
+         "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest")}
 #: Events about reading, not changing, a record: in its history for log readers only.
 READING = ("refused", "download", "export", "request_failed")
 #: Labels of child tables that are not a relationship of their owner.
