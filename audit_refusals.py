@@ -96,14 +96,23 @@ def note_refusal(attempt: str | None, *, model: str | None = None, record_ids=()
     refusal.add(record_ids)
 
 
+def _as_pk(text) -> int | None:
+    """An id from request text, or None (``²`` and ``①`` are digits to ``isdigit``)."""
+    try:
+        pk = int(str(text).strip())
+    except (TypeError, ValueError):
+        return None
+    return pk if 0 < pk < 2**31 else None
+
+
 def note_unseen(model, raw_ids, query, attempt: str | None) -> None:
     """A bulk action's ids that ``query`` (the user's visible rows) does not find:
     hidden, or no record at all — the same answer, as for a single record."""
-    raw = [str(value).strip() for value in raw_ids]
-    wanted = {int(value) for value in raw if value.isdigit() and int(value) < 2**31}
-    found = {str(row[0]) for row in query.filter(model.id.in_(wanted)).with_entities(
+    pks = {str(raw): _as_pk(raw) for raw in raw_ids}
+    wanted = {pk for pk in pks.values() if pk is not None}
+    found = {row[0] for row in query.filter(model.id.in_(wanted)).with_entities(
         model.id)} if wanted else set()
-    unseen = [value for value in raw if value not in found]
+    unseen = [raw for raw, pk in pks.items() if pk is None or pk not in found]
     if unseen:
         note_refusal(attempt, model=model.__tablename__, record_ids=unseen, status=404)
 
@@ -132,8 +141,8 @@ def record_refusal_now(status: int, *, model: str | None = None, record_id=None)
 def _level_of_ids(session, pending: Pending) -> str | None:
     """An event naming several records is as confidential as the highest of them."""
     model = REGISTRY.get(pending.model)
-    ids = [int(v) for v in str(pending.changes.get("ids", "")).split()
-           if v.isdigit() and int(v) < 2**31]
+    ids = [pk for pk in map(_as_pk, str(pending.changes.get("ids", "")).split())
+           if pk is not None]
     if model is None or not issubclass(model, Classified) or not ids:
         return None
     table = model.__table__

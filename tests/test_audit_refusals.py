@@ -78,6 +78,16 @@ def test_a_flood_of_hidden_ids_is_one_event(app):
     assert len(event.changes) < 1000
 
 
+def test_malformed_ids_of_a_bulk_action_are_recorded_without_an_error(app):
+    before = last_event_id(app)
+    client = log_in(app.test_client(), app, "clerk.sales")
+    response = client.post("/admin/complaint/action/", data={
+        "action": "investigate", "rowid": ["²", "①", "x", str(10**20)]})
+    assert response.status_code == 302
+    (event,) = refusals_since(app, before)
+    assert f'"ids": "² ① x {10**20}"' in event.changes
+
+
 def test_hidden_ids_of_the_delete_action_are_recorded(app, monkeypatch):
     # Nobody may delete a business record; grant it here to reach the action's path.
     grant = POLICY["clerk"]["complaint"]
