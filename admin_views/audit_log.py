@@ -37,6 +37,7 @@ from .history import (
     changes_of,
     describe,
     describe_field,
+    export_changes,
     field_order,
     is_links,
     mapped_class,
@@ -96,6 +97,13 @@ def _format_changes(view, context, event, name):
     return ", ".join(labels)[:300]
 
 
+def _with_export_changes(events: list) -> list:
+    texts = export_changes(events) if events else {}
+    for event in events:
+        event.export_changes = texts.get(event.id, event.changes)  # not a column
+    return events
+
+
 class AuditLogView(SecureModelView):
     """Who did what, when, from where: filter, read, export; never change."""
 
@@ -123,7 +131,11 @@ class AuditLogView(SecureModelView):
     }
     column_formatters_export = {
         "at": lambda v, c, m, n: local_datetime(v, m.at),
+        "changes": lambda v, c, m, n: getattr(m, "export_changes", m.changes),
     }
+    export_chunk: int = 500
+    """Exported rows are prepared this many at a time (linked records looked up once
+    per chunk and record type)."""
 
     def __init__(self, *args, **kwargs):
         self.column_filters = [
@@ -146,6 +158,21 @@ class AuditLogView(SecureModelView):
 
     def is_action_allowed(self, name: str) -> bool:
         return False  # no bulk action on the log
+
+    def _export_data(self):
+        """The rows as the list has them, each with its changes as this reader may
+        read them (``export_changes``), prepared in chunks as the export goes."""
+        count, rows = super()._export_data()
+        return count, self._for_reader(rows)
+
+    def _for_reader(self, rows):
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= self.export_chunk:
+                yield from _with_export_changes(chunk)
+                chunk = []
+        yield from _with_export_changes(chunk)
 
     def get_actions_list(self):
         return [], {}

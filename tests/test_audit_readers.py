@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+from datetime import datetime
 
 import pytest
+
+from models import Complaint, db
 
 from .test_audit_support import KINDS, log_in, own_app
 
@@ -90,6 +94,31 @@ def test_the_auditor_still_sees_nothing_of_a_record_above_their_clearance(
     assert {r["action"] for r in about} >= {"insert", "refused"}
 
 
+def test_an_event_within_clearance_does_not_name_a_linked_record_above_it(app, sessions):
+    world = app.extensions["test_world"]
+    secret = next(r for r in world.rows_of("customer")
+                  if r.department == "sales" and r.level == "secret")
+    with app.app_context():
+        record = Complaint(customer_id=secret.id, received_at=datetime(2026, 11, 2, 2),
+                           content="LINKED-ABOVE", department_id=world.departments["sales"],
+                           level="confidential")
+        db.session.add(record)
+        db.session.commit()
+        pk = record.id
+        db.session.remove()
+    rows = exported_rows(log_in(app.test_client(), app, "auditor"))
+    (created,) = [r for r in rows if r["model"] == "complaint" and r["record_id"] == str(pk)
+                  and r["action"] == "insert"]
+    changes = json.loads(created["changes"])
+    assert "LINKED-ABOVE" in created["changes"]  # the event itself is the auditor's
+    assert changes["customer_id"][1] != secret.id and changes["customer_id"][1] != \
+        str(secret.id)
+    gm_rows = exported_rows(log_in(app.test_client(), app, "gm"))
+    (full,) = [r for r in gm_rows if r["model"] == "complaint" and r["record_id"] == str(pk)
+               and r["action"] == "insert"]
+    assert json.loads(full["changes"])["customer_id"] == [None, secret.id]
+
+
 def test_the_auditor_reads_the_history_of_a_record_within_clearance(app, sessions):
     world = app.extensions["test_world"]
     row = next(r for r in world.rows_of("complaint")
@@ -105,3 +134,10 @@ def test_no_one_else_reads_the_log(app, sessions, username):
     assert client.get("/admin/audit_event/").status_code == 403
     assert client.get("/admin/audit_event/export/csv/").status_code == 403
     assert client.get("/admin/audit_event/details/?id=1").status_code == 403
+
+
+def test_the_xlsx_export_of_the_log_works_for_readers(app, sessions):
+    response = log_in(app.test_client(), app, "auditor").get(
+        "/admin/audit_event/export/xlsx/")
+    assert response.status_code == 200
+    assert response.data[:2] == b"PK"  # a zip container: an xlsx workbook
