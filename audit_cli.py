@@ -69,7 +69,8 @@ def _origin(head: dict) -> str:
     kind, name, at = head.get("kind"), head.get("file"), head.get("at", "")[:19]
     if kind == "manifest":
         return f"in {name}"
-    return f"at the {kind or 'backup'} {name or ''} ({at} UTC)".replace("  ", " ")
+    words = [f"at the {kind or 'backup'}", name, f"({at} UTC)" if at else None]
+    return " ".join(word for word in words if word)
 
 
 def verify_chain(session=None, batch: int = 2000, *, key: bytes | None = None,

@@ -259,3 +259,29 @@ def test_an_old_plain_log_is_sealed_once_by_rekey(legacy_app):
         assert result.exit_code == 1 and f"Broken link at event {seal.id}" in result.output
         put_back(engine, saved, head)
     assert verify(app).exit_code == 0
+
+
+def test_a_restore_ends_the_heads_of_the_database_it_replaced(app, monkeypatch, tmp_path):
+    heads = tmp_path / "heads.jsonl"
+    monkeypatch.setitem(app.config, "AUDIT_HEADS_FILE", str(heads))
+    with app.app_context():
+        this = audit_anchor.database_name()
+        digest = dict(db.session.execute(sa.select(AuditEvent.id, AuditEvent.digest)
+                                         .where(AuditEvent.id.in_([6, 8]))).all())
+        lines = [{"database": this, "kind": "backup", "audit_head_id": 9,
+                  "audit_head_digest": "f" * 64},  # a life the restore replaced
+                 {"database": "sqlite:////elsewhere.db", "kind": "backup",
+                  "audit_head_id": 99},
+                 {"database": this, "kind": "restore", "audit_head_id": 6,
+                  "audit_head_digest": digest[6]},
+                 {"database": this, "kind": "backup", "audit_head_id": 8,
+                  "audit_head_digest": digest[8]}]
+        heads.write_text("".join(json.dumps(line) + "\n" for line in lines) + "{broken\n")
+        found = audit_anchor.recorded_heads()
+        db.session.remove()
+    assert [h.get("audit_head_id") for h in found] == [6, 8, None]
+    assert found[-1]["kind"] == "unreadable"  # and verify says so
+    result = verify(app)
+    assert result.exit_code == 1 and "Line 5 of the heads file is unreadable" in result.output
+    heads.write_text("".join(json.dumps(line) + "\n" for line in lines))
+    assert verify(app).exit_code == 0
