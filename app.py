@@ -218,13 +218,13 @@ def create_app(config: dict | None = None) -> Flask:
 
     import attachment_store
     import audit_cli
+    import audit_refusals
     import auth
     import backup
     import commands
     import health
     from admin_views import init_admin
     from admin_views.audit_log import init_audit_screens
-    from audit import record_refusal
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)
@@ -238,6 +238,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_audit_screens(admin)
     install_security_headers(app, admin)
     health.install_unavailable_page(app)
+    audit_refusals.init_app(app)  # refused and failed requests leave one audit event
 
     @app.before_request
     def bind_user_to_queries():
@@ -261,7 +262,7 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(CSRFError)
     def csrf_refused(error):
         # A POST without this session's token: another site's form, or a stale page.
-        record_refusal(400)
+        # Audited as a failed request (audit_refusals), like every 400.
         return render_template("error.html", code=400, message=_(
             "The form was out of date or came from another page; nothing was changed. "
             "Open the page again and retry.")), 400

@@ -8,9 +8,10 @@ How it works, and why this way:
   missed. Models contain no audit code.
 * Events wait in ``session.info`` until ``before_commit``, which flushes what is
   left, locks the chain head row and appends the events with consecutive ids and
-  a hash chain (``models/audit.py``). They are committed with the change, so a
-  rollback leaves no event and no change is committed without its event; the
-  chain lock is held only for the moment of the commit.
+  a hash chain keyed with the audit key (``models/audit.py``, ``audit_anchor.py``).
+  They are committed with the change, so a rollback leaves no event and no change
+  is committed without its event; the chain lock is held only for the moment of
+  the commit.
 * A row of a non-registered child table (a return slip's line, a contract's review,
   an attachment) is reported as a change of the record it belongs to.
 * ``record_event`` adds events the ORM cannot see (login, export, transition).
@@ -41,6 +42,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.interfaces import MANYTOONE
 
+from audit_anchor import audit_key
 from models import REGISTRY, AuditEvent, db
 from models.audit import GENESIS, AuditChainHead
 from models.mixins import Classified, utcnow
@@ -202,12 +204,12 @@ def record_refusal(status: int, *, model: str | None = None, record_id=None) -> 
     """Log a refused attempt (403, or a 404 that hides a record) and commit it.
 
     The request is about to be aborted: nothing else of it may be saved, so the
-    session is rolled back first.
+    session is rolled back first; the event is written in a transaction of its own,
+    one per request (``audit_refusals``).
     """
-    db.session.rollback()
-    record_event("refused", model=model, record_id=record_id,
-                 changes={"status": status, "path": _clean(request.full_path, 500)})
-    db.session.commit()
+    from audit_refusals import record_refusal_now  # it builds on this module
+
+    record_refusal_now(status, model=model, record_id=record_id)
 
 
 # -- reading a flushed object ---------------------------------------------------------
@@ -470,11 +472,12 @@ def append(session, queue: list[Pending]) -> None:
                            .on_conflict_do_nothing(index_elements=["id"]))
         row = connection.execute(lock).first()
     last_id, last_digest = row
+    key = audit_key()
     for pending in queue:
         audit_event = pending.to_event()
         audit_event.id = last_id + 1
         audit_event.prev_digest = last_digest
-        audit_event.digest = audit_event.expected_digest()
+        audit_event.digest = audit_event.expected_digest(key)
         session.add(audit_event)
         last_id, last_digest = audit_event.id, audit_event.digest
     connection.execute(sa.update(head).where(head.c.id == 1)

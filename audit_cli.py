@@ -1,21 +1,35 @@
-"""``flask --app app audit verify``: walk the audit log's hash chain.
+"""``flask --app app audit verify`` and ``audit rekey``: check and seal the audit chain.
 
-Each event's digest covers its content and the previous event's digest, and the
-chain head row holds the last id and digest. So verification finds an event
-changed after it was written (its digest no longer matches), an event removed
-or reordered (the next one's ``prev_digest`` no longer links), and events
-removed from the end (the head no longer matches the last event).
+Each event's digest is an HMAC (the audit key, ``audit_anchor``) over its content and
+the previous event's digest, and the chain head row holds the last id and digest. So
+verification finds an event changed after it was written (its digest no longer
+matches), an event removed or reordered (the next one's ``prev_digest`` no longer
+links), events removed from the end (the head row, or a head recorded at a backup,
+is no longer in the chain), and a chain rewritten by someone without the key (the
+digests are not the key's).
+
+Events written before the log had a key carry a plain SHA-256 digest. They are
+accepted only as the beginning of the chain, before the first keyed event: that
+event's HMAC covers the last plain digest, so the plain part cannot be rewritten
+either. A chain with no keyed event at all does not verify — otherwise rewriting
+everything with plain digests would pass — and ``audit rekey`` seals it once.
 """
 from __future__ import annotations
 
+import getpass
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from audit_anchor import anchor_head, audit_key, manifest_head, recorded_heads
 from models import AuditEvent, db
 from models.audit import GENESIS, AuditChainHead, event_digest
+
+#: The event ``audit rekey`` writes: the plain-digest events before it are sealed.
+REKEY_ACTION = "audit_rekey"
 
 
 @dataclass
@@ -24,47 +38,137 @@ class ChainReport:
     count: int
     message: str
     broken_id: int | None = None
+    plain: int = 0
+    """Events at the start with a plain SHA-256 digest (written before the key)."""
+    last_id: int = 0
+    last_digest: str = GENESIS
 
 
-def verify_chain(session=None, batch: int = 2000) -> ChainReport:
-    """Check every link; stop at the first broken one."""
+def _broken(count: int, row_id: int | None, text: str, plain: int = 0) -> ChainReport:
+    return ChainReport(False, count, text, row_id, plain)
+
+
+def _head_problem(head: dict, seen: dict[int, str]) -> str | None:
+    """Why a recorded head is not in the chain any more, or None if it is."""
+    where = f"the head recorded {_origin(head)}"
+    if head.get("kind") == "unreadable":
+        return f"Line {head.get('line')} of the heads file is unreadable."
+    head_id, digest = head.get("audit_head_id"), head.get("audit_head_digest")
+    if head_id in (0, None):
+        return None
+    if head_id not in seen:
+        return (f"Broken chain end: {where} is event {head_id}, which is no longer in "
+                "the log (events were removed from the end).")
+    if seen[head_id] != digest:
+        return (f"Broken chain: event {head_id} is not the one {where} (the log was "
+                "rewritten from there on).")
+    return None
+
+
+def _origin(head: dict) -> str:
+    kind, name, at = head.get("kind"), head.get("file"), head.get("at", "")[:19]
+    if kind == "manifest":
+        return f"in {name}"
+    words = [f"at the {kind or 'backup'}", name, f"({at} UTC)" if at else None]
+    return " ".join(word for word in words if word)
+
+
+def verify_chain(session=None, batch: int = 2000, *, key: bytes | None = None,
+                 heads: list[dict] | tuple = ()) -> ChainReport:
+    """Check every link, digest and recorded head; stop at the first problem."""
     session = session or db.session
+    key = key if key is not None else audit_key()
+    wanted = {h.get("audit_head_id") for h in heads}
+    seen: dict[int, str] = {}
     table = AuditEvent.__table__
-    last_id, last_digest, count = 0, GENESIS, 0
+    last_id, last_digest, count, plain = 0, GENESIS, 0, 0
     rows = session.execute(sa.select(table).order_by(table.c.id)
                            .execution_options(yield_per=batch)).mappings()
     for row in rows:
         if row["prev_digest"] != last_digest:
-            return ChainReport(False, count, (
+            return _broken(count, row["id"], (
                 f"Broken link at event {row['id']}: it does not follow event {last_id} "
-                "(an event between them was removed, or one was changed or reordered)."),
-                row["id"])
-        if event_digest(row, row["prev_digest"]) != row["digest"]:
-            return ChainReport(False, count, (
-                f"Broken link at event {row['id']}: its content does not match its "
-                "digest (it was changed after it was written)."), row["id"])
+                "(an event between them was removed, or one was changed or reordered)."))
+        if event_digest(row, row["prev_digest"], key) != row["digest"]:
+            if event_digest(row, row["prev_digest"]) != row["digest"]:
+                return _broken(count, row["id"], (
+                    f"Broken link at event {row['id']}: its content does not match its "
+                    "digest (it was changed after it was written, or the audit key is "
+                    "not the one the log was written with)."))
+            if plain < count:
+                return _broken(count, row["id"], (
+                    f"Broken link at event {row['id']}: its digest is not made with the "
+                    "audit key, though earlier events' are: it was rewritten after it "
+                    "was written, by someone without the key."))
+            plain += 1
+        if row["id"] in wanted:
+            seen[row["id"]] = row["digest"]
         last_id, last_digest, count = row["id"], row["digest"], count + 1
     head = session.get(AuditChainHead, 1)
     if head is not None and (head.last_id, head.last_digest) != (last_id, last_digest):
-        return ChainReport(False, count, (
+        return _broken(count, last_id, (
             f"Broken chain end: the log ends at event {last_id} but the chain head "
-            f"records event {head.last_id} (events were removed from the end)."),
-            last_id)
-    return ChainReport(True, count, f"Audit chain intact: {count} event(s), "
-                                    f"last digest {last_digest[:16]}….")
+            f"records event {head.last_id} (events were removed from the end)."), plain)
+    for recorded in heads:
+        problem = _head_problem(recorded, seen)
+        if problem:
+            return _broken(count, recorded.get("audit_head_id"), problem, plain)
+    if count and plain == count:
+        return _broken(count, None, (
+            f"The audit log's {count} event(s) were all written without the audit key, "
+            "so nothing shows they were not rewritten since: run `flask --app app audit "
+            "rekey` once to seal them with the key."), plain)
+    anchors = f", {len(heads)} recorded head(s) found in it" if heads else ""
+    return ChainReport(True, count, f"Audit chain intact: {count} event(s){anchors}, "
+                                    f"last digest {last_digest[:16]}….", None, plain,
+                       last_id, last_digest)
 
 
 audit_group = AppGroup("audit", help="Audit log tools.")
 
 
 @audit_group.command("verify")
-def verify_command():
-    """Walk the hash chain, then check every attachment file against its row's
-    SHA-256 and size; exit 1 at the first broken link or on any missing or altered file."""
+@click.option("--manifest", "manifests", multiple=True,
+              type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A backup (its archive or manifest): its recorded chain head must be "
+                   "in the log.")
+def verify_command(manifests: tuple[Path, ...]):
+    """Walk the chain with the audit key and check the heads recorded at backups, then
+    check every attachment file against its row's SHA-256 and size; exit 1 on any
+    problem."""
     from attachment_store import report_files
 
-    report = verify_chain()
+    try:
+        heads = recorded_heads() + [manifest_head(path) for path in manifests]
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    report = verify_chain(heads=heads)
     click.echo(report.message, err=not report.ok)
     files_ok = report_files()
     if not (report.ok and files_ok):
         raise SystemExit(1)
+
+
+@audit_group.command("rekey")
+def rekey_command():
+    """Seal events written before the log had a key: one keyed event (itself in the
+    log) covering their last digest, and that head recorded outside the database."""
+    from audit import record_event  # the app's session hooks, loaded with the app
+
+    report = verify_chain(heads=recorded_heads())
+    if report.ok:
+        click.echo(f"Nothing to seal: the chain is keyed. {report.message}")
+        return
+    if report.plain != report.count or report.broken_id is not None:
+        click.echo(f"Not sealed: the chain is broken. {report.message}", err=True)
+        raise SystemExit(1)
+    table = AuditEvent.__table__
+    last = db.session.execute(sa.select(table.c.id, table.c.digest)
+                              .order_by(table.c.id.desc()).limit(1)).one()
+    record_event(REKEY_ACTION, username=f"cli:{getpass.getuser()}", changes={
+        "plain_events": report.count, "plain_head_id": last.id,
+        "plain_head_digest": last.digest})
+    db.session.commit()
+    head = anchor_head(kind="rekey")
+    click.echo(f"Sealed {report.count} event(s) written without the key: event "
+               f"{head['audit_head_id']} now covers them. Keep the audit key safe.")

@@ -36,6 +36,7 @@ from flask.cli import with_appcontext
 
 from attachment_store import StoredFile, digest_of, find_problems, stored_files, upload_folder
 from audit import record_event
+from audit_anchor import anchor_head, anchor_restore
 from backup_archive import (
     DATABASE_MEMBERS,
     BackupArchive,
@@ -184,6 +185,8 @@ def make_backup(target: Path | None = None) -> Path:
     record_event("backup", changes={"file": target.name})
     db.session.commit()
     metadata = backup_metadata(dialect)
+    # audit: the chain head, kept outside the database and written into the manifest
+    metadata["audit"] = anchor_head(target.name)
     db.session.remove()
     work = Path(tempfile.mkdtemp(prefix=".backup-", dir=target.parent))
     partial = target.with_name(target.name + ".partial")
@@ -368,5 +371,6 @@ def restore_command(file: Path):
         raise BackupError(f"Restored, but the audit chain does not verify: {report.message}")
     record_event("restore", changes={"file": file.name})
     db.session.commit()
+    anchor_restore(file.name)  # audit: heads of the database's replaced life end here
     click.echo(f"Restored {file.name}: the database and {count} attachment file(s), each "
                f"matching the SHA-256 and size in its row. {report.message}")

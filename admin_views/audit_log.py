@@ -5,8 +5,8 @@ who opens it (``audit_event``: auditors and the GM office, list/view/export) and
 every Flask-Admin road goes through the same checks. Everything that writes is
 switched off here, whatever a policy might grant: the log is append-only.
 
-Rows follow the no-read-up rule: an event shows only if its level is within the
-reader's clearance and the record it is about is not, today, above it.
+Rows follow the one audit-reading rule, ``permissions.audit.readable_events``: the
+list, its count, the details page and the export all start from it.
 """
 from __future__ import annotations
 
@@ -23,9 +23,8 @@ from markupsafe import Markup, escape
 
 from models import REGISTRY, AuditEvent, db
 from models.choices import LEVELS
-from models.mixins import Classified
 from permissions import can
-from permissions.levels import levels_up_to
+from permissions.audit import readable_events
 from permissions.scoping import actor
 
 from .fields import local_to_utc
@@ -38,29 +37,13 @@ from .history import (
     changes_of,
     describe,
     describe_field,
+    export_changes,
     field_order,
     is_links,
     mapped_class,
     model_label,
-    readable_clause,
 )
 from .secure import SecureModelView, refuse, visible_record
-
-
-def readable_events(user):
-    """SQL: the events ``user`` may read (see the module docstring)."""
-    allowed = levels_up_to(user.clearance)
-    clauses = [readable_clause(user.clearance)]
-    for table, model in REGISTRY.items():
-        if issubclass(model, Classified):
-            # Core table, not the entity: the session's visibility filter must not
-            # rewrite this subquery (it would hide exactly the rows it looks for).
-            rows = model.__table__
-            above = sa.select(sa.cast(rows.c.id, sa.String)).where(
-                rows.c.level.not_in(allowed))
-            clauses.append(sa.not_(sa.and_(AuditEvent.model == table,
-                                           AuditEvent.record_id.in_(above))))
-    return sa.and_(*clauses)
 
 
 class LocalDayFilter(BaseSQLAFilter):
@@ -114,6 +97,13 @@ def _format_changes(view, context, event, name):
     return ", ".join(labels)[:300]
 
 
+def _with_export_changes(events: list) -> list:
+    texts = export_changes(events) if events else {}
+    for event in events:
+        event.export_changes = texts.get(event.id, event.changes)  # not a column
+    return events
+
+
 class AuditLogView(SecureModelView):
     """Who did what, when, from where: filter, read, export; never change."""
 
@@ -141,7 +131,11 @@ class AuditLogView(SecureModelView):
     }
     column_formatters_export = {
         "at": lambda v, c, m, n: local_datetime(v, m.at),
+        "changes": lambda v, c, m, n: getattr(m, "export_changes", m.changes),
     }
+    export_chunk: int = 500
+    """Exported rows are prepared this many at a time (linked records looked up once
+    per chunk and record type)."""
 
     def __init__(self, *args, **kwargs):
         self.column_filters = [
@@ -164,6 +158,21 @@ class AuditLogView(SecureModelView):
 
     def is_action_allowed(self, name: str) -> bool:
         return False  # no bulk action on the log
+
+    def _export_data(self):
+        """The rows as the list has them, each with its changes as this reader may
+        read them (``export_changes``), prepared in chunks as the export goes."""
+        count, rows = super()._export_data()
+        return count, self._for_reader(rows)
+
+    def _for_reader(self, rows):
+        chunk = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= self.export_chunk:
+                yield from _with_export_changes(chunk)
+                chunk = []
+        yield from _with_export_changes(chunk)
 
     def get_actions_list(self):
         return [], {}

@@ -24,7 +24,7 @@ from sqlalchemy.orm.util import identity_key
 from audit import ABOVE, MASK
 from models import REGISTRY, AuditEvent, db
 from permissions import can, dominates, is_visible
-from permissions.levels import levels_up_to
+from permissions.audit import readable_events
 from permissions.scoping import actor
 
 from .fields import utc_to_local
@@ -40,17 +40,23 @@ ACTIONS = {
     "login_failed": _l("Failed login"),
     "login_locked": _l("Login refused (locked)"),
     "refused": _l("Access refused"),
+    "request_failed": _l("Request failed"),
     "attach": _l("File attached"),
     "download": _l("File downloaded"),
     "seed_demo": _l("Demo data loaded"),
     "backup": _l("Backup written"),
     "restore": _l("Backup restored"),
+    "audit_rekey": _l("Audit log sealed with its key"),
 }
 #: Labels of what explicit events note besides field changes.
 NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("Format"),
-         "query": _l("Query"), "file": _l("File")}
+         "query": _l("Query"), "file": _l("File"), "attempt": _l("Attempted"),
+         "ids": _l("Records"), "count": _l("Number of records"),
+         "method": _l("Method"), "error": _l("Error"),
+         "plain_events": _l("Events written without the key"),
+         "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest")}
 #: Events about reading, not changing, a record: in its history for log readers only.
-READING = ("refused", "download", "export")
+READING = ("refused", "download", "export", "request_failed")
 #: Labels of child tables that are not a relationship of their owner.
 CHILD_LABELS = {"attachment": _l("Attachment")}
 HIDDEN = _l("(hidden: above your clearance)")
@@ -87,12 +93,6 @@ class Entry:
 def is_links(value) -> bool:
     """Many-to-many links as the audit hook writes them: ``{"added": […], "removed": […]}``."""
     return isinstance(value, dict) and bool(value) and set(value) <= {"added", "removed"}
-
-
-def readable_clause(clearance: str | None):
-    """SQL: events whose values the reader may see (no level, or one within clearance)."""
-    return sa.or_(AuditEvent.level.is_(None),
-                  AuditEvent.level.in_(levels_up_to(clearance)))
 
 
 def readable(event: AuditEvent, clearance: str | None) -> bool:
@@ -260,6 +260,46 @@ def describe(events: list[AuditEvent], clearance: str | None, *,
             for event, changes, fields in parsed]
 
 
+def export_changes(events: list[AuditEvent]) -> dict[int, str | None]:
+    """The events' changes as stored (JSON, for the log's export), except the ids of
+    linked records the reader may not see, which become ``HIDDEN``: an event within
+    the reader's clearance can still name a record above it (an internal complaint
+    about a secret customer). One query per linked record type for all ``events``."""
+    resolver, parsed = Resolver(), []
+    for event in events:
+        changes = changes_of(event)
+        model = REGISTRY.get(event.model) or mapped_class(event.model)
+        links = {}
+        for key, value in changes.items():
+            target = describe_field(model, key)[2]
+            if target is None:
+                continue
+            links[key] = target
+            ids = [*value.get("added", ()), *value.get("removed", ())] \
+                if is_links(value) else value if isinstance(value, list) else [value]
+            resolver.want(target, [v for v in ids if isinstance(v, int)])
+        parsed.append((event, changes, links))
+    resolver.resolve()
+    texts = {}
+    for event, changes, links in parsed:
+        for key, target in links.items():
+            changes[key] = _hide_unseen(changes[key], target, resolver)
+        texts[event.id] = json.dumps(changes, ensure_ascii=False, sort_keys=True) \
+            if links else event.changes
+    return texts
+
+
+def _hide_unseen(value, target, resolver: Resolver):
+    def one(pk):
+        return pk if not isinstance(pk, int) or (target, pk) in resolver.labels \
+            else str(HIDDEN)
+    if is_links(value):
+        return {key: [one(pk) for pk in ids] for key, ids in value.items()}
+    if isinstance(value, list):
+        return [one(pk) for pk in value]
+    return one(value)
+
+
 def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
     hidden = not readable(event, clearance)
     lines = []
@@ -293,13 +333,19 @@ def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
     return entry
 
 
+def readable_in_history(user):
+    """SQL: of a record the reader may see, how it changed (every change event, values
+    masked by level in ``describe``), and the rest — who tried to read it — as far as
+    the audit-reading rule lets this reader see it."""
+    return sa.or_(AuditEvent.action.not_in(READING), readable_events(user))
+
+
 def history_of(record, clearance: str | None) -> list[Entry]:
     """The record's events, newest first. Who tried to read it (refusals, downloads)
     is for readers of the audit log; everyone else sees how the record changed."""
     query = sa.select(AuditEvent).where(AuditEvent.model == record.__tablename__,
-                                        AuditEvent.record_id == str(record.id))
-    if not can(actor(), "view", AuditEvent):
-        query = query.where(AuditEvent.action.not_in(READING))
+                                        AuditEvent.record_id == str(record.id),
+                                        readable_in_history(actor()))
     events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES)).all()
     return describe(events, clearance)
 
@@ -358,7 +404,8 @@ def case_timeline(complaint, clearance: str | None) -> list[Entry]:
     if keys:
         events = db.session.scalars(
             sa.select(AuditEvent).where(sa.tuple_(AuditEvent.model, AuditEvent.record_id)
-                                        .in_(keys)).order_by(AuditEvent.id)).all()
+                                        .in_(keys), readable_in_history(actor()))
+            .order_by(AuditEvent.id)).all()
         by_key = {(r.__tablename__, str(r.id)): r for r in records}
         for entry, event in zip(describe(events, clearance), events, strict=True):
             record = by_key[(event.model, event.record_id)]

@@ -26,6 +26,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
+from audit_refusals import note_unseen
 from models import AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
 from permissions import (
@@ -281,6 +282,9 @@ class SecureModelView(ModelView):
             allowed = self._may("create") or self._may("edit")
         elif name == "action_view":
             allowed = self._action_allowed_for_request()
+            if allowed:  # selected ids the user cannot see are left out: audit them
+                note_unseen(self.model, request.form.getlist("rowid"), self.get_query(),
+                            request.form.get("action"))
         elif name == "transition_view":
             allowed = self._may("view")  # the transition itself is checked per record
         elif action is None:

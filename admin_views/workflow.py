@@ -30,6 +30,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
+from audit_refusals import note_refusal
 from models import REGISTRY, Department, db
 from models.decisions import LockedField, step_in_progress
 from models.mixins import utcnow
@@ -54,6 +55,7 @@ def fire(record, name: str, values: dict[str, str]) -> None:
     model = type(record)
     step = model.transition(name)
     if not can(actor(), name, record):
+        note_refusal(name, model=model.__tablename__, record_ids=[record.id])
         raise TransitionRefused(_("You may not do this on %(record)s.", record=record))
     if not step.in_source(record):
         if step.refused is not None and step.not_reached(record):

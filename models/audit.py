@@ -1,14 +1,17 @@
 """The audit log's tables: the events, and the head of their hash chain.
 
-Each event carries a SHA-256 digest of its own content and of the previous
-event's digest, so changing, removing or reordering a stored event breaks the
-chain at that point (``flask --app app audit verify``). Events get consecutive
+Each event carries an HMAC-SHA256 digest of its own content and of the previous
+event's digest, made with a key kept outside the database (``audit_anchor``), so
+changing, removing or reordering a stored event breaks the chain at that point
+(``flask --app app audit verify``), and someone who can write the database but
+does not hold the key cannot make a new chain that verifies. Events get consecutive
 ids, assigned while the chain head row is locked: two transactions appending at
 once queue on that row instead of forking the chain.
 """
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 
@@ -33,11 +36,15 @@ def _plain(value):
     return value.isoformat() if isinstance(value, datetime) else value
 
 
-def event_digest(values: dict, prev_digest: str) -> str:
-    """SHA-256 over the previous digest and the event's fields as canonical JSON."""
+def event_digest(values: dict, prev_digest: str, key: bytes | None = None) -> str:
+    """HMAC-SHA256 with the audit key over the previous digest and the event's fields
+    as canonical JSON. Without a key, plain SHA-256: how events were chained before the
+    log had a key (``audit_cli`` accepts those only before the first keyed event)."""
     content = json.dumps([prev_digest, *(_plain(values.get(f)) for f in DIGEST_FIELDS)],
-                         ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(content).hexdigest()
+    return hmac.new(key, content, hashlib.sha256).hexdigest()
 
 
 class AuditEvent(db.Model):
@@ -78,8 +85,8 @@ class AuditEvent(db.Model):
     def digest_values(self) -> dict:
         return {field: getattr(self, field) for field in DIGEST_FIELDS}
 
-    def expected_digest(self) -> str:
-        return event_digest(self.digest_values(), self.prev_digest)
+    def expected_digest(self, key: bytes | None = None) -> str:
+        return event_digest(self.digest_values(), self.prev_digest, key)
 
 
 class AuditChainHead(db.Model):
