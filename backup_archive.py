@@ -181,6 +181,8 @@ class BackupArchive:
                     or not SAFE_NAME.fullmatch(stored_name_of(member)):
                 raise self.refuse(f"its manifest lists a file with an unsafe name "
                                   f"{member.name!r}")
+        if len({m.name for m in files}) != len(files):
+            raise self.refuse("its manifest lists a file twice")
         self.database, self.files = database, files
         return manifest
 
@@ -213,5 +215,8 @@ class BackupArchive:
                     out.write(block)
         except (tarfile.TarError, EOFError) as exc:
             raise BackupError(DAMAGED.format(name=self.path.name, error=exc)) from exc
+        except OSError as exc:  # e.g. the disk is full
+            raise BackupError(f"Cannot unpack {member.name} to {target.parent}: {exc}. "
+                              "Nothing was restored.") from exc
         if digest.hexdigest() != member.sha256:
             raise self.refuse(f"{member.name} does not match the SHA-256 in its manifest")

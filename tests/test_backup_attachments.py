@@ -282,3 +282,31 @@ def test_verify_finds_a_missing_and_an_altered_file(source, tmp_path):
         for name, data in saved.items():
             (folder / name).write_bytes(data)
     assert run(source, "attachments", "verify").exit_code == 0
+
+
+def test_a_manifest_that_lists_a_file_twice_is_refused(target, archive, tmp_path):
+    def doubled(found):
+        found["files"].append(found["files"][0])
+        return found
+
+    forged = rewrite(archive, tmp_path / "doubled.tar", manifest=doubled)
+    result = run(target, "restore", str(forged))
+    assert result.exit_code != 0 and "lists a file twice" in result.output
+    assert_nothing_restored(target)
+
+
+def test_an_upload_folder_holding_another_file_of_the_same_name_is_refused(target,
+                                                                           archive):
+    with tarfile.open(archive) as tar:
+        manifest = json.loads(tar.extractfile("manifest.json").read())
+    name = manifest["files"][0]["member"].removeprefix("files/")
+    folder = folder_of(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_bytes(b"another file")
+    result = run(target, "restore", str(archive))
+    assert result.exit_code != 0
+    assert f"already holds a different {name}" in result.output
+    assert (folder / name).read_bytes() == b"another file"
+    with target.app_context():
+        assert sa.inspect(db.engine).get_table_names() == []
+        db.session.remove()
