@@ -279,7 +279,9 @@ def create_app(config: dict | None = None) -> Flask:
         # A view may explain its refusal (abort(403, description=...)); else the default.
         custom = error.description != type(error).description
         message = error.description if custom else messages[error.code]
-        return render_template("error.html", code=error.code, message=message), error.code
+        allow = [(k, v) for k, v in error.get_headers() if k == "Allow"]  # 405 says which
+        return render_template("error.html", code=error.code, message=message), \
+            error.code, allow
 
     @app.get("/")
     def root():

@@ -12,6 +12,7 @@ from app import create_app
 from models import AppUser, Customer, db
 
 from .conftest import TEST_CONFIG, fresh_database
+from .sessions import sign_in
 
 REVISION = "0018_finite_numbers"
 
@@ -65,8 +66,7 @@ def test_upgrade_clears_what_is_not_a_number_and_pages_keep_working(old_app):
         db.session.rollback()
         db.session.remove()
     client = old_app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"], session["_fresh"], session["locale"] = str(user_id), True, "en"
+    sign_in(old_app, client, user_id, locale="en")
     details = client.get(f"/admin/customer/details/?id={pk}")
     assert details.status_code == 200 and "旧的客户甲" in details.get_data(as_text=True)
     for name in ("旧的客户甲", "新的客户乙"):  # full-text search: old rows and new ones

@@ -51,7 +51,8 @@ def test_get_logout_only_offers_the_button(app):
 
 def test_get_does_not_switch_the_language(app):
     client = log_in(app.test_client(), app, "gm")
-    assert client.get("/lang/en").status_code == 405
+    refused = client.get("/lang/en")
+    assert refused.status_code == 405 and "POST" in refused.headers["Allow"]
     assert not speaks_english(client)
 
 

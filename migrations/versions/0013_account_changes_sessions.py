@@ -7,13 +7,13 @@ new password, deactivation) ends every session of the account. Existing sessions
 no version and end at their next request: everyone logs in once after the upgrade.
 
 Revision ID: 0013_account_changes_sessions
-Revises: 0018_finite_numbers
+Revises: 0022_numbered_by_record_date
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_account_changes_sessions"
-down_revision = "0018_finite_numbers"
+down_revision = "0022_numbered_by_record_date"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """finite numbers: every numeric column refuses NaN and infinity
 
 Revision ID: 0018_finite_numbers
-Revises: 0022_numbered_by_record_date
+Revises: 0012_list_indexes_carry_id
 
 ``1e400`` was stored as an infinity on SQLite (every later read of the row failed) and
 ``NaN`` passed ``>= 0`` on PostgreSQL. Each numeric column gets
@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_finite_numbers"
-down_revision = "0022_numbered_by_record_date"
+down_revision = "0012_list_indexes_carry_id"
 branch_labels = None
 depends_on = None
 

@@ -8,13 +8,13 @@ effective due date (what lists, reminders and the home page read) becomes the cl
 due date.
 
 Revision ID: 0021_complaint_clocks
-Revises: 0012_list_indexes_carry_id
+Revises: 0018_finite_numbers
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0021_complaint_clocks"
-down_revision = "0012_list_indexes_carry_id"
+down_revision = "0018_finite_numbers"
 branch_labels = None
 depends_on = None
 
