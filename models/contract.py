@@ -28,9 +28,12 @@ class Contract(Stateful, BusinessRecord, Model):
     #: Statuses of a signed contract, the ones an order change notice applies to.
     changeable_statuses = ("signed", "in_force")
     transitions = (
-        Transition("submit_review", _l("Submit for review"), ("draft",), "under_review"),
+        Transition("submit_review", _l("Submit for review"), ("draft",), "under_review",
+                   stamps=("review_submitted_by_id",)),
+        # Whoever put the contract to review does not approve its quote.
         Transition("approve_quote", _l("Approve quote"), ("under_review",),
-                   "quote_approved", stamps=("quote_approved_by_id", "quote_approved_at")),
+                   "quote_approved", stamps=("quote_approved_by_id", "quote_approved_at"),
+                   not_by=("review_submitted_by_id",)),
         Transition("sign", _l("Mark signed"), ("quote_approved",), "signed",
                    requires=("signed_on",)),
         Transition("put_in_force", _l("Put in force"), ("signed",), "in_force"),
@@ -59,6 +62,8 @@ class Contract(Stateful, BusinessRecord, Model):
     ends_on: Mapped[date | None] = mapped_column(info={"label": _l("Ends on")})
     owner_id: Mapped[int | None] = foreign_key("app_user.id", _l("Owner"))
     owner = relationship("AppUser", foreign_keys=[owner_id], info={"label": _l("Owner")})
+    review_submitted_by_id: Mapped[int | None] = foreign_key(
+        "app_user.id", _l("Submitted for review by"))
     quote_approved_by_id: Mapped[int | None] = foreign_key("app_user.id",
                                                            _l("Quote approved by"))
     quote_approved_at: Mapped[datetime | None] = mapped_column(

@@ -44,8 +44,10 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     transitions = (
         Transition("confirm", _l("Confirm (regional manager)"), ("applied",), "confirmed",
                    stamps=("confirmed_by_id", "confirmed_at")),
+        # One person, one signature; and the approval is the customer-service department's.
         Transition("approve", _l("Approve (customer service)"), ("confirmed",), "approved",
-                   stamps=("approved_by_id", "approved_at")),
+                   stamps=("approved_by_id", "approved_at"), not_by=("confirmed_by_id",),
+                   by_department="service"),
         Transition("receive", _l("Goods received"), ("approved",), "received",
                    requires=("arrived_on",), per_line=("quantity_counted",),
                    refused=RECEIVE_REFUSED),
