@@ -24,6 +24,8 @@ COLLEAGUES = {
     # One person holding two roles: may submit a contract for review and approve quotes,
     # propose penalty notices and decide them.
     "gm.supervisor": ("supervisor gm_office", "service", "secret"),
+    # … and one who may request a loan and give the legal office's approval.
+    "legal.supervisor": ("supervisor legal", "service", "secret"),
 }
 
 
