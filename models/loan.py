@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from .archive import ArchiveFile
 from .base import Model
 from .choices import (
     ARCHIVE_STATUSES,
@@ -60,7 +61,8 @@ class Loan(Stateful, BusinessRecord, Model):
                    "legal_approved", stamps=("legal_approved_by_id", "legal_approved_at"),
                    guard="awaits_legal_approval", not_by=not_approved_by),
         Transition("approve", _l("Approve"), ("requested", "legal_approved"), "approved",
-                   stamps=("approved_by_id", "approved_at"), not_by=not_approved_by),
+                   stamps=("approved_by_id", "approved_at"), not_by=not_approved_by,
+                   guard="legal_cleared"),
         Transition("reject", _l("Reject"), ("requested", "legal_approved"), "rejected",
                    requires=("decision_reason",), stamps=("approved_by_id", "approved_at")),
         Transition("lend", _l("Hand out"), ("approved",), "lent", stamps=("lent_at",)),
@@ -144,6 +146,12 @@ class Loan(Stateful, BusinessRecord, Model):
         """A loan is as confidential as the file it lends. What its approval needs is
         fixed while it waits: once the legal office's approval is needed (at the
         request, or any save before the decision), it stays needed."""
+        if self.archive_file is None and self.archive_file_id is not None:
+            # Written with the file's id only (a script, an import): fetch the file.
+            session = object_session(self)
+            with session.no_autoflush:
+                self.archive_file = session.get(ArchiveFile, self.archive_file_id,
+                                                execution_options={"skip_visibility": True})
         if self.archive_file is not None:
             self.level = self.archive_file.level
         if self.status == "requested" and self.legal_rule_applies():
@@ -171,6 +179,11 @@ class Loan(Stateful, BusinessRecord, Model):
     @property
     def awaits_legal_approval(self) -> bool:
         return self.needs_legal_approval and self.legal_approved_at is None
+
+    @property
+    def legal_cleared(self) -> bool:
+        """The GM office's approval is offered once the legal office has given its own."""
+        return not self.awaits_legal_approval
 
     @property
     def above_borrower_clearance(self) -> bool:
