@@ -57,8 +57,8 @@ class Transition:
     not_by: tuple[str, ...] = ()
     """Separation of duties: columns of the record naming a user (the ``*_by_id``
     stamps of earlier steps, the requester, the borrower) whose user may not fire this
-    step — one person, one signature
-    (``duty_refusal``). The step must stamp its own ``*_by_id``: the refusal names both."""
+    step — one person, one signature (``duty_refusal``). The step must stamp its own
+    ``*_by_id``: the refusal names both, "确认人与批准人不能为同一人"."""
     by_department: str | None = None
     """Code of the department whose member must fire the step (the customer-service
     department's approval of a return slip), whatever other department's supervisor
