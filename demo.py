@@ -715,7 +715,8 @@ def make_contracts(demo: Demo) -> None:
             for aspect in PARTIAL_REVIEWS.get(number, tuple(REVIEWERS)):
                 reviewer, opinion = REVIEWERS[aspect]
                 contract.reviews.append(ContractReview(
-                    aspect=aspect, reviewer=reviewer, opinion=opinion, reviewed_on=reviewed))
+                    aspect=aspect, reviewer=reviewer, opinion=opinion, reviewed_on=reviewed,
+                    recorded_by_id=demo.users["clerk.sales"].id))
         demo.contracts[number] = contract
     for number, created, reason, content, status, confirmed in ORDER_CHANGES:
         demo.contracts[number].order_changes.append(OrderChange(

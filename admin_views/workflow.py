@@ -190,9 +190,13 @@ def check_steps(model) -> None:
 
 def check_duties(model, step) -> None:
     """Separation of duties names the record's user stamps and the step's own."""
-    columns = sa.inspect(model).columns
     for field in step.not_by:
-        column = columns.get(field)
+        relation, _, name = field.rpartition(".")
+        mapper = sa.inspect(model)
+        if relation:
+            related = mapper.relationships.get(relation)
+            mapper = sa.inspect(related.mapper.class_) if related is not None else None
+        column = mapper.columns.get(name) if mapper is not None else None
         if column is None or not any(fk.column.table.name == "app_user"
                                      for fk in column.foreign_keys):
             raise DeclarationError(
@@ -366,10 +370,22 @@ class WorkflowMixin:
         stamp = self.model.creator_stamp
         if is_created and stamp and getattr(model, stamp) is None:
             setattr(model, stamp, current_user.id)
+        self._stamp_writers(model)
         with db.session.no_autoflush:
             problems = model.source_problems() + model.problems()
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
+
+    def _stamp_writers(self, model) -> None:
+        """Inline rows written in this form (new or changed) carry their writer
+        (``writer_stamp`` of the row's model: who recorded a review opinion)."""
+        for name in getattr(self.model.Admin, "inline", ()):
+            for row in getattr(model, name) or ():
+                stamp = getattr(type(row), "writer_stamp", None)
+                state = sa.inspect(row)
+                if stamp and (state.transient or state.pending
+                              or db.session.is_modified(row)):
+                    setattr(row, stamp, current_user.id)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

@@ -30,10 +30,11 @@ class Contract(Stateful, BusinessRecord, Model):
     transitions = (
         Transition("submit_review", _l("Submit for review"), ("draft",), "under_review",
                    stamps=("review_submitted_by_id",)),
-        # Whoever put the contract to review does not approve its quote.
+        # Whoever put the contract to review, or wrote a review opinion, does not
+        # approve its quote.
         Transition("approve_quote", _l("Approve quote"), ("under_review",),
                    "quote_approved", stamps=("quote_approved_by_id", "quote_approved_at"),
-                   not_by=("review_submitted_by_id",)),
+                   not_by=("review_submitted_by_id", "reviews.recorded_by_id")),
         Transition("sign", _l("Mark signed"), ("quote_approved",), "signed",
                    requires=("signed_on",)),
         Transition("put_in_force", _l("Put in force"), ("signed",), "in_force"),
@@ -161,6 +162,12 @@ class ContractReview(db.Model):
     reviewer: Mapped[str] = mapped_column(String(60), info={"label": _l("Reviewer")})
     reviewed_on: Mapped[date] = mapped_column(default=date.today,
                                               info={"label": _l("Reviewed on")})
+    recorded_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                     _l("Review opinion recorded by"))
+
+    #: Stamped with the user who last wrote the row in the contract's form: a review's
+    #: author may not approve the quote (``Contract`` step ``approve_quote``).
+    writer_stamp = "recorded_by_id"
 
     __table_args__ = (sa.UniqueConstraint("contract_id", "aspect"),)
 

@@ -56,8 +56,9 @@ class Transition:
     every source status in ``statuses`` (default: a generic message)."""
     not_by: tuple[str, ...] = ()
     """Separation of duties: columns of the record naming a user (the ``*_by_id``
-    stamps of earlier steps, the requester, the borrower) whose user may not fire this
-    step — one person, one signature (``duty_refusal``). The step must stamp its own
+    stamps of earlier steps, the requester, the borrower; ``relationship.column`` for
+    the rows of a relationship, e.g. who wrote a review opinion) whose user may not fire
+    this step — one person, one signature (``duty_refusal``). The step must stamp its own
     ``*_by_id``: the refusal names both, "确认人与批准人不能为同一人"."""
     by_department: str | None = None
     """Code of the department whose member must fire the step (the customer-service
@@ -176,10 +177,10 @@ def duty_refusal(record, step: Transition, user) -> str | None:
     button. The message names the rule: "确认人与批准人不能为同一人"."""
     model = type(record)
     user_id = getattr(user, "id", None)
-    for column in step.not_by:
-        if user_id is not None and getattr(record, column) == user_id:
+    for path in step.not_by:
+        if user_id is not None and user_id in signers(record, path):
             return str(_l("%(record)s: %(earlier)s and %(this)s cannot be the same person.",
-                          record=record, earlier=label_of(model, column),
+                          record=record, earlier=signer_label(model, path),
                           this=label_of(model, step.signature)))
     if step.by_department is not None:
         department = db.session.execute(
@@ -191,6 +192,21 @@ def duty_refusal(record, step: Transition, user) -> str | None:
                           "%(department)s.", record=record, action=step.label,
                           department=department.name if department else step.by_department))
     return None
+
+
+def signers(record, path: str) -> set:
+    """Users named by ``path``: a column (``confirmed_by_id``) or a column of each row
+    of a relationship (``reviews.recorded_by_id``)."""
+    relation, _, column = path.rpartition(".")
+    rows = getattr(record, relation) if relation else [record]
+    return {getattr(row, column) for row in rows} - {None}
+
+
+def signer_label(model, path: str):
+    relation, _, column = path.rpartition(".")
+    if relation:
+        model = sa.inspect(model).relationships[relation].mapper.class_
+    return label_of(model, column)
 
 
 # -- submitted text → values --------------------------------------------------------

@@ -15,10 +15,20 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from models import REGISTRY, AuditEvent, Complaint, Loan, Penalty, ReturnSlip, db
+from models import (
+    REGISTRY,
+    AuditEvent,
+    Complaint,
+    ContractReview,
+    Loan,
+    Penalty,
+    ReturnSlip,
+    db,
+)
 from models.mixins import utcnow
 
 from .duty_support import colleagues_fixture  # noqa: F401  (fixture)
+from .test_conflicts import FormFields
 from .test_workflow_support import (  # noqa: F401  (fixtures)
     AUDIT_MARK,
     add,
@@ -109,6 +119,26 @@ def contract_submitted_by_button(app, world, client_of, signer):
     return pk
 
 
+def contract_reviewed_by_form(app, world, client_of, signer):
+    """Two opinions given; the signer writes the third in the contract's form."""
+    pk = make_contract(app, world, status="under_review", reviews=("production", "quality"))
+    client = client_of(signer)
+    fields = FormFields()
+    fields.feed(text(client.get(f"/admin/contract/edit/?id={pk}")))
+    response = client.post(f"/admin/contract/edit/?id={pk}", data={
+        **fields.data, "reviews-2-aspect": "materials", "reviews-2-opinion": "物料可保证",
+        "reviews-2-reviewer": "物控部", "reviews-2-reviewed_on": today().isoformat()})
+    assert response.status_code == 302, text(response)[:3000]
+    with app.app_context():
+        writers = dict(db.session.execute(sa.select(
+            ContractReview.aspect, ContractReview.recorded_by_id).where(
+            ContractReview.contract_id == pk)).all())
+        db.session.remove()
+    assert writers == {"production": None, "quality": None,
+                       "materials": world.users[signer]}
+    return pk
+
+
 SERIAL = iter(range(1, 10**6))
 
 
@@ -143,6 +173,8 @@ PAIRS = [
          "Borrower and Decided by cannot be the same person."),
     Pair("contract", "approve_quote", contract_submitted_by_button, "gm.supervisor", "gm",
          "Submitted for review by and Quote approved by cannot be the same person."),
+    Pair("contract", "approve_quote", contract_reviewed_by_form, "gm", "gm.deputy",
+         "Review opinion recorded by and Quote approved by cannot be the same person."),
 ]
 
 
@@ -227,6 +259,9 @@ def test_the_proposer_is_stamped_when_the_notice_is_created(app, world, colleagu
     ({"not_by": ("nobody_by_id",)}, "records.E105 Penalty step 'approve' declares not_by "
                                     "'nobody_by_id', which is not a column of penalty "
                                     "naming a user."),
+    ({"not_by": ("corrects.nobody_by_id",)}, "records.E105 Penalty step 'approve' declares "
+                                             "not_by 'corrects.nobody_by_id', which is not "
+                                             "a column of penalty naming a user."),
     ({"stamps": ("decided_at",)}, "records.E106 Penalty step 'approve' declares separation "
                                   "of duties but stamps no *_by_id column: who fired it "
                                   "would not be recorded."),
@@ -268,5 +303,6 @@ def test_the_declared_rules():
         ("complaint", "approve_major"): (("handling_proposed_by_id",), None),
         ("loan", "legal_approve"): (("requested_by_id", "borrower_id"), None),
         ("loan", "approve"): (("requested_by_id", "borrower_id"), None),
-        ("contract", "approve_quote"): (("review_submitted_by_id",), None),
+        ("contract", "approve_quote"): (("review_submitted_by_id", "reviews.recorded_by_id"),
+                                        None),
     }

@@ -1,8 +1,8 @@
 """separation of duties: who proposed / submitted; loans fix what their approval needs
 
 - penalty.proposed_by_id, complaint.handling_proposed_by_id,
-  contract.review_submitted_by_id: the earlier signature a later step's approver may
-  not have given (``Transition.not_by``);
+  contract.review_submitted_by_id, contract_review.recorded_by_id: the earlier
+  signature a later step's approver may not have given (``Transition.not_by``);
 - loan.needs_legal: the legal office's approval is needed, fixed while the loan waits
   (switching the file's category away and back cannot skip it);
 - loan.approved_level: the file's level the loan was approved at (the loan opens the
@@ -30,7 +30,7 @@ depends_on = None
 
 #: table -> new reference to the user who signed an earlier step
 SIGNATURES = {"penalty": "proposed_by_id", "complaint": "handling_proposed_by_id",
-              "contract": "review_submitted_by_id"}
+              "contract": "review_submitted_by_id", "contract_review": "recorded_by_id"}
 LEVELS = ("public", "internal", "confidential", "secret")
 OLD_STATUSES = ("requested", "approved", "rejected", "lent", "returned")
 NEW_STATUSES = ("requested", "legal_approved", "approved", "rejected", "lent", "returned")
