@@ -1,6 +1,6 @@
 """The demo data set (Simplified Chinese) behind ``flask --app app seed-demo``.
 
-``seed()`` loads eight departments, seven demo accounts (password ``demo-pass-2026``),
+``seed()`` loads eight departments, eight demo accounts (password ``demo-pass-2026``),
 40 customers and, for every business record type, at least one record in every status,
 then commits once. It is deterministic: fixed dates, fixed texts, and ``random.Random(2026)``
 for phone numbers, addresses and sales figures. Running it again changes nothing.
@@ -62,6 +62,9 @@ USERS = (
     ("clerk.sales", "李晓燕", "clerk", "sales", "internal"),
     ("clerk.service", "王丽娟", "clerk", "service", "internal"),
     ("supervisor", "陈国华", "supervisor", "service", "confidential"),
+    # The customer-service department's manager: the second signature where the
+    # supervisor signed first (return-slip approval, general complaints' handling).
+    ("manager.service", "黄建军", "supervisor", "service", "confidential"),
     ("gm", "刘志远", "gm_office", "gm", "secret"),
     ("legal", "赵明轩", "legal", "legal", "secret"),
     ("auditor", "孙雅琴", "auditor", "audit", "confidential"),
@@ -570,7 +573,10 @@ LOANS = (
      "purpose": "2026年度客户档案管理专项审计。", "due_date": "2026-10-30",
      "created": "2026-10-23 09:00", "approved": "2026-10-26 10:00",
      "lent": "2026-10-27 09:00", "returned": "2026-10-27 17:00"},
-    {"file": "A08", "requester": "legal", "status": "approved", "mode": "read",
+    {"file": "A07", "borrower": "supervisor", "status": "legal_approved", "mode": "read",
+     "purpose": "KH0033再次拖欠货款，核对原诉讼调解书的付款条款。", "due_date": "2026-12-18",
+     "created": "2026-11-24 10:00", "legal_approved": "2026-11-25 15:00"},
+    {"file": "A08", "requester": "supervisor", "status": "approved", "mode": "read",
      "outside_name": "罗振东", "outside_organ": "police", "credential_type": "police_card",
      "credential_number": "044127", "inquiry_notice_no": "惠公大协查字〔2026〕第0186号",
      "purpose": "惠州市公安局大亚湾分局调查燃气泄漏事故，查阅燃气调压阀供货记录。",
@@ -703,6 +709,8 @@ def make_contracts(demo: Demo) -> None:
             starts_on=day(starts), ends_on=day(ends), level=level,
             owner=demo.users["clerk.sales"], department=demo.departments[department],
             **CONTRACT_DETAILS.get(number, {})), f"{reviewed - timedelta(days=7)} 09:00")
+        if status != "draft":
+            contract.review_submitted_by_id = demo.users["clerk.sales"].id
         if statuses.index(status) >= statuses.index("quote_approved"):
             contract.quote_approved_by_id = demo.users["gm"].id
             contract.quote_approved_at = local(f"{quoted} 16:00")
@@ -710,7 +718,8 @@ def make_contracts(demo: Demo) -> None:
             for aspect in PARTIAL_REVIEWS.get(number, tuple(REVIEWERS)):
                 reviewer, opinion = REVIEWERS[aspect]
                 contract.reviews.append(ContractReview(
-                    aspect=aspect, reviewer=reviewer, opinion=opinion, reviewed_on=reviewed))
+                    aspect=aspect, reviewer=reviewer, opinion=opinion, reviewed_on=reviewed,
+                    recorded_by_id=demo.users["clerk.sales"].id))
         demo.contracts[number] = contract
     for number, created, reason, content, status, confirmed in ORDER_CHANGES:
         demo.contracts[number].order_changes.append(OrderChange(
@@ -740,9 +749,13 @@ def make_complaints(demo: Demo) -> None:
              loss) = resolution
             complaint.responsible_department = demo.departments[responsible]
             complaint.loss_amount = money(loss)
+        if list(Complaint.statuses).index(complaint.status) >= \
+                list(Complaint.statuses).index("handling_proposed"):
+            complaint.handling_proposed_by_id = demo.users["supervisor"].id
         if approved:
-            # General complaints are approved by the supervisor, major ones by the GM office.
-            approver = "gm" if complaint.severity == "major" else "supervisor"
+            # The supervisor proposed the handling: the department's manager approves a
+            # general complaint's, the GM office a major one's.
+            approver = "gm" if complaint.severity == "major" else "manager.service"
             complaint.approved_by_id = demo.users[approver].id
             complaint.approved_at = approved
         if reopened_from:
@@ -763,13 +776,16 @@ def make_penalties(demo: Demo) -> None:
             kind=kind, amount=money(amount), reason=reason, status=status,
             issued_on=local_date_of(local(created)),
             decision_reason=decision_reason,
+            proposed_by_id=demo.users["supervisor"].id,
             decided_by_id=demo.users["gm"].id if decided else None, decided_at=local(decided),
             applied_at=local(applied), corrects=demo.penalties.get(corrects),
             department=demo.departments["service"]), created)
 
 
 def make_return_slips(demo: Demo) -> None:
-    supervisor = demo.users["supervisor"]
+    # The supervisor confirms as regional manager; the customer-service department's
+    # manager approves (one person never signs both).
+    supervisor, manager = demo.users["supervisor"], demo.users["manager.service"]
     for spec in sorted(RETURN_SLIPS, key=lambda spec: spec["created"]):
         spec = dict(spec)
         spec.pop("key")
@@ -784,7 +800,7 @@ def make_return_slips(demo: Demo) -> None:
             department=demo.departments[spec.pop("department", "service")],
             applied_on=local_date_of(local(created)),
             confirmed_by_id=supervisor.id if confirmed else None, confirmed_at=confirmed,
-            approved_by_id=supervisor.id if approved else None, approved_at=approved, **spec)
+            approved_by_id=manager.id if approved else None, approved_at=approved, **spec)
         for product, specification, batch, claimed, reason, counted, decision, why in lines:
             slip.lines.append(ReturnLine(
                 product=product, specification=specification, batch_no=batch,

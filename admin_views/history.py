@@ -318,6 +318,8 @@ def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
                                 show_value(value.get("added") or None, column, target,
                                            resolver)))
         elif isinstance(value, list) and len(value) == 2:
+            if value[0] == value[1]:
+                continue  # an older step that kept the status logged it as "A → A"
             lines.append(Change(str(label), show_value(value[0], column, target, resolver),
                                 show_value(value[1], column, target, resolver)))
         elif isinstance(value, dict):  # a note made of several values

@@ -35,7 +35,7 @@ from models import REGISTRY, Department, db
 from models.decisions import LockedField, step_in_progress
 from models.mixins import utcnow
 from models.numbering import local_date_of
-from models.workflow import TransitionRefused, label_of, parse_value
+from models.workflow import TransitionRefused, duty_refusal, label_of, parse_value
 from permissions import can
 from permissions.core import today
 from permissions.scoping import actor
@@ -63,6 +63,11 @@ def fire(record, name: str, values: dict[str, str]) -> None:
         raise TransitionRefused(_("%(record)s: “%(action)s” is not possible in status "
                                   "“%(status)s”.", record=record, action=step.label,
                                   status=model.statuses.get(record.status, record.status)))
+    # Separation of duties, once the step applies here: who signed before may not sign.
+    duty = duty_refusal(record, step, actor())
+    if duty is not None:
+        record_refusal(403, model=model.__tablename__, record_id=record.id)
+        raise TransitionRefused(duty)
     with db.session.no_autoflush, step_in_progress(db.session, record, step):
         _assign(record, step, values)
         _require(record, step)
@@ -80,9 +85,12 @@ def fire(record, name: str, values: dict[str, str]) -> None:
         problems = record.problems()
         if problems:
             raise TransitionRefused(" ".join(str(p) for p in problems))
-    record_event("transition", model=model.__tablename__, record_id=record.id, changes={
-        "transition": name, "status": [old_status, record.status],
-        "values": {field: str(getattr(record, field))[:500] for field in step.requires}})
+    changes = {"transition": name,
+               "values": {field: str(getattr(record, field))[:500] for field in step.requires}}
+    if record.status != old_status:  # a step that keeps the status does not say "A → A"
+        changes["status"] = [old_status, record.status]
+    record_event("transition", model=model.__tablename__, record_id=record.id,
+                 changes=changes)
     return follow  # a record the step created (a reopened complaint), if any
 
 
@@ -162,7 +170,13 @@ def check_steps(model) -> None:
                 raise DeclarationError(
                     f"records.E005 {model.__name__} action {step.name!r} names status "
                     f"{status!r}, which is not in {model.__name__}.statuses.")
+    stamp = model.creator_stamp
+    if stamp is not None and (stamp not in mapper.columns or not stamp.endswith("_by_id")):
+        raise DeclarationError(f"records.E108 {model.__name__}.creator_stamp names "
+                               f"{stamp!r}, which is not a *_by_id column of "
+                               f"{model.__tablename__}.")
     for step in model.steps():
+        check_duties(model, step)
         if step.guard and not hasattr(model, step.guard):
             raise DeclarationError(f"records.E102 {model.__name__} step {step.name!r} is "
                                    f"guarded by {step.guard!r}, which it does not have.")
@@ -176,6 +190,29 @@ def check_steps(model) -> None:
                     raise DeclarationError(f"records.E104 {model.__name__} step "
                                            f"{step.name!r} names line field {field!r}, "
                                            "which its lines do not have.")
+
+
+def check_duties(model, step) -> None:
+    """Separation of duties names the record's user stamps and the step's own."""
+    for field in step.not_by:
+        relation, _, name = field.rpartition(".")
+        mapper = sa.inspect(model)
+        if relation:
+            related = mapper.relationships.get(relation)
+            mapper = sa.inspect(related.mapper.class_) if related is not None else None
+        column = mapper.columns.get(name) if mapper is not None else None
+        if column is None or not any(fk.column.table.name == "app_user"
+                                     for fk in column.foreign_keys):
+            raise DeclarationError(
+                f"records.E105 {model.__name__} step {step.name!r} declares not_by "
+                f"{field!r}, which is not a column of {model.__tablename__} naming a user.")
+    if (step.not_by or step.by_department) and step.signature is None:
+        raise DeclarationError(
+            f"records.E106 {model.__name__} step {step.name!r} declares separation of "
+            "duties but stamps no *_by_id column: who fired it would not be recorded.")
+    if step.by_department is not None and not step.by_department.strip():
+        raise DeclarationError(f"records.E107 {model.__name__} step {step.name!r} "
+                               "declares an empty by_department code.")
 
 
 # -- list flag -----------------------------------------------------------------------
@@ -238,7 +275,8 @@ class WorkflowMixin:
     # -- the details page ----------------------------------------------------------------
     def available_transitions(self, record) -> list:
         return [step for step in self.model.steps()
-                if step.applies_to(record) and can(actor(), step.name, record)]
+                if step.applies_to(record) and can(actor(), step.name, record)
+                and duty_refusal(record, step, actor()) is None]
 
     def transition_field(self, field: str) -> dict:
         """How to ask for a required field on the detail page."""
@@ -375,10 +413,25 @@ class WorkflowMixin:
 
     def on_model_change(self, form, model, is_created):
         super().on_model_change(form, model, is_created)
+        stamp = self.model.creator_stamp
+        if is_created and stamp and getattr(model, stamp) is None:
+            setattr(model, stamp, current_user.id)
+        self._stamp_writers(model)
         with db.session.no_autoflush:
             problems = model.source_problems() + model.problems()
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
+
+    def _stamp_writers(self, model) -> None:
+        """Inline rows written in this form (new or changed) carry their writer
+        (``writer_stamp`` of the row's model: who recorded a review opinion)."""
+        for name in getattr(self.model.Admin, "inline", ()):
+            for row in getattr(model, name) or ():
+                stamp = getattr(type(row), "writer_stamp", None)
+                state = sa.inspect(row)
+                if stamp and (state.transient or state.pending
+                              or db.session.is_modified(row)):
+                    setattr(row, stamp, current_user.id)
 
     def create_form(self, obj=None):
         form = super().create_form(obj)

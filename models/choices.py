@@ -153,6 +153,7 @@ LOAN_MODES = {"read": _l("Read in the archive room"), "take_out": _l("Take out")
 
 LOAN_STATUSES = {
     "requested": _l("Requested"),
+    "legal_approved": _l("Approved by the legal office, awaiting the GM office"),
     "approved": _l("Approved"),
     "rejected": _l("Rejected"),
     "lent": _l("Lent out"),

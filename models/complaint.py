@@ -83,10 +83,10 @@ class Complaint(Stateful, BusinessRecord, Model):
         # and the finding goes to the approver like any other handling.
         Transition("not_upheld", _l("Not upheld"),
                    ("investigating", "responsibility_determined"), "handling_proposed",
-                   requires=("cause_analysis",)),
+                   requires=("cause_analysis",), stamps=("handling_proposed_by_id",)),
         Transition("propose_handling", _l("Propose handling"),
                    ("responsibility_determined",), "handling_proposed",
-                   requires=("handling",)),
+                   requires=("handling",), stamps=("handling_proposed_by_id",)),
         # The approver sends the proposal back (退回): the findings, severity and handling
         # can change again, and a new proposal goes to the approver its severity names.
         # Only the approver asked: a major complaint goes back by the GM office's hand.
@@ -94,12 +94,13 @@ class Complaint(Stateful, BusinessRecord, Model):
                    "responsibility_determined", when=(("severity", "general"),)),
         Transition("send_back_major", _l("Send back (major)"), (APPROVAL_ASKED,),
                    "responsibility_determined", when=(("severity", "major"),)),
+        # Whoever proposed the handling does not approve it.
         Transition("approve_general", _l("Approve handling"), ("handling_proposed",),
                    "approved", stamps=("approved_by_id", "approved_at"),
-                   when=(("severity", "general"),)),
+                   when=(("severity", "general"),), not_by=("handling_proposed_by_id",)),
         Transition("approve_major", _l("Approve handling (major)"), ("handling_proposed",),
                    "approved", stamps=("approved_by_id", "approved_at"),
-                   when=(("severity", "major"),)),
+                   when=(("severity", "major"),), not_by=("handling_proposed_by_id",)),
         Transition("notify_customer", _l("Customer notified in writing"), ("approved",),
                    "notified", stamps=("notified_at",)),
         Transition("close", _l("Close"), ("notified",), "closed", stamps=("closed_at",)),
@@ -166,6 +167,8 @@ class Complaint(Stateful, BusinessRecord, Model):
         Text, info={"label": _l("Corrective and preventive action")})
     loss_amount: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(14, 2), info={"label": _l("Loss amount (CNY)")})
+    handling_proposed_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                              _l("Handling proposed by"))
     approved_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Approved by"))
     approved_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Approved at")})
     notified_at: Mapped[datetime | None] = mapped_column(

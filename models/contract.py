@@ -46,10 +46,14 @@ class Contract(Stateful, BusinessRecord, Model):
     correction_hint = _l("A signed contract changes only by an order change notice, which "
                          "a supervisor confirms.")
     transitions = (
-        Transition("submit_review", _l("Submit for review"), ("draft",), "under_review"),
+        Transition("submit_review", _l("Submit for review"), ("draft",), "under_review",
+                   stamps=("review_submitted_by_id",)),
         Transition("send_back", _l("Send back"), ("under_review",), "draft"),
+        # Whoever put the contract to review, or wrote a review opinion, does not
+        # approve its quote.
         Transition("approve_quote", _l("Approve quote"), ("under_review",),
-                   "quote_approved", stamps=("quote_approved_by_id", "quote_approved_at")),
+                   "quote_approved", stamps=("quote_approved_by_id", "quote_approved_at"),
+                   not_by=("review_submitted_by_id", "reviews.recorded_by_id")),
         Transition("sign", _l("Mark signed"), ("quote_approved",), "signed",
                    requires=("signed_on",)),
         Transition("put_in_force", _l("Put in force"), ("signed",), "in_force"),
@@ -78,6 +82,8 @@ class Contract(Stateful, BusinessRecord, Model):
     ends_on: Mapped[date | None] = mapped_column(info={"label": _l("Ends on")})
     owner_id: Mapped[int | None] = foreign_key("app_user.id", _l("Owner"))
     owner = relationship("AppUser", foreign_keys=[owner_id], info={"label": _l("Owner")})
+    review_submitted_by_id: Mapped[int | None] = foreign_key(
+        "app_user.id", _l("Submitted for review by"))
     quote_approved_by_id: Mapped[int | None] = foreign_key("app_user.id",
                                                            _l("Quote approved by"))
     quote_approved_at: Mapped[datetime | None] = mapped_column(
@@ -175,6 +181,12 @@ class ContractReview(db.Model):
     reviewer: Mapped[str] = mapped_column(String(60), info={"label": _l("Reviewer")})
     reviewed_on: Mapped[date] = mapped_column(default=date.today,
                                               info={"label": _l("Reviewed on")})
+    recorded_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                     _l("Review opinion recorded by"))
+
+    #: Stamped with the user who last wrote the row in the contract's form: a review's
+    #: author may not approve the quote (``Contract`` step ``approve_quote``).
+    writer_stamp = "recorded_by_id"
 
     __table_args__ = (sa.UniqueConstraint("contract_id", "aspect"),)
 

@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
+from .archive import ArchiveFile
 from .base import Model
 from .choices import (
     ARCHIVE_STATUSES,
@@ -53,22 +54,26 @@ class Loan(Stateful, BusinessRecord, Model):
     #: What the user reads when the database refuses a second open loan of a file.
     constraint_messages = {"uq_loan_one_open_per_file": ONE_OPEN_LOAN}
     #: A request is what the approvers decide on: fixed once made (the steps fill in the
-    #: decisions); its level follows the file's.
-    locked_from = {"*": "requested", "level": None}
+    #: decisions); its level follows the file's; whether the legal office must approve
+    #: is kept by the system from the request on (it can only become true).
+    locked_from = {"*": "requested", "level": None, "needs_legal": None}
+    #: Who may not approve: the requester and the borrower sign the request, never its
+    #: approval (separation of duties, ``Transition.not_by``).
+    not_approved_by = ("requested_by_id", "borrower_id")
     transitions = (
-        Transition("approve", _l("Approve"), ("requested",), "approved",
-                   stamps=("approved_by_id", "approved_at")),
-        Transition("reject", _l("Reject"), ("requested",), "rejected",
+        Transition("legal_approve", _l("Approve (legal office)"), ("requested",),
+                   "legal_approved", stamps=("legal_approved_by_id", "legal_approved_at"),
+                   guard="awaits_legal_approval", not_by=not_approved_by),
+        Transition("approve", _l("Approve"), ("requested", "legal_approved"), "approved",
+                   stamps=("approved_by_id", "approved_at"), not_by=not_approved_by,
+                   guard="legal_cleared"),
+        Transition("reject", _l("Reject"), ("requested", "legal_approved"), "rejected",
                    requires=("decision_reason",), stamps=("approved_by_id", "approved_at")),
         Transition("lend", _l("Hand out"), ("approved",), "lent", stamps=("lent_at",)),
         Transition("return_file", _l("Returned"), ("lent",), "returned",
                    stamps=("returned_at",)),
     )
-    actions = (
-        Transition("legal_approve", _l("Approve (legal office)"), ("requested",), None,
-                   stamps=("legal_approved_by_id", "legal_approved_at"),
-                   guard="awaits_legal_approval"),
-    )
+    creator_stamp = "requested_by_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     archive_file_id: Mapped[int] = foreign_key("archive_file.id", _l("Archive file"),
@@ -101,6 +106,15 @@ class Loan(Stateful, BusinessRecord, Model):
         info={"label": _l("Legal approval at")})
     decision_reason: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Decision reason")})
+    needs_legal: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(),
+        info={"label": _l("Needs the legal office's approval"), "readonly": True})
+    """Fixed while the loan waits (``derive``): switching the file's category or level
+    away and back cannot skip the legal office."""
+    approved_level: Mapped[str | None] = code_column(LEVELS, _l("Level approved at"),
+                                                     nullable=True)
+    """The file's level when the GM office approved the loan: the loan opens the file
+    only while its level is at most this (or within the borrower's clearance)."""
     lent_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Lent at")})
     returned_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Returned at")})
 
@@ -133,24 +147,47 @@ class Loan(Stateful, BusinessRecord, Model):
         lookup_fields = ("purpose",)
 
     def derive(self) -> None:
-        """A loan is as confidential as the file it lends."""
+        """A loan is as confidential as the file it lends. What its approval needs is
+        fixed while it waits: once the legal office's approval is needed (at the
+        request, or any save before the decision), it stays needed."""
+        if self.archive_file is None and self.archive_file_id is not None:
+            # Written with the file's id only (a script, an import): fetch the file.
+            session = object_session(self)
+            with session.no_autoflush:
+                self.archive_file = session.get(ArchiveFile, self.archive_file_id,
+                                                execution_options={"skip_visibility": True})
         if self.archive_file is not None:
             self.level = self.archive_file.level
+        if self.status == "requested" and self.legal_rule_applies():
+            self.needs_legal = True
+        if self.status in OPEN_LOAN_STATUSES and self.approved_level is None \
+                and self.archive_file is not None:
+            # Recorded as approved without the step (an import): at the file's level now.
+            self.approved_level = self.archive_file.level
 
     @property
     def is_outside(self) -> bool:
         return self.borrower_id is None and self.borrower is None
 
-    @property
-    def needs_legal_approval(self) -> bool:
+    def legal_rule_applies(self) -> bool:
         """Outside borrowers, and files the legal office watches, need its approval too."""
         file = self.archive_file
         return self.is_outside or (file is not None and (
             file.level in self.legal_levels or file.category in self.legal_categories))
 
     @property
+    def needs_legal_approval(self) -> bool:
+        """Needed when the loan was requested (stored) or by the file as it is now."""
+        return bool(self.needs_legal) or self.legal_rule_applies()
+
+    @property
     def awaits_legal_approval(self) -> bool:
         return self.needs_legal_approval and self.legal_approved_at is None
+
+    @property
+    def legal_cleared(self) -> bool:
+        """The GM office's approval is offered once the legal office has given its own."""
+        return not self.awaits_legal_approval
 
     @property
     def above_borrower_clearance(self) -> bool:
@@ -183,6 +220,9 @@ class Loan(Stateful, BusinessRecord, Model):
                           "may approve this loan.")
             if self.file_has_other_open_loan():
                 return ONE_OPEN_LOAN
+        if name == "lend" and self.above_approved_level:
+            return _l("The file's level was raised after this loan was approved: it can "
+                      "be handed out only under a new approval.")
         if name == "lend" and self.archive_file is not None \
                 and self.archive_file.status != "in_archive":
             return _l("The file is not in the archive room (status: %(status)s); it can be "
@@ -190,11 +230,24 @@ class Loan(Stateful, BusinessRecord, Model):
                           self.archive_file.status, self.archive_file.status))
         return None
 
+    @property
+    def above_approved_level(self) -> bool:
+        """The file is now above both the level the loan was approved at and the
+        borrower's clearance: the approval no longer covers it."""
+        if self.archive_file is None or self.approved_level is None \
+                or not self.above_borrower_clearance:
+            return False
+        order = list(LEVELS)
+        return order.index(self.archive_file.level) > order.index(self.approved_level)
+
     def after_transition(self, name: str, user) -> None:
-        """The file's own status follows the loan: out when lent, back when returned."""
+        """The file's own status follows the loan: out when lent, back when returned.
+        An approval holds for the file's level at that moment (``approved_level``)."""
         if self.archive_file is None:
             return
-        if name == "lend":
+        if name == "approve":
+            self.approved_level = self.archive_file.level
+        elif name == "lend":
             self.archive_file.status = "on_loan"
         elif name == "return_file":
             self.archive_file.status = "in_archive"

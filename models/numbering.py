@@ -14,7 +14,10 @@ serial whose number an imported record already holds is skipped.
 """
 from __future__ import annotations
 
+import re
+import string
 from datetime import date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -107,12 +110,27 @@ def period_of(record) -> str:
     return record.number_format.split("{serial")[0].format(**fields)
 
 
+@lru_cache(maxsize=32)
+def own_number(number_format: str) -> re.Pattern:
+    """What a number made from ``number_format`` looks like (``TH\\d{4}\\d+``)."""
+    pattern = ""
+    for literal, field, _spec, _conversion in string.Formatter().parse(number_format):
+        pattern += re.escape(literal)
+        if field is not None:
+            if field == "serial":
+                pattern += r"\d+"
+            else:  # as many digits as the date part has (yymm: 4)
+                pattern += rf"\d{{{len(date(2000, 1, 1).strftime(DATE_FIELDS[field]))}}}"
+    return re.compile(pattern)
+
+
 def period_problem(record, label):
     """A numbered record keeps its number: a date moved into another period would make
     the number lie about it, so such a record is registered anew instead."""
     number = getattr(record, number_column_of(record), None)
-    if not number or getattr(record, "number_date", None) is None:
-        return None
+    if not number or getattr(record, "number_date", None) is None \
+            or not own_number(record.number_format).fullmatch(number):
+        return None  # no number yet, or an imported one: it says nothing of the date
     period = period_of(record)
     serial = number[len(period):]
     if number.startswith(period) and serial.isdigit():

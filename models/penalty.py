@@ -36,9 +36,10 @@ class Penalty(Stateful, BusinessRecord, Model):
     raised_from_label = _l("Propose a penalty notice")
     #: Only a closed complaint leads to a penalty notice (its responsibility is settled).
     raised_from_statuses = {"complaint": ("closed",)}
+    creator_stamp = "proposed_by_id"
     transitions = (
         Transition("approve", _l("Approve"), ("proposed",), "approved",
-                   stamps=("decided_by_id", "decided_at")),
+                   stamps=("decided_by_id", "decided_at"), not_by=("proposed_by_id",)),
         Transition("reject", _l("Reject"), ("proposed",), "rejected",
                    requires=("decision_reason",), stamps=("decided_by_id", "decided_at")),
         Transition("apply", _l("Mark applied"), ("approved",), "applied",
@@ -66,6 +67,7 @@ class Penalty(Stateful, BusinessRecord, Model):
     reason: Mapped[str] = mapped_column(Text, info={"label": _l("Reason")})
     decision_reason: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Decision reason")})
+    proposed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Proposed by"))
     decided_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Decided by"))
     decided_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Decided at")})
     applied_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Applied at")})

@@ -54,8 +54,10 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
         Transition("send_back", _l("Send back"), ("confirmed", "approved"), "applied"),
         Transition("confirm", _l("Confirm (regional manager)"), ("applied",), "confirmed",
                    stamps=("confirmed_by_id", "confirmed_at")),
+        # One person, one signature; and the approval is the customer-service department's.
         Transition("approve", _l("Approve (customer service)"), ("confirmed",), "approved",
-                   stamps=("approved_by_id", "approved_at")),
+                   stamps=("approved_by_id", "approved_at"), not_by=("confirmed_by_id",),
+                   by_department="service"),
         Transition("receive", _l("Goods received"), ("approved",), "received",
                    requires=("arrived_on",), per_line=("quantity_counted",),
                    refused=RECEIVE_REFUSED),

@@ -19,6 +19,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, declared_attr
 
+from .base import db
+from .department import Department
 from .mixins import code_column
 
 
@@ -52,6 +54,16 @@ class Transition:
     refused: object = None
     """Message when the record has not reached the step yet, i.e. its status comes before
     every source status in ``statuses`` (default: a generic message)."""
+    not_by: tuple[str, ...] = ()
+    """Separation of duties: columns of the record naming a user (the ``*_by_id``
+    stamps of earlier steps, the requester, the borrower; ``relationship.column`` for
+    the rows of a relationship, e.g. who wrote a review opinion) whose user may not fire
+    this step — one person, one signature (``duty_refusal``). The step must stamp its own
+    ``*_by_id``: the refusal names both, "确认人与批准人不能为同一人"."""
+    by_department: str | None = None
+    """Code of the department whose member must fire the step (the customer-service
+    department's approval of a return slip), whatever other department's supervisor
+    holds the grant."""
 
     def in_source(self, record) -> bool:
         return record.status in self.source and all(
@@ -63,6 +75,11 @@ class Transition:
         if record.status not in order:
             return False
         return order.index(record.status) < min(order.index(s) for s in self.source)
+
+    @property
+    def signature(self) -> str | None:
+        """The step's own ``*_by_id`` stamp: the column that records who fired it."""
+        return next((s for s in self.stamps if s.endswith("_by_id")), None)
 
     def applies_to(self, record) -> bool:
         """True if the step may start from the record's status, values and guard."""
@@ -78,6 +95,10 @@ class Stateful:
     transitions: tuple[Transition, ...] = ()
     actions: tuple[Transition, ...] = ()
     """Steps that keep the status (``target=None``)."""
+    creator_stamp: str | None = None
+    """A ``*_by_id`` column stamped with the user who creates the record (the proposer
+    of a penalty notice, the requester of a loan): the first signature, which a later
+    step's ``not_by`` may name."""
     frozen_statuses: tuple[str, ...] = ()
     """Statuses in which the record can no longer be edited."""
     frozen_message = None
@@ -184,6 +205,47 @@ class Stateful:
     def late_reason(self, today: date):
         """Why this record is late on ``today``, or None."""
         return None
+
+
+# -- separation of duties -------------------------------------------------------------
+
+def duty_refusal(record, step: Transition, user) -> str | None:
+    """Why ``user`` may not fire ``step`` on ``record`` under separation of duties, or
+    None. Declared on the step (``not_by``, ``by_department``) and checked by the step
+    engine on every door — button, bulk action, any later API — and used to hide the
+    button. The message names the rule: "确认人与批准人不能为同一人"."""
+    model = type(record)
+    user_id = getattr(user, "id", None)
+    for path in step.not_by:
+        if user_id is not None and user_id in signers(record, path):
+            return str(_l("%(record)s: %(earlier)s and %(this)s cannot be the same person.",
+                          record=record, earlier=signer_label(model, path),
+                          this=label_of(model, step.signature)))
+    if step.by_department is not None:
+        department = db.session.execute(
+            sa.select(Department.id, Department.name)
+            .where(Department.code == step.by_department)
+            .execution_options(skip_visibility=True)).first()
+        if department is None or getattr(user, "department_id", None) != department.id:
+            return str(_l("%(record)s: “%(action)s” is given by a member of the department "
+                          "%(department)s.", record=record, action=step.label,
+                          department=department.name if department else step.by_department))
+    return None
+
+
+def signers(record, path: str) -> set:
+    """Users named by ``path``: a column (``confirmed_by_id``) or a column of each row
+    of a relationship (``reviews.recorded_by_id``)."""
+    relation, _, column = path.rpartition(".")
+    rows = getattr(record, relation) if relation else [record]
+    return {getattr(row, column) for row in rows} - {None}
+
+
+def signer_label(model, path: str):
+    relation, _, column = path.rpartition(".")
+    if relation:
+        model = sa.inspect(model).relationships[relation].mapper.class_
+    return label_of(model, column)
 
 
 # -- submitted text → values --------------------------------------------------------

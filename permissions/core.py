@@ -74,10 +74,20 @@ def _in_scope(record, scope: str, user) -> bool:
 
 
 def _open_loans_of(user):
-    """Archive files the user holds an approved or lent, not yet due, loan for."""
+    """Archive files the user holds an approved or lent, not yet due, loan for, at a
+    level the loan still covers (``_covered_level``; a loan's level is its file's)."""
     return sa.select(Loan.archive_file_id).where(
         Loan.borrower_id == user.id, Loan.status.in_(OPEN_LOAN_STATUSES),
-        Loan.due_date >= today())
+        Loan.due_date >= today(), _covered_level(Loan.level, user))
+
+
+def _covered_level(file_level, user):
+    """A loan is valid for the level it was approved at: the file's level now is at
+    most that (``Loan.approved_level``), or within the borrower's own clearance. After
+    the GM office raises a lent file's level, the loan no longer opens it."""
+    return sa.or_(file_level.in_(levels_up_to(user.clearance)),
+                  *(sa.and_(Loan.approved_level == level,
+                            file_level.in_(levels_up_to(level))) for level in LEVEL_ORDER))
 
 
 def _within_scope(user, model):

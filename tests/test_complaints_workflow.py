@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from models import Complaint, db
 from models.mixins import utcnow
 
+from .duty_support import colleagues_fixture  # noqa: F401  (fixture)
 from .test_complaints_support import (  # noqa: F401  (fixtures)
     as_user_fixture,
     clean_complaints_fixture,
@@ -29,7 +30,7 @@ def load(app, complaint_id: int) -> Complaint:
     return load_row(app, Complaint, complaint_id)
 
 
-def test_general_complaint_from_registration_to_closing(app, world, as_user):
+def test_general_complaint_from_registration_to_closing(app, world, as_user, colleagues):
     complaint_id = register(app, world)
     clerk, supervisor = as_user("clerk.service"), as_user("supervisor")
     step(clerk, complaint_id, "investigate")
@@ -37,10 +38,12 @@ def test_general_complaint_from_registration_to_closing(app, world, as_user):
          cause_analysis="包装强度不足", responsible_department=world.departments["sales"])
     step(supervisor, complaint_id, "propose_handling", handling="replacement")
     assert load(app, complaint_id).status == "handling_proposed"
-    step(supervisor, complaint_id, "approve_general")
+    # Whoever proposed the handling does not approve it: another supervisor does.
+    step(as_user("manager.service"), complaint_id, "approve_general")
     complaint = load(app, complaint_id)
     assert complaint.status == "approved"
-    assert complaint.approved_by_id == world.users["supervisor"]
+    assert complaint.handling_proposed_by_id == world.users["supervisor"]
+    assert complaint.approved_by_id == world.users["manager.service"]
     step(clerk, complaint_id, "notify_customer")
     step(clerk, complaint_id, "close")
     complaint = load(app, complaint_id)
@@ -88,7 +91,7 @@ def test_responsibility_needs_a_cause_and_a_department(app, world, as_user):
     assert load(app, complaint_id).status == "investigating"
 
 
-def test_not_upheld_needs_no_responsible_department(app, world, as_user):
+def test_not_upheld_needs_no_responsible_department(app, world, as_user, colleagues):
     complaint_id = register(app, world, status="investigating")
     supervisor = as_user("supervisor")
     page = step(supervisor, complaint_id, "not_upheld", cause_analysis="")
@@ -98,7 +101,7 @@ def test_not_upheld_needs_no_responsible_department(app, world, as_user):
     assert complaint.status == "handling_proposed"
     assert complaint.handling == "not_upheld"
     assert complaint.responsible_department_id is None
-    step(supervisor, complaint_id, "approve_general")
+    step(as_user("manager.service"), complaint_id, "approve_general")
     assert load(app, complaint_id).status == "approved"
 
 

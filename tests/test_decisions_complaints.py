@@ -14,6 +14,7 @@ from models import AuditEvent, Complaint, db
 from models.decisions import LockedField
 from models.mixins import utcnow
 
+from .duty_support import colleagues_fixture  # noqa: F401  (fixture)
 from .test_workflow_support import (  # noqa: F401  (fixtures)
     AUDIT_MARK,
     acting,
@@ -121,7 +122,8 @@ def test_sent_back_the_severity_changes_and_its_approver_is_asked_again(
         "approved", "major", world.users["gm"])
 
 
-def test_only_the_gm_office_sends_a_major_complaint_back(app, world, clean, user_client):
+def test_only_the_gm_office_sends_a_major_complaint_back(app, world, clean, user_client,
+                                                        colleagues):
     """The supervisor cannot undo the GM office's turn by sending it back to themselves;
     the GM office can, and the complaint, made general, needs its approver again."""
     pk = complaint(app, world, "handling_proposed", "major")
@@ -133,7 +135,8 @@ def test_only_the_gm_office_sends_a_major_complaint_back(app, world, clean, user
     assert "Done: Send back (major)." in text(step(gm, "complaint", pk, "send_back_major"))
     save_directly(app, world, pk, severity="general")
     assert "is not possible" in text(step(supervisor, "complaint", pk, "approve_general"))
-    step(supervisor, "complaint", pk, "propose_handling")
+    # Proposed by one supervisor, approved by another (separation of duties).
+    step(user_client("manager.service"), "complaint", pk, "propose_handling")
     assert "Done" in text(step(supervisor, "complaint", pk, "approve_general"))
     assert fetch(app, Complaint, pk, "status", "severity", "approved_by_id") == (
         "approved", "general", world.users["supervisor"])

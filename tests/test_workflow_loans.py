@@ -131,9 +131,10 @@ def test_legal_office_approves_first_where_required(app, world, clean, user_clie
     assert "Done: Approve (legal office)." in text(step(legal, "loan", loan, "legal_approve"))
     status, by, at = fetch(app, Loan, loan, "status", "legal_approved_by_id",
                            "legal_approved_at")
-    assert (status, by) == ("requested", world.users["legal"]) and at is not None
-    assert "does not await the legal office's approval" in text(
-        step(legal, "loan", loan, "legal_approve"))
+    # The loan says where it stands: approved by the legal office, awaiting the GM office.
+    assert (status, by) == ("legal_approved", world.users["legal"]) and at is not None
+    assert "is not possible in status “Approved by the legal office, awaiting the GM " \
+        "office”" in text(step(legal, "loan", loan, "legal_approve"))
     # (a secret file is above the supervisor's clearance: the GM office may approve it)
     assert "Done: Approve." in text(step(gm, "loan", loan, "approve"))
     assert fetch(app, Loan, loan, "status") == "approved"

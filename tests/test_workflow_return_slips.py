@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from models import ReturnLine, ReturnSlip, db
 
+from .duty_support import colleagues_fixture  # noqa: F401  (fixture)
 from .test_workflow_support import (  # noqa: F401  (fixtures)
     bulk,
     clean_fixture,
@@ -36,11 +37,13 @@ def lines_of(app, pk: int) -> list[tuple]:
     return [tuple(row) for row in rows]
 
 
-def test_confirm_approve_receive_with_counted_quantities(app, world, clean, user_client):
+def test_confirm_approve_receive_with_counted_quantities(app, world, clean, user_client,
+                                                        colleagues):
     pk = make_slip(app, world, lines=(("电热水壶", "12"), ("底座", "12")))
     supervisor, clerk = user_client("supervisor"), user_client("clerk.service")
     assert "Done" in text(step(supervisor, "return_slip", pk, "confirm"))
-    assert "Done" in text(step(supervisor, "return_slip", pk, "approve"))
+    # Another person of the customer-service department approves (separation of duties).
+    assert "Done" in text(step(user_client("manager.service"), "return_slip", pk, "approve"))
     (first, *_), (second, *_) = lines_of(app, pk)
     arrived = today() - timedelta(days=1)
     page = text(step(clerk, "return_slip", pk, "receive", arrived_on=arrived.isoformat(),
