@@ -37,6 +37,7 @@ from permissions import (
 )
 from permissions.scoping import actor
 
+from .export import StreamedRows, xlsx_response
 from .fields import LOCAL_TZ, utc_to_local
 from .history import case_url, history_of
 
@@ -463,9 +464,12 @@ class SecureModelView(ModelView):
 
     def _export_data(self):
         """The rows of the current list (same search, filters and sort), with every
-        exported relationship loaded up front: rows are written after the view returns."""
+        exported relationship loaded in each batch, as ``StreamedRows``: read in
+        batches while the file is written, on a session that ends with the response
+        (see ``admin_views.export``)."""
         record_event("export", model=self.model.__tablename__,
-                     changes={"format": request.view_args.get("export_type"),
+                     changes={"format": request.view_args.get("export_type")
+                              if request.view_args else None,
                               "query": request.query_string.decode()[:500]})
         db.session.commit()
         args = self._get_list_extra_args()
@@ -477,4 +481,11 @@ class SecureModelView(ModelView):
         loads = [selectinload(getattr(self.model, name))
                  for name, _ in self._export_columns
                  if name in relations and name not in self.column_list]  # list ones are joined
-        return count, query.options(*loads).all()
+        return count, StreamedRows(query.options(*loads))
+
+    def _export_tablib(self, export_type: str, return_url: str):
+        """XLSX written row by row to a temporary file (tablib builds it in memory)."""
+        if export_type != "xlsx":
+            return super()._export_tablib(export_type, return_url)
+        _count, rows = self._export_data()
+        return xlsx_response(self, rows, self.get_export_name(export_type))
