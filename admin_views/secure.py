@@ -39,6 +39,7 @@ from permissions.scoping import actor
 
 from .export import StreamedRows, xlsx_response
 from .fields import LOCAL_TZ, utc_to_local
+from .filter_values import filter_problem
 from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
@@ -67,11 +68,15 @@ MAX_PAGE = 10**9  # times the largest page size, still within PostgreSQL's bigin
 
 
 def parse_pk(value) -> int | None:
-    """A primary key from request text, or None for anything malformed or out of range."""
-    try:
-        pk = int(str(value).strip())
-    except (TypeError, ValueError):
+    """A primary key from request text, or None for anything malformed or out of range.
+
+    ASCII digits only: ``int()`` also reads Arabic-Indic and full-width digits, and
+    ``str.isdigit()`` takes "①" and "²", which ``int()`` refuses; no link of ours
+    carries any of them."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_PK)):
         return None
+    pk = int(text)
     return pk if 0 < pk <= MAX_PK else None
 
 
@@ -97,6 +102,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Related-record look-ups limited by the same policy, by prefix, and in size."""
 
     max_results = 20
+    max_offset = 10_000
+    """Deepest entry a look-up pages to (500 scrolls of its drop-down): past it there is
+    nothing to show, and an OFFSET of 10**20 fits no database's integer."""
 
     def get_query(self):
         return db.session.query(self.model).filter(visible_or_reference(self.model))
@@ -117,7 +125,10 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
                                           for field in self._cached_fields)))
         order = self.order_by or self._cached_fields[0]
         limit = max(1, min(int(limit or 10), self.max_results))
-        return query.order_by(order).offset(max(0, int(offset or 0))).limit(limit).all()
+        offset = max(0, int(offset or 0))
+        if offset > self.max_offset:
+            return []
+        return query.order_by(order).offset(offset).limit(limit).all()
 
 
 class VersionField(HiddenField):
@@ -266,20 +277,23 @@ class SecureModelView(ModelView):
         return args
 
     def _get_list_filter_args(self):
-        filters = super()._get_list_filter_args()
-        if not filters:
-            return filters
-        kept = []
-        for idx, name, value in filters:
-            options = self._filters[idx].get_options(self)
-            values = value.split(",") if "InList" in type(self._filters[idx]).__name__ \
-                else [value]
-            if options and not {str(v) for v in values} <= {str(o[0]) for o in options}:
-                flash(_("Filter “%(name)s”: %(value)s is not one of its choices.",
-                        name=name, value=value[:50]), "error")
+        """Flask-Admin's reading of the ``flt<pos>_<key>`` arguments, with every value
+        checked by ``filter_problem`` (choices, parsing, the column's range): a value
+        the database cannot take drops its filter with a message naming it."""
+        if not self._filters:
+            return None
+        filters = []
+        for arg, value in request.args.items():
+            pos, _sep, key = arg[3:].partition("_")
+            if not arg.startswith("flt") or key not in self._filter_args:
                 continue
-            kept.append((idx, name, value))
-        return kept
+            idx, flt = self._filter_args[key]
+            problem = filter_problem(self, flt, value)
+            if problem:
+                flash(problem, "error")
+                continue
+            filters.append((pos, (idx, str(flt.name), value)))
+        return [item for _pos, item in sorted(filters, key=lambda entry: entry[0])]
 
     # -- rows: every query starts from the user's visible rows -----------------
     def get_query(self):
