@@ -12,12 +12,12 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +40,7 @@ from permissions.scoping import actor
 from .export import StreamedRows, xlsx_response
 from .fields import LOCAL_TZ, utc_to_local
 from .filter_values import filter_problem
+from .form_values import refuse_unstorable_values
 from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
@@ -386,6 +387,12 @@ class SecureModelView(ModelView):
 
     def validate_form(self, form) -> bool:
         valid = super().validate_form(form)
+        if request.method == "POST":
+            # Values the database cannot store are refused on their field, named.
+            unstorable = refuse_unstorable_values(form, self.model)
+            for message in unstorable:
+                flash(message, "error")
+            valid = valid and not unstorable
         valid = self._references_found(form) and valid  # each field says its own error
         if issubclass(self.model, Owned) and "department" in form \
                 and form.department.data is not None:
@@ -455,11 +462,15 @@ class SecureModelView(ModelView):
         if isinstance(exc, IntegrityError):
             flash(self._integrity_message(exc), "error")
             return True
-        if isinstance(exc, DBAPIError):
-            flash(_("The record could not be saved: a value is out of range or has the "
-                    "wrong format."), "error")
-            return True
-        return super().handle_view_exception(exc)
+        if current_app.config.get("FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION"):
+            raise exc
+        # Anything else on the save path: the clerk gets words, the log the detail
+        # (Flask-Admin would flash the exception's own text).
+        current_app.logger.error("%s: %s could not be saved", self.model.__tablename__,
+                                 request.path, exc_info=exc)
+        flash(_("The record could not be saved: a value is out of range or has the "
+                "wrong format."), "error")
+        return True
 
     # -- reading history: the details page's history section ---------------------------
     def record_history(self, record) -> list:

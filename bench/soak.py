@@ -361,9 +361,10 @@ def start_gunicorn(env: dict, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def snapshot(database: Database, server: subprocess.Popen) -> dict:
+def snapshot(database: Database, server: subprocess.Popen, began: float) -> dict:
     workers = children(server.pid)
-    return {"workers": workers, "connections": database.connections(workers),
+    return {"minute": round((time.monotonic() - began) / 60, 2), "workers": workers,
+            "connections": database.connections(workers),
             "rss_mb": [round(rss_mb(pid), 1) for pid in workers]}
 
 
@@ -385,7 +386,8 @@ def soak(minutes: float, kind: str, pg_url: str, users: int, port: int) -> dict:
         tally.requests = tally.errors = 0
         tally.by_kind.clear()
         tally.error_samples.clear()
-        start = snapshot(database, server)
+        began = time.monotonic()
+        start = snapshot(database, server, began)
         samples = [start]
         until = time.monotonic() + minutes * 60
         for user in crowd:
@@ -393,11 +395,11 @@ def soak(minutes: float, kind: str, pg_url: str, users: int, port: int) -> dict:
             user.start()
         while time.monotonic() < until:
             time.sleep(min(15, max(0.1, until - time.monotonic())))
-            samples.append(snapshot(database, server))
+            samples.append(snapshot(database, server, began))
         for user in crowd:
             user.join()
         time.sleep(2)  # let the last responses finish
-        end = snapshot(database, server)
+        end = snapshot(database, server, began)
         samples.append(end)
         return {
             "at": time.strftime("%Y-%m-%d %H:%M:%S"), "database": kind,
@@ -411,6 +413,7 @@ def soak(minutes: float, kind: str, pg_url: str, users: int, port: int) -> dict:
             "rss_mb_start": start["rss_mb"], "rss_mb_end": end["rss_mb"],
             "rss_mb_max": max(max(s["rss_mb"] or [0]) for s in samples),
             "workers_replaced": start["workers"] != end["workers"],
+            "samples": [{k: v for k, v in s.items() if k != "workers"} for s in samples],
         }
     finally:
         if server is not None:
