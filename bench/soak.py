@@ -13,8 +13,9 @@ answered 500). The script
    customer's remarks), each user only where their role allows;
 4. reports total requests, errors (any answer other than 2xx/3xx, and connection
    failures), writes saved, the database connections (PostgreSQL:
-   ``pg_stat_activity`` for the run's database; SQLite: the workers' open file
-   descriptors) and the workers' resident memory at the start and the end (and the
+   ``pg_stat_activity`` for the run's database, and how many of them sit idle in a
+   transaction; SQLite: the workers' open file descriptors) and the workers'
+   resident memory at the start and the end (and the
    largest seen), then stops gunicorn and drops the database.
 
 Usage (from the project root)::
@@ -329,6 +330,16 @@ class Database:
                     {"name": self.name})
         return sum(open_files(pid) for pid in workers)
 
+    def open_transactions(self) -> int | None:
+        """PostgreSQL sessions idle inside a transaction: a connection some finished
+        request still holds (what the export leak left behind). None on SQLite."""
+        if self.kind != "postgresql":
+            return None
+        with self.admin.connect() as connection:
+            return connection.scalar(sa.text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = :name "
+                "AND state LIKE 'idle in transaction%'"), {"name": self.name})
+
     def drop(self) -> None:
         if self.kind == "postgresql":
             with self.admin.connect() as connection:
@@ -365,6 +376,7 @@ def snapshot(database: Database, server: subprocess.Popen, began: float) -> dict
     workers = children(server.pid)
     return {"minute": round((time.monotonic() - began) / 60, 2), "workers": workers,
             "connections": database.connections(workers),
+            "idle_in_transaction": database.open_transactions(),
             "rss_mb": [round(rss_mb(pid), 1) for pid in workers]}
 
 
@@ -410,6 +422,7 @@ def soak(minutes: float, kind: str, pg_url: str, users: int, port: int) -> dict:
             "not_saved_samples": tally.refusal_samples, "error_samples": tally.error_samples,
             "connections_start": start["connections"], "connections_end": end["connections"],
             "connections_max": max(s["connections"] for s in samples),
+            "idle_in_transaction_max": max(s["idle_in_transaction"] or 0 for s in samples),
             "rss_mb_start": start["rss_mb"], "rss_mb_end": end["rss_mb"],
             "rss_mb_max": max(max(s["rss_mb"] or [0]) for s in samples),
             "workers_replaced": start["workers"] != end["workers"],
