@@ -85,5 +85,7 @@ def xlsx_response(view, rows, filename: str):
     file = tempfile.TemporaryFile()  # unlinked at once; gone when the response closes
     workbook.save(file)
     file.seek(0)
-    return send_file(file, mimetype=XLSX_MIMETYPE, as_attachment=True,
-                     download_name=filename)
+    response = send_file(file, mimetype=XLSX_MIMETYPE, as_attachment=True,
+                         download_name=filename, conditional=False, etag=False)
+    response.headers["Cache-Control"] = "no-store"  # records stay off disks and proxies
+    return response

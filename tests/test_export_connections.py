@@ -35,6 +35,7 @@ def test_a_hundred_exports_return_every_connection(app, client, login_as):
         response = client.get(f"/admin/{table}/export/{kind}/")
         assert response.status_code == 200, (table, kind)
         assert response.get_data(), (table, kind)
+        assert response.headers["Cache-Control"] == "no-store"
         response.close()
         assert checked_out(app) == baseline, f"export {number} ({table} {kind}) kept one"
     assert client.get("/admin/customer/").status_code == 200
