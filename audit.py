@@ -456,7 +456,9 @@ def append(session, queue: list[Pending]) -> None:
     writer at a time; either way ids and digests follow each other without a fork."""
     for pending in queue:  # before taking the lock: a query here may autoflush
         record_id = (pending.record_id or "")[:10]
-        if pending.level is None and pending.model in REGISTRY and record_id.isdigit() \
+        # isdigit() alone takes "①" and "²", which int() refuses.
+        if pending.level is None and pending.model in REGISTRY and record_id.isascii() \
+                and record_id.isdigit() \
                 and int(record_id) <= MAX_ID:
             pending.level = _level_of(session, REGISTRY[pending.model], int(record_id))
         _hide_old_values_from_above(session, pending)

@@ -61,8 +61,11 @@ class LocalDayFilter(BaseSQLAFilter):
         return True
 
     def clean(self, value):
-        day = date.fromisoformat(value) + (timedelta() if self.after else timedelta(days=1))
-        return local_to_utc(datetime.combine(day, time()))
+        try:
+            day = date.fromisoformat(value) + (timedelta() if self.after else timedelta(days=1))
+            return local_to_utc(datetime.combine(day, time()))
+        except OverflowError:  # the calendar's first or last day: no bound on that side
+            return datetime.min if self.after else datetime.max
 
     def apply(self, query, value, alias=None):
         column = self.get_column(alias)

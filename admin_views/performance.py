@@ -11,7 +11,6 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import g
 from flask_admin.model.template import BaseListRowAction, EditRowAction, ViewRowAction
 from jinja2 import pass_context
 from markupsafe import Markup, escape
@@ -34,8 +33,6 @@ SEARCH_COUNT_CAP = 100
 DEFERRED_OFFSET = 1000
 #: Deepest offset a page sorted by a reference is read by walking the reference's index.
 REFERENCE_WALK_LIMIT = 2000
-#: Rows per fetch while streaming an export: memory stays flat however many rows.
-EXPORT_BATCH = 500
 
 
 class CappedCount(int):
@@ -134,19 +131,6 @@ class _FtsSearch(IndexedSearch):
         return query.filter(self.model.id.in_(matches)), count_query
 
 
-class _StreamedRows:
-    """Stands in for the export query: ``.all()`` yields rows in batches, not a list."""
-
-    def __init__(self, query):
-        self.query = query
-
-    def options(self, *options):
-        return _StreamedRows(self.query.options(*options))
-
-    def all(self):
-        return self.query.yield_per(EXPORT_BATCH)
-
-
 class ReferenceFirst(sa.sql.expression.Join):
     """An inner join the database must run with the referenced table as the outer loop.
 
@@ -205,8 +189,8 @@ LINK_ROW_ACTIONS = {
 
 
 class FastListMixin:
-    """Capped counts, a total order, index-served search, streamed CSV export, light
-    row actions."""
+    """Capped counts, a total order, index-served search, light row actions (exports
+    are streamed by the secure view, ``admin_views.export``)."""
 
     count_cap = COUNT_CAP
     search_count_cap = SEARCH_COUNT_CAP
@@ -234,17 +218,15 @@ class FastListMixin:
         # table for the join, which costs more than the page at 100k customers.
         for join in self._auto_joins:
             query = query.options(selectinload(join))
-        if execute and not g.get("stream_export") and not search and not filters:
+        if execute and not search and not filters:
             rows = self._page_sorted_by_reference(query, sort_column, sort_desc, page,
                                                   page_size)
             if rows is not None:
                 return count, rows
         query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
-        if execute and not g.get("stream_export") and offset >= DEFERRED_OFFSET:
+        if execute and offset >= DEFERRED_OFFSET:
             return count, self._deep_page(query, page, page_size)
         query = self._apply_pagination(query, page, page_size)
-        if g.get("stream_export"):
-            return count, _StreamedRows(query)
         return count, (query.all() if execute else query)
 
     def _apply_sorting(self, query, joins, sort_column, sort_desc):
@@ -340,18 +322,3 @@ class FastListMixin:
             return super()._apply_search(query, count_query, joins, count_joins,
                                          " ".join(rest))
         return query, count_query, joins, count_joins
-
-    def _export_data(self):
-        """The secure view's export (audit record, same list query), streamed: rows are
-        fetched in batches while Flask-Admin's CSV generator runs under
-        ``stream_with_context``, so the session is still open."""
-        g.stream_export = self.request_export_type() == "csv"
-        try:
-            return super()._export_data()
-        finally:
-            g.stream_export = False
-
-    @staticmethod
-    def request_export_type() -> str | None:
-        from flask import request
-        return (request.view_args or {}).get("export_type")

@@ -12,13 +12,13 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import get_form_data
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -39,7 +39,10 @@ from permissions import (
 )
 from permissions.scoping import actor
 
+from .export import StreamedRows, xlsx_response
 from .fields import LOCAL_TZ, FormConverter, HiddenReferenceField, utc_to_local
+from .filter_values import filter_problem
+from .form_values import refuse_unstorable_values
 from .history import case_url, history_of
 
 #: Flask-Admin view method → policy action it needs on the model.
@@ -68,11 +71,15 @@ MAX_PAGE = 10**9  # times the largest page size, still within PostgreSQL's bigin
 
 
 def parse_pk(value) -> int | None:
-    """A primary key from request text, or None for anything malformed or out of range."""
-    try:
-        pk = int(str(value).strip())
-    except (TypeError, ValueError):
+    """A primary key from request text, or None for anything malformed or out of range.
+
+    ASCII digits only: ``int()`` also reads Arabic-Indic and full-width digits, and
+    ``str.isdigit()`` takes "①" and "²", which ``int()`` refuses; no link of ours
+    carries any of them."""
+    text = str(value).strip() if value is not None else ""
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(MAX_PK)):
         return None
+    pk = int(text)
     return pk if 0 < pk <= MAX_PK else None
 
 
@@ -98,6 +105,9 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
     """Related-record look-ups limited by the same policy, by prefix, and in size."""
 
     max_results = 20
+    max_offset = 10_000
+    """Deepest entry a look-up pages to (500 scrolls of its drop-down): past it there is
+    nothing to show, and an OFFSET of 10**20 fits no database's integer."""
 
     def get_query(self):
         return db.session.query(self.model).filter(visible_or_reference(self.model))
@@ -118,7 +128,10 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
                                           for field in self._cached_fields)))
         order = self.order_by or self._cached_fields[0]
         limit = max(1, min(int(limit or 10), self.max_results))
-        return query.order_by(order).offset(max(0, int(offset or 0))).limit(limit).all()
+        offset = max(0, int(offset or 0))
+        if offset > self.max_offset:
+            return []
+        return query.order_by(order).offset(offset).limit(limit).all()
 
 
 class VersionField(HiddenField):
@@ -311,20 +324,23 @@ class SecureModelView(ModelView):
         return args
 
     def _get_list_filter_args(self):
-        filters = super()._get_list_filter_args()
-        if not filters:
-            return filters
-        kept = []
-        for idx, name, value in filters:
-            options = self._filters[idx].get_options(self)
-            values = value.split(",") if "InList" in type(self._filters[idx]).__name__ \
-                else [value]
-            if options and not {str(v) for v in values} <= {str(o[0]) for o in options}:
-                flash(_("Filter “%(name)s”: %(value)s is not one of its choices.",
-                        name=name, value=value[:50]), "error")
+        """Flask-Admin's reading of the ``flt<pos>_<key>`` arguments, with every value
+        checked by ``filter_problem`` (choices, parsing, the column's range): a value
+        the database cannot take drops its filter with a message naming it."""
+        if not self._filters:
+            return None
+        filters = []
+        for arg, value in request.args.items():
+            pos, _sep, key = arg[3:].partition("_")
+            if not arg.startswith("flt") or key not in self._filter_args:
                 continue
-            kept.append((idx, name, value))
-        return kept
+            idx, flt = self._filter_args[key]
+            problem = filter_problem(self, flt, value)
+            if problem:
+                flash(problem, "error")
+                continue
+            filters.append((pos, (idx, str(flt.name), value)))
+        return [item for _pos, item in sorted(filters, key=lambda entry: entry[0])]
 
     # -- rows: every query starts from the user's visible rows -----------------
     def get_query(self):
@@ -431,6 +447,12 @@ class SecureModelView(ModelView):
             # field (by the field), and audited.
             record_refusal(403, model=self.model.__tablename__,
                            record_id=parse_pk(request.args.get("id")))
+        if request.method == "POST":
+            # Values the database cannot store are refused on their field, named.
+            unstorable = refuse_unstorable_values(form, self.model)
+            for message in unstorable:
+                flash(message, "error")
+            valid = valid and not unstorable
         valid = self._references_found(form) and valid  # each field says its own error
         if issubclass(self.model, Owned) and "department" in form \
                 and form.department.data is not None:
@@ -502,11 +524,15 @@ class SecureModelView(ModelView):
         if isinstance(exc, IntegrityError):
             flash(self._integrity_message(exc), "error")
             return True
-        if isinstance(exc, DBAPIError):
-            flash(_("The record could not be saved: a value is out of range or has the "
-                    "wrong format."), "error")
-            return True
-        return super().handle_view_exception(exc)
+        if current_app.config.get("FLASK_ADMIN_RAISE_ON_VIEW_EXCEPTION"):
+            raise exc
+        # Anything else on the save path: the clerk gets words, the log the detail
+        # (Flask-Admin would flash the exception's own text).
+        current_app.logger.error("%s: %s could not be saved", self.model.__tablename__,
+                                 request.path, exc_info=exc)
+        flash(_("The record could not be saved: a value is out of range or has the "
+                "wrong format."), "error")
+        return True
 
     # -- reading history: the details page's history section ---------------------------
     def record_history(self, record) -> list:
@@ -527,9 +553,12 @@ class SecureModelView(ModelView):
 
     def _export_data(self):
         """The rows of the current list (same search, filters and sort), with every
-        exported relationship loaded up front: rows are written after the view returns."""
+        exported relationship loaded in each batch, as ``StreamedRows``: read in
+        batches while the file is written, on a session that ends with the response
+        (see ``admin_views.export``)."""
         record_event("export", model=self.model.__tablename__,
-                     changes={"format": request.view_args.get("export_type"),
+                     changes={"format": request.view_args.get("export_type")
+                              if request.view_args else None,
                               "query": request.query_string.decode()[:500]})
         db.session.commit()
         args = self._get_list_extra_args()
@@ -541,4 +570,11 @@ class SecureModelView(ModelView):
         loads = [selectinload(getattr(self.model, name))
                  for name, _ in self._export_columns
                  if name in relations and name not in self.column_list]  # list ones are joined
-        return count, query.options(*loads).all()
+        return count, StreamedRows(query.options(*loads))
+
+    def _export_tablib(self, export_type: str, return_url: str):
+        """XLSX written row by row to a temporary file (tablib builds it in memory)."""
+        if export_type != "xlsx":
+            return super()._export_tablib(export_type, return_url)
+        _count, rows = self._export_data()
+        return xlsx_response(self, rows, self.get_export_name(export_type))
