@@ -8,8 +8,8 @@ nothing beyond the administrator's own authority:
 * roles outside ``ORDINARY_ROLES`` (gm_office, legal, auditor, admin) are never given
   alone, whatever the administrator holds;
 * a clearance above the administrator's own is never given alone;
-* activating an account, or setting its password, hands out everything the account
-  then holds: alone only if that is within the two rules above.
+* activating an account, or setting its password (active or not), hands out
+  everything the account then holds: alone only if that is within the two rules above.
 
 Taking rights away (fewer roles, a lower clearance, deactivation) is always immediate.
 The rest becomes an ``AccountChange`` that a GM-office member approves
@@ -73,9 +73,10 @@ def approval_reasons(actor, before: Access, after: Access, *,
             and rank(after.clearance) > rank(actor.clearance):
         reasons.append(_l("it gives clearance “%(level)s”, above your own",
                           level=LEVELS.get(after.clearance, after.clearance)))
-    hands_out = after.active and (new_password or not before.active)
+    # Opening the account hands out all it holds; so does its password, even while the
+    # account is deactivated: whoever knows it logs in once it is reactivated.
+    hands_out = new_password or (after.active and not before.active)
     if hands_out and not reasons:
-        # Opening the account (or its password) hands out all it holds.
         if approved_roles(after.roles):
             reasons.append(_l("it opens an account holding the role(s) %(roles)s",
                               roles="、".join(str(ROLES[r]) for r in
