@@ -64,8 +64,11 @@ class Loan(Stateful, BusinessRecord, Model):
         Transition("legal_approve", _l("Approve (legal office)"), ("requested",),
                    "legal_approved", stamps=("legal_approved_by_id", "legal_approved_at"),
                    guard="awaits_legal_approval", not_by=not_approved_by),
+        # Two offices, two people: whoever approved for the legal office (holding both
+        # roles) does not give the GM office's approval too.
         Transition("approve", _l("Approve"), ("requested", "legal_approved"), "approved",
-                   stamps=("approved_by_id", "approved_at"), not_by=not_approved_by,
+                   stamps=("approved_by_id", "approved_at"),
+                   not_by=(*not_approved_by, "legal_approved_by_id"),
                    guard="legal_cleared"),
         Transition("reject", _l("Reject"), ("requested", "legal_approved"), "rejected",
                    requires=("decision_reason",), stamps=("approved_by_id", "approved_at")),

@@ -302,7 +302,8 @@ def test_the_declared_rules():
         ("complaint", "approve_general"): (("handling_proposed_by_id",), None),
         ("complaint", "approve_major"): (("handling_proposed_by_id",), None),
         ("loan", "legal_approve"): (("requested_by_id", "borrower_id"), None),
-        ("loan", "approve"): (("requested_by_id", "borrower_id"), None),
+        ("loan", "approve"): (("requested_by_id", "borrower_id", "legal_approved_by_id"),
+                              None),
         ("contract", "approve_quote"): (("review_submitted_by_id", "reviews.recorded_by_id"),
                                         None),
     }
