@@ -62,8 +62,12 @@ class Contract(Stateful, BusinessRecord, Model):
                    requires=("termination_reason",)),
     )
     actions = (
+        # Whoever wrote (or last changed) a notice waiting for confirmation does not
+        # confirm it; notices confirmed earlier do not count.
         Transition("confirm_changes", _l("Confirm order changes"), ("signed", "in_force"),
-                   None, guard="has_pending_changes"),
+                   None, guard="has_pending_changes",
+                   not_by=("pending_order_changes.recorded_by_id",),
+                   signed_as="order_changes.confirmed_by_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,6 +99,11 @@ class Contract(Stateful, BusinessRecord, Model):
     order_changes = relationship("OrderChange", back_populates="contract",
                                  cascade="all, delete-orphan",
                                  info={"label": _l("Order change notices")})
+    pending_order_changes = relationship(
+        "OrderChange", viewonly=True,
+        primaryjoin="and_(OrderChange.contract_id == Contract.id, "
+                    "OrderChange.status == 'pending')")
+    """The notices ``confirm_changes`` confirms: their writers may not fire it."""
 
     __table_args__ = (
         sa.CheckConstraint("amount IS NULL OR amount >= 0", name="amount_not_negative"),
@@ -207,6 +216,12 @@ class OrderChange(db.Model):
     confirmed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Confirmed at")})
     created_at: Mapped[datetime] = mapped_column(default=utcnow,
                                                  info={"label": _l("Created at")})
+    recorded_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                     _l("Order change recorded by"))
+
+    #: Stamped with the user who last wrote the notice in the contract's form: they may
+    #: not confirm it (``Contract`` action ``confirm_changes``).
+    writer_stamp = "recorded_by_id"
 
     def __str__(self) -> str:
         return f"{self.reason[:40] if self.reason else ''}"

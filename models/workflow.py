@@ -60,6 +60,10 @@ class Transition:
     the rows of a relationship, e.g. who wrote a review opinion) whose user may not fire
     this step — one person, one signature (``duty_refusal``). The step must stamp its own
     ``*_by_id``: the refusal names both, "确认人与批准人不能为同一人"."""
+    signed_as: str | None = None
+    """Where a step records who fired it when that is on the rows it acts on rather than
+    on the record (``order_changes.confirmed_by_id``, set by ``after_transition``): the
+    column ``not_by``'s refusal names as this step's signature."""
     by_department: str | None = None
     """Code of the department whose member must fire the step (the customer-service
     department's approval of a return slip), whatever other department's supervisor
@@ -79,7 +83,8 @@ class Transition:
     @property
     def signature(self) -> str | None:
         """The step's own ``*_by_id`` stamp: the column that records who fired it."""
-        return next((s for s in self.stamps if s.endswith("_by_id")), None)
+        return self.signed_as or next((s for s in self.stamps if s.endswith("_by_id")),
+                                      None)
 
     def applies_to(self, record) -> bool:
         """True if the step may start from the record's status, values and guard."""
@@ -220,7 +225,7 @@ def duty_refusal(record, step: Transition, user) -> str | None:
         if user_id is not None and user_id in signers(record, path):
             return str(_l("%(record)s: %(earlier)s and %(this)s cannot be the same person.",
                           record=record, earlier=signer_label(model, path),
-                          this=label_of(model, step.signature)))
+                          this=signer_label(model, step.signature)))
     if step.by_department is not None:
         department = db.session.execute(
             sa.select(Department.id, Department.name)

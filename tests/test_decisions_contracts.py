@@ -114,7 +114,8 @@ def test_an_order_change_notice_is_still_the_way_to_change_a_signed_contract(
         app, world, clean, user_client):
     pk = a_contract(app, world, "in_force")
     supervisor = user_client("supervisor")
-    response = supervisor.post(f"/admin/contract/edit/?id={pk}", data={
+    # The notice is written by the clerk: its writer does not confirm it.
+    response = user_client("clerk.service").post(f"/admin/contract/edit/?id={pk}", data={
         "order_changes-0-reason": "客户要求", "order_changes-0-content": "单价调整为 460 元"})
     assert response.status_code == 302
     assert "Done" in text(step(supervisor, "contract", pk, "confirm_changes"))

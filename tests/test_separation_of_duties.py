@@ -306,4 +306,5 @@ def test_the_declared_rules():
                               None),
         ("contract", "approve_quote"): (("review_submitted_by_id", "reviews.recorded_by_id"),
                                         None),
+        ("contract", "confirm_changes"): (("pending_order_changes.recorded_by_id",), None),
     }
