@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
-from attachment_store import Opened, current_store
+from attachment_store import Opened, StoreUnavailable, current_store
 from models import ArchiveFile, Attachment, db
 
 from . import s3_support
@@ -311,3 +311,58 @@ def test_a_store_that_cannot_be_built_stops_the_app(tmp_path, config, reason):
     with pytest.raises(RuntimeError, match=reason):
         create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": "sqlite://",
                     "UPLOAD_FOLDER": str(tmp_path), **config})
+
+
+def test_a_store_failing_on_the_second_file_keeps_neither(app, world, record, monkeypatch):
+    """Two files, the store fails on the second: the first object is taken out again,
+    no row and no change of the record is saved."""
+    record_id, form = record
+    before_rows = rows_of(app, record_id)
+    before_objects = set(store_contents(app))
+    with app.app_context():
+        store = current_store()
+    calls = []
+    original = type(store).put
+
+    def put_then_fail(name, source, sha256):
+        calls.append(name)
+        if len(calls) == 2:
+            raise StoreUnavailable("storing failed: the connection was reset")
+        return original(store, name, source, sha256)
+
+    monkeypatch.setattr(store, "put", put_then_fail)
+    response = client_of(app, world).post(
+        f"/admin/archive_file/edit/?id={record_id}",
+        data={**form, "title": "不应保存", "upload": [(io.BytesIO(b"%PDF-1.4 a"), "a.pdf"),
+                                                  (io.BytesIO(b"%PDF-1.4 b"), "b.pdf")]},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "the attachment store cannot be reached" in response.get_data(as_text=True)
+    assert len(calls) == 2
+    assert [a.id for a in rows_of(app, record_id)] == [a.id for a in before_rows]
+    assert set(store_contents(app)) == before_objects  # the first object is gone again
+    with app.app_context():
+        assert db.session.get(ArchiveFile, record_id).title == form["title"]
+        db.session.remove()
+
+
+def test_an_unwritable_upload_folder_is_a_message_and_no_row(app, world, record, database,
+                                                              tmp_path):
+    """The local store fails the same way: the form says so, nothing is saved."""
+    record_id, form = record
+    uploads = tmp_path / "uploads"
+    local = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database,
+                        "UPLOAD_FOLDER": str(uploads)})
+    uploads.rmdir()
+    uploads.write_text("a file where the folder was (a disk unmounted)")
+    before = rows_of(app, record_id)
+    response = client_of(local, world).post(
+        f"/admin/archive_file/edit/?id={record_id}",
+        data={**form, "upload": (io.BytesIO(b"%PDF-1.4 x"), "扫描.pdf")},
+        content_type="multipart/form-data")
+    assert response.status_code == 200
+    assert "the attachment store cannot be reached" in response.get_data(as_text=True)
+    assert [a.id for a in rows_of(app, record_id)] == [a.id for a in before]
+    with local.app_context():
+        db.session.remove()
+        db.engine.dispose()
