@@ -7,7 +7,8 @@ instance folder), ``HTTPS_ONLY=1`` when served over HTTPS (Secure cookies, HSTS)
 ``TRUSTED_PROXIES=N`` behind N reverse proxies (client address from X-Forwarded-For),
 ``SESSION_IDLE_MINUTES`` (default 30: a session ends after that much inactivity),
 ``UPLOAD_FOLDER`` and ``BACKUP_FOLDER`` (default: ``uploads`` and ``backups`` in the
-instance folder). The instance folder, the SQLite file, uploads and backups are
+instance folder), ``ATTACHMENT_STORE=s3`` and ``S3_*`` for a bucket shared by several
+servers (``store_config``). The instance folder, the SQLite file, uploads and backups are
 created owner-only (``file_modes.py``).
 """
 from __future__ import annotations
@@ -37,6 +38,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import attachment_store
 from extensions import babel, csrf, login_manager, migrate
 from file_modes import private_dir, secure_app_files, write_private
 from models import db
@@ -55,6 +57,17 @@ def database_url(instance_path: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def store_config() -> dict:
+    """Where attachments live (``attachment_store.py``): ``ATTACHMENT_STORE=local``
+    (default, ``UPLOAD_FOLDER``) or ``s3`` with ``S3_BUCKET``, ``S3_ENDPOINT_URL``,
+    ``S3_PREFIX`` and ``S3_CHECKSUMS``. Credentials and region are not configuration
+    of ours: boto3 reads ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY`` and
+    ``AWS_DEFAULT_REGION`` from the environment (or ``~/.aws``, an instance role)."""
+    names = ("ATTACHMENT_STORE", "S3_BUCKET", "S3_ENDPOINT_URL", "S3_PREFIX", "S3_CHECKSUMS")
+    defaults = {"ATTACHMENT_STORE": "local", "S3_CHECKSUMS": "1"}
+    return {name: os.environ.get(name, defaults.get(name, "")) for name in names}
 
 
 def secret_key(instance_path: str) -> str:
@@ -195,6 +208,7 @@ def create_app(config: dict | None = None) -> Flask:
         or os.path.join(app.instance_path, "uploads"),
         BACKUP_FOLDER=os.environ.get("BACKUP_FOLDER")
         or os.path.join(app.instance_path, "backups"),
+        **store_config(),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         **security_config(),
@@ -202,6 +216,7 @@ def create_app(config: dict | None = None) -> Flask:
     if config:
         app.config.update(config)
     secure_app_files(app)
+    attachment_store.check_config(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
 
@@ -216,7 +231,6 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
-    import attachment_store
     import audit_cli
     import audit_refusals
     import auth

@@ -10,13 +10,18 @@ archive holds exactly the files the dumped rows point at, each checked against i
 row's SHA-256 and size as it is added: a backup with a missing or altered file is not
 written (``attachments verify`` lists them).
 
+The files come from the configured attachment store (``attachment_store.py``: the
+upload folder or an S3 bucket), read through the same interface as a download.
+
 A restore goes only into an empty database (a new SQLite file, a newly created
 PostgreSQL database), only from an archive that matches its checksum and holds every
-member its manifest lists. The files are unpacked into a staging folder inside the
-upload folder and checked against the attachment rows of the dump itself, before the
-database is touched; only then is the database loaded and the files moved into place.
-So a refused restore leaves nothing behind. Afterwards every file is checked once
-more against the restored rows, and the audit chain is walked.
+member its manifest lists. The files are unpacked into a private staging folder (in
+the upload folder, or the instance folder for S3) and checked against the attachment
+rows of the dump itself before anything is changed; only then are the files put into
+the configured store and the database loaded (a failure of either takes the files put
+out again). So a refused restore leaves nothing behind. Afterwards every object is
+read back from the store and checked against its restored row's SHA-256 and size, and
+the audit chain is walked; only then does restore report success.
 """
 from __future__ import annotations
 
@@ -34,7 +39,16 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
-from attachment_store import StoredFile, digest_of, find_problems, stored_files, upload_folder
+from attachment_store import (
+    AttachmentStore,
+    Opened,
+    StoredFile,
+    StoreUnavailable,
+    current_store,
+    digest_of,
+    find_problems,
+    stored_files,
+)
 from audit import record_event
 from audit_anchor import anchor_head, anchor_restore
 from backup_archive import (
@@ -123,6 +137,15 @@ def run(command: list[str], env: dict | None = None) -> str:
     return result.stdout
 
 
+def open_local(path: Path) -> Opened:
+    handle = path.open("rb")
+    return Opened(handle, os.fstat(handle.fileno()).st_size)
+
+
+def opener(store: AttachmentStore, name: str):
+    return lambda: store.open(name)
+
+
 # -- backup ----------------------------------------------------------------------------
 
 def backup_metadata(dialect: str) -> dict:
@@ -196,9 +219,9 @@ def make_backup(target: Path | None = None) -> Path:
         files = snapshot(dump)
         database = Member(dump.name, *digest_of(dump))
         members = [file_member(f.stored_name, f.sha256, f.size) for f in files]
-        folder = upload_folder()
-        sources = {database.name: dump,
-                   **{m.name: folder / stored_name_of(m) for m in members}}
+        store = current_store()
+        sources = {database.name: lambda: open_local(dump),
+                   **{m.name: opener(store, stored_name_of(m)) for m in members}}
         problems = write_archive(partial, manifest_of(dialect, database, members, metadata),
                                  sources)
         if problems:
@@ -267,13 +290,20 @@ def check_rows_against_files(rows: list[StoredFile], archive: BackupArchive) -> 
                                  f"({row.filename!r}) is not the one its row records")
 
 
-def check_folder_free(archive: BackupArchive, folder: Path) -> None:
+def check_store_free(archive: BackupArchive, store: AttachmentStore) -> set[str]:
+    """The store holds no other file under a name the backup brings; returns the
+    names it holds already with the same bytes (left by an interrupted restore)."""
+    present = set()
     for member in archive.files:
-        path = folder / stored_name_of(member)
-        if path.exists() and digest_of(path) != (member.sha256, member.size):
+        name = stored_name_of(member)
+        if not store.exists(name):
+            continue
+        if store.digest(name) != (member.sha256, member.size):
             raise archive.refuse(
-                f"the upload folder {folder} already holds a different {path.name}; "
-                "restore into an empty upload folder")
+                f"{store.describe()} already holds a different {name}; restore into "
+                "an empty upload folder or bucket")
+        present.add(name)
+    return present
 
 
 def load_database(dump: Path, dialect: str) -> None:
@@ -316,9 +346,12 @@ def restore(path: Path) -> int:
                 f"The target database is not empty ({len(tables)} tables, e.g. "
                 f"{', '.join(sorted(tables)[:3])}). Restore only into a new, empty database: "
                 "create one, point DATABASE_URL at it and run restore again.")
-        folder = upload_folder()
-        check_folder_free(archive, folder)
-        staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=folder))
+        store = current_store()
+        try:
+            present = check_store_free(archive, store)
+            staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=store.staging_dir()))
+        except StoreUnavailable as exc:
+            raise archive.refuse(f"the attachment store cannot be used ({exc})") from exc
         try:
             dump = staging / archive.database.name
             archive.extract(archive.database, dump)
@@ -326,18 +359,52 @@ def restore(path: Path) -> int:
                 archive.extract(member, staging / stored_name_of(member))
             rows = rows_in_sqlite(dump) if dialect == "sqlite" else rows_in_pg_dump(dump)
             check_rows_against_files(rows, archive)
-            load_database(dump, dialect)
-            for member in archive.files:
-                name = stored_name_of(member)
-                os.replace(staging / name, folder / name)
+            added = put_files_in(archive, staging, store, present)
+            try:
+                load_database(dump, dialect)
+            except BaseException:
+                take_files_out(added, store)
+                raise
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-    problems = find_problems(stored_files(), folder)
-    db.session.remove()
+    try:
+        problems = find_problems(stored_files(), store)
+    except StoreUnavailable as exc:
+        raise BackupError(f"Restored, but the attachments could not be checked: {exc}. "
+                          "Run `flask attachments verify` once the store answers.") \
+            from exc
+    finally:
+        db.session.remove()
     if problems:
         raise BackupError("Restored, but attachment files do not match their rows: "
                           + "; ".join(map(str, problems)))
     return len(archive.files)
+
+
+def put_files_in(archive: BackupArchive, staging: Path, store: AttachmentStore,
+                 present: set[str]) -> list[str]:
+    """Every checked file into the store, before the database is loaded: a store that
+    fails on the way leaves the database empty and takes out the files put so far, so
+    the restore can simply be run again. Returns the names it put."""
+    added = []
+    try:
+        for member in archive.files:
+            name = stored_name_of(member)
+            if name not in present:
+                store.move_in(name, staging / name, member.sha256)
+                added.append(name)
+    except StoreUnavailable as exc:
+        take_files_out(added, store)
+        raise archive.refuse(f"the attachment store failed ({exc})") from exc
+    return added
+
+
+def take_files_out(names: list[str], store: AttachmentStore) -> None:
+    for name in names:
+        try:
+            store.delete(name)
+        except StoreUnavailable:
+            pass  # a random name no row points at; verify and restore ignore it
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -361,7 +428,7 @@ def backup_command(output: Path | None):
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @with_appcontext
 def restore_command(file: Path):
-    """Load a backup into an empty database and upload folder; check every file
+    """Load a backup into an empty database and the attachment store; check every file
     against its row and the audit chain."""
     from audit_cli import verify_chain
 

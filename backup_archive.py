@@ -37,7 +37,7 @@ MANIFEST = "manifest.json"
 DATABASE_MEMBERS = {"sqlite": "database.sqlite3", "postgresql": "database.pgdump"}
 FILES_PREFIX = "files/"
 #: Stored names are random tokens; anything else in a manifest is refused, so a crafted
-#: archive cannot write outside the upload folder.
+#: archive cannot write outside the upload folder or the bucket's prefix.
 SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,63}")
 BLOCK = 1 << 20
 
@@ -93,29 +93,33 @@ def tar_info(name: str, size: int) -> tarfile.TarInfo:
     return info
 
 
-def add_checked(tar: tarfile.TarFile, member: Member, path: Path) -> str | None:
-    """Add ``path`` as ``member``; a reason when its bytes are not the promised ones."""
+def add_checked(tar: tarfile.TarFile, member: Member, open_source) -> str | None:
+    """Add the bytes ``open_source()`` opens (an object with ``size``, ``read`` and
+    ``close``: a local file or a store's object) as ``member``; a reason when they are
+    missing or not the promised ones."""
     try:
-        handle = path.open("rb")
-    except FileNotFoundError:
-        return f"{member.name}: the file {path} is missing"
-    with handle:
-        size = path.stat().st_size
-        reader = HashingReader(handle)
+        opened = open_source()
+    except FileNotFoundError as exc:
+        return f"{member.name}: the file is missing ({exc})"
+    except OSError as exc:  # the store cannot be read
+        return f"{member.name}: {exc}"
+    with opened:
+        size = opened.size
+        reader = HashingReader(opened)
         try:
             tar.addfile(tar_info(member.name, size), reader)
-        except OSError as exc:  # the file shrank while it was read
+        except OSError as exc:  # the file shrank while it was read, the store went away
             return f"{member.name}: {exc}"
     if (reader.digest.hexdigest(), size) != (member.sha256, member.size):
-        return (f"{member.name}: {path} is not the file its row records "
+        return (f"{member.name}: the stored file is not the one its row records "
                 f"({size} bytes, {member.size} recorded; or its SHA-256 differs)")
     return None
 
 
-def write_archive(target: Path, manifest: dict, sources: dict[str, Path]) -> list[str]:
+def write_archive(target: Path, manifest: dict, sources: dict) -> list[str]:
     """Write the archive (mode 0600): the manifest, then each member from ``sources``
-    (member name → path), each checked against the manifest. Returns the problems;
-    the caller discards the archive when there are any."""
+    (member name → a function opening its bytes), each checked against the manifest.
+    Returns the problems; the caller discards the archive when there are any."""
     problems = []
     promised = [Member(m["member"], m["sha256"], m["size"])
                 for m in (manifest["database"], *manifest["files"])]

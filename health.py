@@ -2,14 +2,13 @@
 
 ``/healthz`` says the process answers (liveness). ``/readyz`` says this server can do
 its work (readiness): the database answers, its schema is at the migrations' head,
-and the attachment folder is writable. Both answer without a login and say nothing
-but which check failed — no versions, paths or error texts, which would help an
-attacker more than an operator (the operator reads the log, where the detail goes).
+and the attachment store is writable (the folder) or reachable (the bucket). Both
+answer without a login and say nothing but which check failed — no versions, paths or
+error texts, which would help an attacker more than an operator (the operator reads
+the log, where the detail goes).
 """
 from __future__ import annotations
 
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -53,15 +52,16 @@ def database_ready() -> tuple[bool, bool]:
 
 
 def store_writable() -> bool:
-    folder = Path(current_app.config["UPLOAD_FOLDER"])
+    """The attachment store can take uploads: the folder is writable, or the bucket
+    answers to our credentials (``AttachmentStore.check_ready``)."""
+    from attachment_store import StoreUnavailable, current_store
+
     try:
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".ready-"):
-            pass
-    except OSError:
-        current_app.logger.exception("readiness: the attachment folder is not writable")
+        current_store().check_ready()
+    except StoreUnavailable:
+        current_app.logger.exception("readiness: the attachment store cannot be used")
         return False
-    return os.access(folder, os.W_OK)
+    return True
 
 
 @bp.get("/healthz")

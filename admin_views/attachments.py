@@ -2,7 +2,11 @@
 
 The download route looks the owning record up through ``visible()`` and asks
 ``can(view)``, exactly as the record's own details page does; a file of a record
-the user cannot see — or an id guessed or copied from elsewhere — answers 404.
+the user cannot see — or an id guessed or copied from elsewhere — answers 404. The
+bytes come from the attachment store (``attachment_store.py``: the local folder or a
+private S3 bucket) and are streamed by this route only: there is no public URL and no
+redirect to the bucket. A file is stored in the record's own transaction; when the
+store cannot take it, the form says so and neither the record nor a row is saved.
 
 The type a file is served with is decided here, never taken from the uploader: a
 file is shown in the browser only when its name and its first bytes agree that it
@@ -22,16 +26,26 @@ import unicodedata
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, redirect, request, send_file, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from wtforms import MultipleFileField
 from wtforms.validators import ValidationError
 
-from attachment_store import upload_folder
+from attachment_store import MissingObject, StoreUnavailable, current_store
 from audit import record_event
-from file_modes import write_private
 from models import REGISTRY, Attachment, db
 
 from .secure import refuse, visible_record
@@ -62,11 +76,6 @@ def served_type(filename: str, head: bytes) -> str:
     return DOWNLOAD_TYPE
 
 
-def head_of(path: Path) -> bytes:
-    with path.open("rb") as handle:
-        return handle.read(SIGNATURE_BYTES)
-
-
 def display_name(name: str) -> str:
     """The original file name, reduced to a safe base name (Chinese kept)."""
     name = os.path.basename(name.replace("\\", "/"))
@@ -84,18 +93,22 @@ def check_uploads(field) -> None:
 
 
 def store(record, upload) -> Attachment:
-    """Write the bytes (owner-only), then the row with their SHA-256 and size, which
-    backups, restores and ``attachments verify`` check the file against."""
+    """Put the bytes in the attachment store under a random name, then add the row
+    with their SHA-256 and size, which backups, restores and ``attachments verify``
+    check the object against. The row is added only once the object is stored: a
+    store that fails raises ``StoreUnavailable`` and leaves no row."""
     data = upload.read()
     token = secrets.token_hex(16)
-    write_private(upload_folder() / token, data)
+    sha256 = hashlib.sha256(data).hexdigest()
+    current_store().put(token, data, sha256)
     filename = display_name(upload.filename)
     attachment = Attachment(
         owner_table=record.__tablename__, owner_id=record.id,
         filename=filename, stored_name=token,
         content_type=served_type(filename, data[:SIGNATURE_BYTES]), size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(), uploaded_by_id=current_user.id)
+        sha256=sha256, uploaded_by_id=current_user.id)
     db.session.add(attachment)
+    g.setdefault(STORED_IN_REQUEST, []).append(token)
     return attachment
 
 
@@ -128,14 +141,61 @@ class AttachmentScreen:
                                   "attachments": render_links}
         super().__init__(*args, **kwargs)
 
-    def after_model_change(self, form, model, is_created):
-        super().after_model_change(form, model, is_created)
+    def on_model_change(self, form, model, is_created):
+        """Store the files in the record's own transaction: the record, its files' rows
+        and their audit events are committed together, or (the store away) none is."""
+        super().on_model_change(form, model, is_created)
         uploads = [u for u in (form.upload.data or ()) if getattr(u, "filename", "")]
-        for upload in uploads:
-            record_event("attach", model=model.__tablename__, record_id=model.id,
-                         changes={"file": store(model, upload).filename})
-        if uploads:
-            db.session.commit()
+        if not uploads:
+            return
+        if model.id is None:
+            db.session.flush()  # the new record's id, for its files' rows
+        try:
+            for upload in uploads:
+                record_event("attach", model=model.__tablename__, record_id=model.id,
+                             changes={"file": store(model, upload).filename})
+        except StoreUnavailable as exc:
+            current_app.logger.error("attachment store failed at upload: %s", exc)
+            message = str(STORE_DOWN)
+            form.upload.errors = [*form.upload.errors, message]
+            raise StoreRefused(message) from exc
+
+    def after_model_change(self, form, model, is_created):
+        g.pop(STORED_IN_REQUEST, None)  # committed: the rows point at them now
+        super().after_model_change(form, model, is_created)
+
+    def handle_view_exception(self, exc: Exception) -> bool:
+        """A save that fails after files were stored (the store away for a later file,
+        a conflict at commit): the form says why, and the stored objects of this
+        request are removed, since no row will point at them."""
+        forget_stored_files()
+        if isinstance(exc, StoreRefused):
+            flash(str(exc), "error")
+            return True
+        return super().handle_view_exception(exc)
+
+
+class StoreRefused(Exception):
+    """The attachment store could not take the files: the save is rolled back."""
+
+
+#: On the form when the store does not answer; the record is not saved either.
+STORE_DOWN = _l("Attach files: the attachment store cannot be reached at the moment, so "
+                "nothing was saved (neither the record nor its files). Your input is "
+                "still in the form; choose the files again and save in a few minutes, "
+                "or tell the system administrator if this persists.")
+STORED_IN_REQUEST = "attachments_stored"
+
+
+def forget_stored_files() -> None:
+    """Remove the objects this request stored (best effort: an object left behind has
+    a random name and no row, so nobody can reach it)."""
+    for token in g.pop(STORED_IN_REQUEST, ()):
+        try:
+            current_store().delete(token)
+        except StoreUnavailable as exc:
+            current_app.logger.warning("could not remove unsaved attachment %s: %s",
+                                       token, exc)
 
 
 @bp.get("/files/<int:attachment_id>")
@@ -147,20 +207,35 @@ def download(attachment_id: int):
     if model is None:
         refuse(404, None, attachment_id)
     record = visible_record(model, attachment.owner_id)
-    path = upload_folder() / attachment.stored_name
-    if not path.is_file():
+    try:
+        opened = current_store().open(attachment.stored_name)
+    except MissingObject:
         refuse(404, model, record.id)
-    # Decided from the bytes on disk, also for rows stored with an uploader's type.
-    content_type = served_type(attachment.filename, head_of(path))
-    filename = attachment.filename
-    record_event("download", model=model.__tablename__, record_id=record.id,
-                 changes={"file": filename})
-    db.session.commit()
-    # send_file of a path: the server closes the file when the body is sent, and the
-    # session (committed above) is released by the request's teardown, not the body.
-    response = send_file(path, mimetype=content_type,
+    except StoreUnavailable as exc:
+        current_app.logger.error("attachment store failed at download: %s", exc)
+        db.session.rollback()
+        page = render_template("error.html", code=503, message=_(
+            "The attachment store cannot be reached at the moment. Please try again "
+            "in a few minutes."))
+        return page, 503, {"Retry-After": "30", "Cache-Control": "no-store"}
+    try:
+        # Decided from the stored bytes, also for rows stored with an uploader's type.
+        content_type = served_type(attachment.filename, opened.head(SIGNATURE_BYTES))
+        record_event("download", model=model.__tablename__, record_id=record.id,
+                     changes={"file": attachment.filename})
+        db.session.commit()
+    except BaseException:
+        opened.close()
+        raise
+    # The body is streamed in bounded blocks and closed when it is sent or the client
+    # goes away (the WSGI server closes the response): no connection to the store and
+    # no file stays open. The session, committed above, is released by the request's
+    # teardown, not by the body.
+    response = send_file(opened, mimetype=content_type,
                          as_attachment=content_type not in INLINE_TYPES,
-                         download_name=filename, conditional=False, etag=False)
+                         download_name=attachment.filename, conditional=False, etag=False)
+    response.content_length = opened.size
+    response.call_on_close(opened.close)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

@@ -14,9 +14,11 @@ from .mixins import utcnow
 class Attachment(db.Model):
     """A file attached to a record (an archive scan, a complaint's phone recording).
 
-    The bytes live under the instance folder, never in a static folder, named by a
-    random token; they are served only by ``admin_views/attachments.py``, which asks
-    the owning record's rules first. The owner is (table, id): one table serves every
+    The bytes live in the attachment store (``attachment_store.py``: the private
+    upload folder, or a private S3 bucket shared by several servers), never in a
+    static folder or behind a public link, named by a random token (``stored_name``,
+    also the object's key); they are served only by ``admin_views/attachments.py``,
+    which asks the owning record's rules first. The owner is (table, id): one table serves every
     record type that declares ``attachments_allowed``.
     """
 

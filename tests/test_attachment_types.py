@@ -17,6 +17,8 @@ import sqlalchemy as sa
 
 from models import ArchiveFile, Attachment, db
 
+from .s3_support import put_bytes, stored_bytes
+
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
 HTML = b"<html><body><script>alert(document.cookie)</script></body></html>"
@@ -72,7 +74,7 @@ def test_served_type_is_decided_by_the_server(app, client, login_as, record, cas
     assert attachment.content_type == served != claimed
     assert (attachment.sha256, attachment.size) == (hashlib.sha256(data).hexdigest(),
                                                     len(data))
-    assert (Path(app.config["UPLOAD_FOLDER"]) / attachment.stored_name).read_bytes() == data
+    assert stored_bytes(app, attachment.stored_name) == data
 
     response = client.get(f"/files/{attachment.id}")
     assert response.status_code == 200
@@ -93,11 +95,11 @@ def test_served_type_is_decided_by_the_server(app, client, login_as, record, cas
 def test_a_row_stored_with_the_uploaders_type_is_served_safely(app, client, login_as,
                                                                record):
     """Rows written before the server decided keep the uploader's type: the download
-    decides again from the bytes on disk."""
+    decides again from the stored bytes."""
     record_id, _form = record
     with app.app_context():
         token = "legacy" + os.urandom(8).hex()
-        (Path(app.config["UPLOAD_FOLDER"]) / token).write_bytes(HTML)
+        put_bytes(app, token, HTML)
         legacy = Attachment(owner_table="archive_file", owner_id=record_id,
                             filename="旧扫描件.html.png", stored_name=token,
                             content_type="text/html", size=len(HTML),

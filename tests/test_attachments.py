@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from models import ArchiveFile, Attachment, db
 
 from .policy_oracle import ROLE_OF, sees
+from .s3_support import put_bytes
 
 
 @pytest.fixture
@@ -16,11 +17,9 @@ def scans(app, world):
     """One stored scan per archive file of the world: (row, attachment id)."""
     made = []
     with app.app_context():
-        folder = app.config["UPLOAD_FOLDER"]
         for row in world.rows_of("archive_file"):
             token = f"t{row.id:08d}{row.marker}"
-            with open(f"{folder}/{token}", "wb") as handle:
-                handle.write(f"scan of {row.marker}".encode())
+            put_bytes(app, token, f"scan of {row.marker}".encode())
             attachment = Attachment(owner_table="archive_file", owner_id=row.id,
                                     filename=f"扫描件-{row.id}.pdf", stored_name=token,
                                     content_type="application/pdf", size=20, sha256="0" * 64)
