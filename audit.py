@@ -210,7 +210,10 @@ def recorded_as(user, at: datetime):
     The block's events are kept apart from those queued before it (a record's later
     step is not merged into its creation), flushed at the end of the block, and then
     wait for the commit like any other: they are chained with the audit key there.
+    Refused inside a request: what a user does is recorded as theirs, now.
     """
+    if has_request_context():
+        raise RuntimeError("recorded_as writes down the past; a request records itself.")
     session = db.session()
     earlier = session.info.pop("audit_pending", [])
     try:

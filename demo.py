@@ -12,6 +12,16 @@ here: the ``before_flush`` hook in ``models/numbering.py`` assigns them. Custome
 (``KH0001``) and contract numbers (``HT2026-001``) are set here, as records imported
 from the old register keep theirs; customers and contracts registered later get the
 system's (``KH00001``…, ``HT260001``…).
+
+Every record is told as its users lived it (``demo_story.Story``): registered by a demo
+user at its time, then taken through its model's declared steps by the users who sign
+them (the supervisor confirms a return slip, the customer-service manager approves it;
+the GM office approves a major complaint's handling…), each at a fixed time. So the
+details page's history and the audit log show who did what, when; the only event that
+is the system's is the load itself (``seed_demo``). To add a record type: make it with
+``demo.story.create(record, "clerk.service", "2026-11-20 10:00")`` and move it on with
+``demo.story.step(record, "approve", "gm", "2026-11-21 09:00", field=value)`` in a
+``make_…`` function added to ``STEPS``.
 """
 from __future__ import annotations
 
@@ -803,7 +813,7 @@ def complaint_story(demo: Demo, spec: dict) -> None:
         earlier = demo.complaints[spec["reopened_from"]]
 
         def received_again(new):
-            new.received_at = local(received)
+            new.received_at = new.created_at = new.updated_at = local(received)
             for name, value in fields.items():
                 setattr(new, name, value)
         complaint = story.step(earlier, "reopen", clerk, received, then=received_again)
