@@ -266,3 +266,14 @@ def test_details_page_shows_who_approved_complaint_2609005(seeded):
     assert ("2026-09-30 10:30", "supervisor", "Workflow step: Propose handling") in rows
     assert ("2026-09-29 16:30", "clerk.service", "Created") in rows
     assert not [row for row in rows if row[1] in ("system", "系统")]
+
+
+def test_the_past_is_not_written_from_a_request(seeded):
+    """``recorded_as`` writes down what happened earlier (the demo); a request records
+    what its user does now, as that user."""
+    from audit import recorded_as
+
+    with seeded.test_request_context(), seeded.app_context():
+        gm = one(AppUser, AppUser.username == "gm")
+        with pytest.raises(RuntimeError), recorded_as(gm, gm.created_at):
+            pass
