@@ -30,6 +30,7 @@ Savepoints: events collected inside a savepoint that is rolled back stay pending
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -198,6 +199,37 @@ def record_event(action: str, *, user=None, model: str | None = None,
         action=action, model=model, record_id=_clean(record_id, 64),
         changes=dict(changes or {}), who=who))
     return pending.to_event()
+
+
+@contextmanager
+def recorded_as(user, at: datetime):
+    """Events queued inside the block are ``user``'s at ``at`` (naive UTC), one per step.
+
+    For writing down what happened earlier — the demo data set, told as its users
+    lived it: who registered a record, who confirmed, approved and closed it, when.
+    The block's events are kept apart from those queued before it (a record's later
+    step is not merged into its creation), flushed at the end of the block, and then
+    wait for the commit like any other: they are chained with the audit key there.
+    Refused inside a request: what a user does is recorded as theirs, now.
+    """
+    if has_request_context():
+        raise RuntimeError("recorded_as writes down the past; a request records itself.")
+    session = db.session()
+    earlier = session.info.pop("audit_pending", [])
+    try:
+        yield
+        session.flush()
+        for pending in session.info.get("audit_pending", []):
+            pending.who, pending.at = _who(user), at
+            earlier.append(pending)
+    finally:
+        session.info["audit_pending"] = earlier
+
+
+def order_pending_by_time() -> None:
+    """Put the events waiting for the commit in the order of their times (ties keep
+    their order), so the log's ids follow the story written with ``recorded_as``."""
+    _pending(db.session()).sort(key=lambda pending: pending.at)
 
 
 def record_refusal(status: int, *, model: str | None = None, record_id=None) -> None:

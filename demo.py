@@ -12,17 +12,27 @@ here: the ``before_flush`` hook in ``models/numbering.py`` assigns them. Custome
 (``KH0001``) and contract numbers (``HT2026-001``) are set here, as records imported
 from the old register keep theirs; customers and contracts registered later get the
 system's (``KH00001``…, ``HT260001``…).
+
+Every record is told as its users lived it (``demo_story.Story``): registered by a demo
+user at its time, then taken through its model's declared steps by the users who sign
+them (the supervisor confirms a return slip, the customer-service manager approves it;
+the GM office approves a major complaint's handling…), each at a fixed time. So the
+details page's history and the audit log show who did what, when; the only event that
+is the system's is the load itself (``seed_demo``). To add a record type: make it with
+``demo.story.create(record, "clerk.service", "2026-11-20 10:00")`` and move it on with
+``demo.story.step(record, "approve", "gm", "2026-11-21 09:00", field=value)`` in a
+``make_…`` function added to ``STEPS``.
 """
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from audit import record_event
+from audit import order_pending_by_time, record_event, recorded_as
+from demo_story import Story, local, shanghai
 from models import (
     AppUser,
     ArchiveFile,
@@ -38,12 +48,12 @@ from models import (
     ReturnSlip,
     db,
 )
-from models.numbering import LOCAL_TZ, local_date_of
+from models.numbering import local_date_of
 from models.workdays import add_working_days, is_working_day
 
 DEMO_PASSWORD = "demo-pass-2026"
 #: Moment given to records that have no natural date of their own (Shanghai time).
-DEMO_EPOCH = "2026-01-05 09:00"
+DEMO_EPOCH = "2025-05-06 09:00"
 
 DEPARTMENTS = (
     ("sales", "销售部"),
@@ -587,14 +597,6 @@ LOANS = (
 
 # -- helpers ----------------------------------------------------------------------------
 
-def local(text: str | None) -> datetime | None:
-    """``'2026-09-30 09:15'`` in Asia/Shanghai → naive UTC, as DateTime columns store it."""
-    if text is None:
-        return None
-    moment = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)
-    return moment.astimezone(ZoneInfo("UTC")).replace(tzinfo=None)
-
-
 def day(text: str | None) -> date | None:
     return None if text is None else date.fromisoformat(text)
 
@@ -611,8 +613,33 @@ def working_day_before(start: date, count: int) -> date:
     return start
 
 
+def later(when: str, **delta) -> str:
+    """A Shanghai time ``delta`` after ``when`` (``later("2026-09-08 10:20", hours=2)``)."""
+    return shanghai(local(when) + timedelta(**delta))
+
+
+def between(start: str, end: str, share: float) -> str:
+    """The Shanghai time ``share`` of the way from ``start`` to ``end`` (to the minute)."""
+    first, last = local(start), local(end)
+    return shanghai(first + timedelta(minutes=int((last - first).total_seconds() / 60
+                                                  * share)))
+
+
+def office(when: str) -> str:
+    """``when``, or the next office moment (08:30 to 18:00) if it falls outside one."""
+    clock = when[11:]
+    if clock >= "18:00":
+        return f"{day(when[:10]) + timedelta(days=1)} 08:30"
+    return f"{when[:10]} 08:30" if clock < "08:30" else when
+
+
+def rank(model, status: str) -> int:
+    return list(model.statuses).index(status)
+
+
 def add(record, created: str = DEMO_EPOCH):
-    """Add ``record`` with a fixed creation time, so the data set is the same every run."""
+    """Add ``record`` with a fixed creation time, written as the system's doing: for a
+    record nobody registered by hand. A record a user made goes through ``Story``."""
     if hasattr(record, "created_at"):
         record.created_at = local(created)
     if hasattr(record, "updated_at"):
@@ -628,11 +655,16 @@ class Demo:
         self.rng = random.Random(2026)
         self.departments: dict[str, Department] = {}
         self.users: dict[str, AppUser] = {}
+        self.story = Story(self.users)
         self.customers: dict[str, Customer] = {}
         self.contracts: dict[str, Contract] = {}
         self.complaints: dict[str, Complaint] = {}
         self.penalties: dict[str, Penalty] = {}
         self.files: dict[str, ArchiveFile] = {}
+
+    def clerk(self, department: str) -> str:
+        """The demo clerk of a department (the sales clerk for any other)."""
+        return "clerk.service" if department == "service" else "clerk.sales"
 
 
 def already_seeded() -> bool:
@@ -647,22 +679,30 @@ def already_seeded() -> bool:
 # -- builders ---------------------------------------------------------------------------
 
 def make_departments(demo: Demo) -> None:
-    """The demo departments; one that already exists under its code is reused."""
-    for code, name in DEPARTMENTS:
-        department = db.session.scalar(sa.select(Department).where(Department.code == code))
-        demo.departments[code] = department or add(Department(code=code, name=name))
+    """The demo departments and accounts, set up by the administrator; a department
+    that already exists under its code is reused."""
+    admin_row = USERS[0]
+    admin = AppUser(username=admin_row[0])  # filled below; it acts once it has its id
+    with recorded_as(admin, local(DEMO_EPOCH)):
+        for code, name in DEPARTMENTS:
+            department = db.session.scalar(sa.select(Department)
+                                           .where(Department.code == code))
+            demo.departments[code] = department or add(Department(code=code, name=name))
+        for username, full_name, roles, department, clearance in USERS:
+            user = admin if username == admin.username else AppUser(username=username)
+            user.full_name, user.roles, user.clearance = full_name, roles, clearance
+            user.department = demo.departments[department]
+            user.set_password(DEMO_PASSWORD)
+            demo.users[username] = add(user)
+    # the *_by_id columns without a relationship need the users' ids: flushed above
 
 
 def make_users(demo: Demo) -> None:
-    for username, full_name, roles, department, clearance in USERS:
-        user = AppUser(username=username, full_name=full_name, roles=roles,
-                       department=demo.departments[department], clearance=clearance)
-        user.set_password(DEMO_PASSWORD)
-        demo.users[username] = add(user)
-    db.session.flush()  # the *_by_id columns without a relationship need the users' ids
+    """Made with the departments (the administrator who sets them up is one of them)."""
 
 
 def make_customers(demo: Demo) -> None:
+    """Customers as imported from the old register by their departments' clerks."""
     rng = demo.rng
     for number, row in enumerate(CUSTOMERS, start=1):
         name, region, kind, grade, industry, level, remarks = row
@@ -677,7 +717,8 @@ def make_customers(demo: Demo) -> None:
                              "clerk.service" if in_service else "clerk.sales"]
         visitor = demo.users["clerk.service" if manager.username == "supervisor"
                              else "supervisor"]
-        demo.customers[code] = add(Customer(
+        department = "service" if in_service else "sales"
+        customer = Customer(
             code=code, name=name, kind=kind, grade=grade, industry=industry, region=region,
             address=f"{prefix}{street}{rng.randint(1, 399)}号",
             legal_representative=rng.choice(PEOPLE) if company else None,
@@ -692,164 +733,285 @@ def make_customers(demo: Demo) -> None:
             credit_limit=(sales * share).quantize(Decimal("10000")) if company
             else Decimal("0"),
             account_manager=manager, patrol_visitor=visitor, remarks=remarks,
-            department=demo.departments["service" if in_service else "sales"],
-            level=level))
+            department=demo.departments[department], level=level)
+        creator = demo.story.cleared(level, demo.clerk(department), "supervisor")
+        demo.customers[code] = demo.story.create(customer, creator, DEMO_EPOCH)
 
 
 def make_contracts(demo: Demo) -> None:
-    statuses = list(Contract.statuses)
+    """Drafted and submitted by the sales clerk, who also records the review opinions;
+    the GM office approves the quote; the supervisor signs, puts in force, completes or
+    terminates; order changes are written by the sales clerk and confirmed by the
+    supervisor."""
+    story = demo.story
     for row in CONTRACTS:
         (number, customer, title, kind, amount, currency, status, signed, starts, ends,
          level, department) = row
+        details = dict(CONTRACT_DETAILS.get(number, {}))
         signing = day(signed) or date(2026, 11, 16)
         reviewed, quoted = working_day_before(signing, 3), working_day_before(signing, 1)
-        contract = add(Contract(
+        drafted = f"{reviewed - timedelta(days=7)} 09:00"
+        contract = story.create(Contract(
             number=number, customer=demo.customers[customer], title=title, kind=kind,
-            amount=money(amount), currency=currency, status=status, signed_on=day(signed),
-            starts_on=day(starts), ends_on=day(ends), level=level,
-            owner=demo.users["clerk.sales"], department=demo.departments[department],
-            **CONTRACT_DETAILS.get(number, {})), f"{reviewed - timedelta(days=7)} 09:00")
-        if status != "draft":
-            contract.review_submitted_by_id = demo.users["clerk.sales"].id
-        if statuses.index(status) >= statuses.index("quote_approved"):
-            contract.quote_approved_by_id = demo.users["gm"].id
-            contract.quote_approved_at = local(f"{quoted} 16:00")
-        if status != "draft":
-            for aspect in PARTIAL_REVIEWS.get(number, tuple(REVIEWERS)):
-                reviewer, opinion = REVIEWERS[aspect]
-                contract.reviews.append(ContractReview(
-                    aspect=aspect, reviewer=reviewer, opinion=opinion, reviewed_on=reviewed,
-                    recorded_by_id=demo.users["clerk.sales"].id))
+            amount=money(amount), currency=currency, starts_on=day(starts),
+            ends_on=day(ends), level=level, owner=demo.users["clerk.sales"],
+            department=demo.departments[department]), "clerk.sales", drafted)
         demo.contracts[number] = contract
+        if status == "draft":
+            continue
+        story.step(contract, "submit_review", "clerk.sales",
+                   f"{reviewed - timedelta(days=1)} 10:00")
+        reviews = [ContractReview(aspect=aspect, reviewer=REVIEWERS[aspect][0],
+                                  opinion=REVIEWERS[aspect][1], reviewed_on=reviewed,
+                                  recorded_by_id=demo.users["clerk.sales"].id)
+                   for aspect in PARTIAL_REVIEWS.get(number, tuple(REVIEWERS))]
+        story.edit(contract, "clerk.sales", f"{reviewed} 17:00", reviews=reviews)
+        if rank(Contract, status) >= rank(Contract, "quote_approved"):
+            story.step(contract, "approve_quote", "gm", f"{quoted} 16:00")
+        if signed:
+            story.step(contract, "sign", "supervisor", f"{signed} 15:00",
+                       signed_on=day(signed))
+        if status in ("in_force", "completed") or starts and status == "terminated":
+            story.step(contract, "put_in_force", "supervisor", f"{starts} 09:00")
+        if status == "completed":
+            story.step(contract, "complete", "supervisor", f"{ends} 17:00")
+        if status == "terminated":
+            story.step(contract, "terminate", "supervisor", "2026-08-31 17:00", **details)
     for number, created, reason, content, status, confirmed in ORDER_CHANGES:
-        demo.contracts[number].order_changes.append(OrderChange(
-            reason=reason, content=content, status=status, created_at=local(created),
-            confirmed_by_id=demo.users["supervisor"].id if confirmed else None,
-            confirmed_at=local(confirmed)))
+        contract = demo.contracts[number]
+        change = OrderChange(reason=reason, content=content, created_at=local(created))
+        story.edit(contract, "clerk.sales", created,
+                   order_changes=[*contract.order_changes, change])
+        if status == "confirmed":
+            def confirmed_then(_created, change=change, confirmed=confirmed):
+                change.confirmed_at = local(confirmed)  # the hook stamped the clock's time
+            story.step(contract, "confirm_changes", "supervisor", confirmed,
+                       then=confirmed_then)
+
+
+#: Fields a complaint has when it is registered; the rest come with its steps.
+REGISTERED = ("channel", "kind", "severity", "complainant", "product", "order_no",
+              "batch_no", "quantity_affected", "content", "request", "level")
 
 
 def make_complaints(demo: Demo) -> None:
-    """Complaints; number and due date come from the before_flush hook."""
-    for spec in sorted(COMPLAINTS, key=lambda spec: spec["received"]):  # numbers in order
-        spec = dict(spec)
-        key, customer, received = spec.pop("key"), spec.pop("customer"), spec.pop("received")
-        department = demo.departments[spec.pop("department", "service")]
-        resolution = spec.pop("resolution", None)
-        reopened_from = spec.pop("reopened_from", None)
-        extended_by = spec.pop("extended_by", None)
-        approved, notified, closed = (local(spec.pop(name, None))
-                                      for name in ("approved", "notified", "closed"))
-        spec["quantity_affected"] = money(spec.get("quantity_affected"))
-        complaint = Complaint(customer=demo.customers[customer], received_at=local(received),
-                              department=department, notified_at=notified,
-                              closed_at=closed, **spec)
-        if resolution:
-            (complaint.cause_analysis, responsible, complaint.responsible_person,
-             complaint.handling, complaint.handling_detail, complaint.corrective_action,
-             loss) = resolution
-            complaint.responsible_department = demo.departments[responsible]
-            complaint.loss_amount = money(loss)
-        if list(Complaint.statuses).index(complaint.status) >= \
-                list(Complaint.statuses).index("handling_proposed"):
-            complaint.handling_proposed_by_id = demo.users["supervisor"].id
-        if approved:
-            # The supervisor proposed the handling: the department's manager approves a
-            # general complaint's, the GM office a major one's.
-            approver = "gm" if complaint.severity == "major" else "manager.service"
-            complaint.approved_by_id = demo.users[approver].id
-            complaint.approved_at = approved
-        if reopened_from:
-            complaint.reopened_from = demo.complaints[reopened_from]
-        if extended_by:  # an extension granted by the GM office (at most 7 working days)
-            complaint.extended_due_date, _ = add_working_days(
-                local_date_of(complaint.received_at), extended_by)
-        demo.complaints[key] = add(complaint, received)
+    """Registered by the department's clerk, investigated by the clerk, the finding and
+    the proposal by the supervisor, approved by the service manager (general) or the
+    GM office (major), the customer notified and the case closed by the clerk.
+    Numbers and due dates come from the before_flush hook, in order of receipt."""
+    for spec in sorted(COMPLAINTS, key=lambda spec: spec["received"]):
+        complaint_story(demo, dict(spec))
+
+
+def complaint_story(demo: Demo, spec: dict) -> None:
+    story, key, received = demo.story, spec["key"], spec["received"]
+    department = spec.get("department", "service")
+    clerk = story.cleared(spec.get("level"), demo.clerk(department), "supervisor")
+    fields = {name: spec[name] for name in REGISTERED if name in spec}
+    fields["quantity_affected"] = money(fields.get("quantity_affected"))
+    if spec.get("reopened_from"):  # the customer refused the earlier result
+        earlier = demo.complaints[spec["reopened_from"]]
+
+        def received_again(new):
+            new.received_at = new.created_at = new.updated_at = local(received)
+            for name, value in fields.items():
+                setattr(new, name, value)
+        complaint = story.step(earlier, "reopen", clerk, received, then=received_again)
+    else:
+        complaint = story.create(Complaint(
+            customer=demo.customers[spec["customer"]], received_at=local(received),
+            department=demo.departments[department], **fields), clerk, received)
+    demo.complaints[key] = complaint
+    status = spec["status"]
+    if status == "registered":
+        return
+    approved = spec.get("approved")
+    story.step(complaint, "investigate", clerk, office(later(received, minutes=30)))
+    if status == "investigating":
+        return
+    (cause, responsible, person, handling, detail, corrective, loss) = spec["resolution"]
+    determined = office(later(received, hours=2))
+    proposed = office(later(determined, hours=2))
+    if approved and local(proposed) >= local(approved):  # a quick decision: in between
+        determined, proposed = (between(received, approved, share) for share in (0.4, 0.7))
+    story.step(complaint, "determine_responsibility", "supervisor", determined,
+               cause_analysis=cause, responsible_department=demo.departments[responsible],
+               responsible_person=person)
+    if spec.get("extended_by"):  # granted by the GM office (at most 7 working days)
+        extended, _ = add_working_days(local_date_of(complaint.received_at),
+                                       spec["extended_by"])
+        story.step(complaint, "extend", "gm", office(later(determined, hours=1)),
+                   extended_due_date=extended)
+    if status == "responsibility_determined":
+        return
+    findings = {"handling_detail": detail, "corrective_action": corrective,
+                "loss_amount": money(loss)}
+    if handling == "not_upheld":
+        story.step(complaint, "not_upheld", "supervisor", proposed, **findings)
+    else:
+        story.step(complaint, "propose_handling", "supervisor", proposed,
+                   handling=handling, **findings)
+    if not approved:
+        return
+    if complaint.severity == "major":
+        story.step(complaint, "approve_major", "gm", approved)
+    else:
+        story.step(complaint, "approve_general", "manager.service", approved)
+    if spec.get("notified"):
+        story.step(complaint, "notify_customer", clerk, spec["notified"])
+    if spec.get("closed"):
+        story.step(complaint, "close", clerk, spec["closed"])
 
 
 def make_penalties(demo: Demo) -> None:
+    """Proposed by the service supervisor; approved or rejected, and marked applied, by
+    the GM office."""
+    story = demo.story
     for row in sorted(PENALTIES, key=lambda row: row[1]):  # numbers in date order
         (key, created, complaint, responsible, person, kind, amount, reason, status, decided,
          applied, decision_reason, corrects) = row
-        demo.penalties[key] = add(Penalty(
+        penalty = story.create(Penalty(
             complaint=demo.complaints.get(complaint),
             responsible_department=demo.departments[responsible], responsible_person=person,
-            kind=kind, amount=money(amount), reason=reason, status=status,
+            kind=kind, amount=money(amount), reason=reason,
             issued_on=local_date_of(local(created)),
-            decision_reason=decision_reason,
-            proposed_by_id=demo.users["supervisor"].id,
-            decided_by_id=demo.users["gm"].id if decided else None, decided_at=local(decided),
-            applied_at=local(applied), corrects=demo.penalties.get(corrects),
-            department=demo.departments["service"]), created)
+            proposed_by_id=demo.users["supervisor"].id, corrects=demo.penalties.get(corrects),
+            department=demo.departments["service"]), "supervisor", created)
+        demo.penalties[key] = penalty
+        if status == "rejected":
+            story.step(penalty, "reject", "gm", decided, decision_reason=decision_reason)
+        elif status != "proposed":
+            story.step(penalty, "approve", "gm", decided)
+        if status == "applied":
+            story.step(penalty, "apply", "gm", applied)
 
 
 def make_return_slips(demo: Demo) -> None:
-    # The supervisor confirms as regional manager; the customer-service department's
-    # manager approves (one person never signs both).
-    supervisor, manager = demo.users["supervisor"], demo.users["manager.service"]
+    """Applied for by the department's clerk; confirmed by the supervisor as regional
+    manager and approved by the customer-service department's manager (one person
+    never signs both); goods received, inspected and decided by the clerk; closed by
+    the supervisor."""
+    story = demo.story
     for spec in sorted(RETURN_SLIPS, key=lambda spec: spec["created"]):
         spec = dict(spec)
         spec.pop("key")
         customer, lines, created = spec.pop("customer"), spec.pop("lines"), spec.pop("created")
         complaint, contract = spec.pop("complaint", None), spec.pop("contract", None)
-        confirmed, approved = local(spec.pop("confirmed", None)), local(spec.pop("approved", None))
-        for field in ("sold_on", "arrived_on", "inspected_on", "decided_on"):
-            spec[field] = day(spec.get(field))
+        department = spec.pop("department", "service")
+        status = spec.pop("status")
+        moments = {name: spec.pop(name, None) for name in ("confirmed", "approved")}
+        steps_on = {name: day(spec.pop(name, None))
+                    for name in ("arrived_on", "inspected_on", "decided_on")}
+        clerk = story.cleared(spec.get("level"), demo.clerk(department), "supervisor")
+        spec["sold_on"] = day(spec.get("sold_on"))
         slip = ReturnSlip(
             customer=demo.customers[customer], complaint=demo.complaints.get(complaint),
             contract=demo.contracts.get(contract),
-            department=demo.departments[spec.pop("department", "service")],
-            applied_on=local_date_of(local(created)),
-            confirmed_by_id=supervisor.id if confirmed else None, confirmed_at=confirmed,
-            approved_by_id=manager.id if approved else None, approved_at=approved, **spec)
-        for product, specification, batch, claimed, reason, counted, decision, why in lines:
+            department=demo.departments[department],
+            applied_on=local_date_of(local(created)), **spec)
+        for product, specification, batch, claimed, reason, *_decided in lines:
             slip.lines.append(ReturnLine(
                 product=product, specification=specification, batch_no=batch,
-                quantity_claimed=money(claimed), reason=reason,
-                quantity_counted=money(counted), decision=decision, decision_reason=why))
-        add(slip, created)
+                quantity_claimed=money(claimed), reason=reason))
+        story.create(slip, clerk, created)
+        if moments["confirmed"]:
+            story.step(slip, "confirm", "supervisor", moments["confirmed"])
+        if moments["approved"]:
+            story.step(slip, "approve", "manager.service", moments["approved"])
+        if steps_on["arrived_on"]:
+            story.step(slip, "receive", clerk, f"{steps_on['arrived_on']} 10:00",
+                       arrived_on=steps_on["arrived_on"],
+                       lines=[{"quantity_counted": money(line[5])} for line in lines])
+        if steps_on["inspected_on"]:
+            story.step(slip, "inspect", clerk, f"{steps_on['inspected_on']} 15:00",
+                       inspected_on=steps_on["inspected_on"])
+        if steps_on["decided_on"]:
+            story.step(slip, "decide", clerk, f"{steps_on['decided_on']} 16:00",
+                       decided_on=steps_on["decided_on"],
+                       lines=[{"decision": line[6], "decision_reason": line[7]}
+                              for line in lines])
+        if status == "closed":
+            story.step(slip, "close", "supervisor", f"{steps_on['decided_on']} 17:30")
 
 
 def make_archive_files(demo: Demo) -> None:
-    for spec in ARCHIVE_FILES:
-        spec = dict(spec)
-        key, customer = spec.pop("key"), spec.pop("customer")
-        department = demo.departments[spec.pop("department")]
+    """Made by the owning department (its clerk, or whoever of it may read the file)
+    and transferred by it; received into the archive room and marked superseded by the
+    GM office. Files are made in the order of their creation; a cross-reference to a
+    file made later is added by the referring file's maker once that file exists, and
+    a file is superseded last (its references are fixed from then on)."""
+    story, makers, superseded, forward = demo.story, {}, [], []
+    specs = [dict(spec) for spec in ARCHIVE_FILES]
+    for spec in specs:
+        spec["created"] = spec.get("created") or \
+            f"{day(spec['transferred_on']) - timedelta(days=14)} 09:00"
+    for spec in sorted(specs, key=lambda spec: local(spec["created"])):
+        key, customer, created = spec.pop("key"), spec.pop("customer"), spec.pop("created")
+        department = spec.pop("department")
         room, cabinet, shelf = spec.pop("location", (None, None, None))
-        spec.pop("refs", None)
+        refs = spec.pop("refs", ())
+        status, transferred = spec.pop("status"), day(spec.pop("transferred_on", None))
+        reason = spec.pop("superseded_reason", None)
         signed_contract = spec.pop("signed_contract", None)
-        for field in ("transfer_due_on", "transferred_on"):
-            spec[field] = day(spec.get(field))
+        spec["transfer_due_on"] = day(spec.get("transfer_due_on"))
         if signed_contract:  # signing files go to the archive room within 5 working days
             spec["transfer_due_on"], _ = add_working_days(
                 demo.contracts[signed_contract].signed_on, 5)
-        created = spec.pop("created", None) or \
-            f"{spec['transferred_on'] - timedelta(days=14)} 09:00"
-        demo.files[key] = add(ArchiveFile(
-            customer=demo.customers[customer], department=department, room=room,
-            cabinet=cabinet, shelf=shelf, **spec), created)
-    for spec in ARCHIVE_FILES:
-        for target in spec.get("refs", ()):
-            demo.files[spec["key"]].references.append(demo.files[target])
+        maker = {"legal": "legal"}.get(department) or story.cleared(
+            spec.get("level"), demo.clerk(department), "supervisor")
+        record = story.create(ArchiveFile(
+            customer=demo.customers[customer], department=demo.departments[department],
+            references=[demo.files[r] for r in refs if r in demo.files], **spec),
+            maker, created)
+        demo.files[key], makers[key] = record, maker
+        forward += [(key, r) for r in refs if r not in demo.files or r == key]
+        if transferred:
+            story.step(record, "transfer", maker, f"{transferred} 10:00")
+        if room:
+            story.step(record, "receive", "gm", f"{transferred} 15:00", room=room,
+                       cabinet=cabinet, shelf=shelf)
+        if status == "superseded":
+            superseded.append((record, reason, f"{transferred or created[:10]} 16:00"))
+    for key, target in forward:
+        record, other = demo.files[key], demo.files[target]
+        story.edit(record, makers[key], later(shanghai(other.created_at), hours=2),
+                   references=[*record.references, other])
+    for record, reason, earliest in superseded:
+        newest = max([local(earliest), *(f.created_at for f in record.references)])
+        story.step(record, "supersede", "gm", later(shanghai(newest), days=1),
+                   superseded_reason=reason)
 
 
 def make_loans(demo: Demo) -> None:
-    """Loans; each one's level follows its file (``Loan.derive``)."""
-    for spec in LOANS:
+    """Requested by the borrower (or, for an outside borrower, the supervisor who
+    receives them); approved by the legal office first where the file asks it, then by
+    the GM office, which also hands the file out and takes it back. Each loan's level
+    follows its file (``Loan.derive``); loans are told in the order they were asked."""
+    story = demo.story
+    for spec in sorted(LOANS, key=lambda spec: local(spec["created"])):
         spec = dict(spec)
         archive_file = demo.files[spec.pop("file")]
         borrower = demo.users.get(spec.pop("borrower", None))
         requester = borrower or demo.users[spec.pop("requester")]
-        created = spec.pop("created")
-        approved, legal_approved = local(spec.pop("approved", None)), \
-            local(spec.pop("legal_approved", None))
+        created, status = spec.pop("created"), spec.pop("status")
+        moments = {name: spec.pop(name, None)
+                   for name in ("legal_approved", "approved", "lent", "returned")}
+        decision_reason = spec.pop("decision_reason", None)
         spec["due_date"] = day(spec["due_date"])
-        add(Loan(
+        loan = story.create(Loan(
             archive_file=archive_file, borrower=borrower, requested_by=requester,
-            department=requester.department,
-            approved_by_id=demo.users["gm"].id if approved else None, approved_at=approved,
-            legal_approved_by_id=demo.users["legal"].id if legal_approved else None,
-            legal_approved_at=legal_approved, lent_at=local(spec.pop("lent", None)),
-            returned_at=local(spec.pop("returned", None)), **spec), created)
+            department=requester.department, **spec), requester.username, created)
+        if moments["legal_approved"]:
+            story.step(loan, "legal_approve", "legal", moments["legal_approved"])
+        if status == "rejected":
+            story.step(loan, "reject", "gm", moments["approved"],
+                       decision_reason=decision_reason)
+        elif moments["approved"]:
+            story.step(loan, "approve", "gm", moments["approved"])
+        if moments["lent"]:
+            story.step(loan, "lend", "gm", moments["lent"])
+        if moments["returned"]:
+            story.step(loan, "return_file", "gm", moments["returned"])
 
 
 STEPS = (make_departments, make_users, make_customers, make_contracts, make_complaints,
@@ -857,12 +1019,16 @@ STEPS = (make_departments, make_users, make_customers, make_contracts, make_comp
 
 
 def seed() -> bool:
-    """Load the demo data set and commit; False (and no change) if it is already there."""
+    """Load the demo data set and commit; False (and no change) if it is already there.
+
+    The events of the records' stories are written in the order of their times; the
+    last event, the system's own, says the demo data was loaded (now)."""
     if already_seeded():
         return False
     demo = Demo()
     for step in STEPS:
         step(demo)
+    order_pending_by_time()
     record_event("seed_demo", changes={
         "customers": len(demo.customers), "contracts": len(demo.contracts),
         "complaints": len(demo.complaints), "penalties": len(demo.penalties),
