@@ -401,9 +401,10 @@ PENALTIES = (
     ("P4", "2026-10-10 10:00", "C05", "sales", "黄磊", "sanction", None,
      "服务态度差被客户投诉，拟给予通报批评。", "rejected", "2026-10-12 15:00", None,
      "属首次投诉且已当面致歉，改为部门内部教育，不予行政处分。", None),
-    ("P5", "2026-09-25 10:00", "C03", "service", "王丽娟", "reward", "300.00",
-     "快速响应安全隐患投诉并组织上门维修，获客户书面表扬。", "proposed", None, None, None,
-     None),
+    # A notice is raised from a closed complaint (Penalty.raised_from_statuses).
+    ("P5", "2026-09-25 10:00", "C01", "service", "王丽娟", "reward", "300.00",
+     "快速响应电源适配器批量质量投诉，次日即组织更换发货，获客户书面表扬。", "proposed", None,
+     None, None, None),
     ("P6", "2026-11-14 10:00", "C18", "production", "蔡明", "bonus_deduction", "2000.00",
      "工艺变更未落实导致委托加工产品批量虚焊，造成重大损失。", "approved",
      "2026-11-16 11:00", None, None, None),
@@ -678,7 +679,7 @@ def already_seeded() -> bool:
 
 # -- builders ---------------------------------------------------------------------------
 
-def make_departments(demo: Demo) -> None:
+def make_departments_and_users(demo: Demo) -> None:
     """The demo departments and accounts, set up by the administrator; a department
     that already exists under its code is reused."""
     admin_row = USERS[0]
@@ -695,10 +696,6 @@ def make_departments(demo: Demo) -> None:
             user.set_password(DEMO_PASSWORD)
             demo.users[username] = add(user)
     # the *_by_id columns without a relationship need the users' ids: flushed above
-
-
-def make_users(demo: Demo) -> None:
-    """Made with the departments (the administrator who sets them up is one of them)."""
 
 
 def make_customers(demo: Demo) -> None:
@@ -1014,7 +1011,7 @@ def make_loans(demo: Demo) -> None:
             story.step(loan, "return_file", "gm", moments["returned"])
 
 
-STEPS = (make_departments, make_users, make_customers, make_contracts, make_complaints,
+STEPS = (make_departments_and_users, make_customers, make_contracts, make_complaints,
          make_penalties, make_return_slips, make_archive_files, make_loans)
 
 

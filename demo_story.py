@@ -28,7 +28,7 @@ from audit import record_event, recorded_as
 from models import AppUser, db
 from models.decisions import step_in_progress
 from models.numbering import LOCAL_TZ, local_date_of
-from models.workflow import duty_refusal
+from models.workflow import Stateful, duty_refusal
 from permissions import dominates
 
 
@@ -48,6 +48,12 @@ def shanghai(moment: datetime) -> str:
     """Naive UTC → ``'2026-09-30 09:15'`` in Asia/Shanghai (the inverse of ``local``)."""
     return moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ) \
         .strftime("%Y-%m-%d %H:%M")
+
+
+def refuse_problems(record, problems: list) -> None:
+    """Stop on what a save of ``record`` would refuse."""
+    if problems:
+        raise DemoError(f"{record}: {' '.join(map(str, problems))}")
 
 
 def touched(record, moment: datetime) -> None:
@@ -77,12 +83,17 @@ class Story:
             yield self.users[who]
 
     def create(self, record, who: str, when: str):
-        """Register ``record`` as ``who`` at ``when`` (also its ``created_at``)."""
+        """Register ``record`` as ``who`` at ``when`` (also its ``created_at``), raised
+        only from a record the model accepts (``source_problems``). The other rules of a
+        save are not asked here: some measure a new record's dates against today's
+        clock (a loan's due date), not against the demo's day."""
         with self.by(who, when):
             if hasattr(record, "created_at"):
                 record.created_at = local(when)
             touched(record, local(when))
             db.session.add(record)
+            refuse_problems(record, record.source_problems() if isinstance(
+                record, Stateful) else [])
         return record
 
     def edit(self, record, who: str, when: str, **values):
@@ -91,9 +102,8 @@ class Story:
             for field, value in values.items():
                 setattr(record, field, value)
             touched(record, local(when))
-            problems = record.problems() if hasattr(record, "problems") else []
-            if problems:
-                raise DemoError(f"{record}: {' '.join(map(str, problems))}")
+            refuse_problems(record, [*getattr(record, "problems", list)(),
+                                     *getattr(record, "source_problems", list)()])
         return record
 
     def step(self, record, name: str, who: str, when: str, lines=(), then=None, **values):

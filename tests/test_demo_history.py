@@ -277,3 +277,10 @@ def test_the_past_is_not_written_from_a_request(seeded):
         gm = one(AppUser, AppUser.username == "gm")
         with pytest.raises(RuntimeError), recorded_as(gm, gm.created_at):
             pass
+
+
+def test_penalty_notices_come_from_closed_complaints(ctx):
+    """A notice is raised from a closed complaint (``Penalty.raised_from_statuses``): the
+    demo's records pass the rules a save checks."""
+    for penalty in db.session.scalars(sa.select(Penalty)):
+        assert penalty.complaint.status == "closed", penalty
