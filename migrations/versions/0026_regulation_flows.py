@@ -1,0 +1,62 @@
+"""the regulations' flows: penalty notices distributed to accounting and the deducting department
+
+- penalty.accounting_department_id, penalty.deducting_department_id,
+  penalty.distributed_by_id, penalty.distributed_at: the ``distribute`` step after
+  approval (001 篇8 (十)2: 核准后复印三份：自存、会计单位查核、罚扣部门罚扣) records
+  to whom the copies went, by whom and when. Notices applied before this revision keep
+  these empty: nobody recorded their distribution.
+
+Hand-written. On SQLite the reference columns are added in place (``ALTER TABLE …
+ADD COLUMN`` with REFERENCES, as in 0016): a rebuild would drop the full-text triggers
+of 0006.
+
+Revision ID: 0026_regulation_flows
+Revises: 0016_separation_of_duties
+"""
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0026_regulation_flows"
+down_revision = "0016_separation_of_duties"
+branch_labels = None
+depends_on = None
+
+#: (table, new reference column, referenced table)
+REFERENCES = (
+    ("penalty", "accounting_department_id", "department"),
+    ("penalty", "deducting_department_id", "department"),
+    ("penalty", "distributed_by_id", "app_user"),
+)
+#: (table, new plain column, type)
+COLUMNS = (
+    ("penalty", "distributed_at", sa.DateTime()),
+)
+
+
+def _add_reference(table: str, column: str, target: str, sqlite: bool) -> None:
+    fk_name = f"fk_{table}_{column}_{target}"
+    if sqlite:
+        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} INTEGER "
+                   f"CONSTRAINT {fk_name} REFERENCES {target} (id)")
+    else:
+        op.add_column(table, sa.Column(column, sa.Integer(), nullable=True))
+        op.create_foreign_key(fk_name, table, target, [column], ["id"])
+    where = sa.text(f"{column} IS NOT NULL")
+    op.create_index(f"ix_{table}_{column}", table, [column], sqlite_where=where,
+                    postgresql_where=where)
+
+
+def upgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    for table, column, target in REFERENCES:
+        _add_reference(table, column, target, sqlite)
+    for table, column, kind in COLUMNS:
+        op.add_column(table, sa.Column(column, kind, nullable=True))
+
+
+def downgrade():
+    for table, column, _target in REFERENCES:
+        op.drop_index(f"ix_{table}_{column}", table_name=table)
+    for table, column, *_rest in (*REFERENCES, *COLUMNS):
+        with op.batch_alter_table(table) as batch_op:
+            batch_op.drop_column(column)
