@@ -5,6 +5,10 @@
   approval (001 篇8 (十)2: 核准后复印三份：自存、会计单位查核、罚扣部门罚扣) records
   to whom the copies went, by whom and when. Notices applied before this revision keep
   these empty: nobody recorded their distribution.
+- archive files (001 篇7 5.1.5, 5.12.1): customer files are company C (内部) at least and
+  kept permanently. Files below C are raised to C, with their loans (a loan's level
+  follows its file), and every customer's file becomes permanent. Not reversed on
+  downgrade: the regulation's values are valid before this revision too.
 
 Hand-written. On SQLite the reference columns are added in place (``ALTER TABLE …
 ADD COLUMN`` with REFERENCES, as in 0016): a rebuild would drop the full-text triggers
@@ -52,6 +56,15 @@ def upgrade():
         _add_reference(table, column, target, sqlite)
     for table, column, kind in COLUMNS:
         op.add_column(table, sa.Column(column, kind, nullable=True))
+    _customer_files_at_c_and_permanent()
+
+
+def _customer_files_at_c_and_permanent() -> None:
+    op.execute("UPDATE loan SET level = 'internal' WHERE level = 'public' AND "
+               "archive_file_id IN (SELECT id FROM archive_file WHERE level = 'public')")
+    op.execute("UPDATE archive_file SET level = 'internal' WHERE level = 'public'")
+    op.execute("UPDATE archive_file SET retention = 'permanent' "
+               "WHERE retention <> 'permanent' AND customer_id IS NOT NULL")
 
 
 def downgrade():
