@@ -27,8 +27,11 @@ class Contract(Stateful, BusinessRecord, Model):
     tell them, by "already in use", the numbers of contracts they may not see."""
     statuses = CONTRACT_STATUSES
     initial_status = "draft"
-    #: Written review opinions (合同评审) needed before the GM office approves the quote.
-    required_reviews = ("production", "quality", "materials")
+    required_reviews: tuple[str, ...] = ("production", "quality", "materials")
+    """Written review opinions (合同评审：生产、品管、物控) needed before the GM office
+    approves the quote — only for a contract flagged ``needs_review`` (新工艺或客户特殊
+    要求, 002 4.1.3.1–4.1.3.2); an ordinary new or repeat order goes cost sheet → GM →
+    quotation without them."""
     #: Statuses of a signed contract, the ones an order change notice applies to.
     changeable_statuses = ("signed", "in_force")
     locked_from = {
@@ -80,6 +83,12 @@ class Contract(Stateful, BusinessRecord, Model):
     signed_on: Mapped[date | None] = mapped_column(info={"label": _l("Signed on")})
     starts_on: Mapped[date | None] = mapped_column(info={"label": _l("Starts on")})
     ends_on: Mapped[date | None] = mapped_column(info={"label": _l("Ends on")})
+    needs_review: Mapped[bool] = mapped_column(
+        default=True, server_default=sa.true(),
+        info={"label": _l("New process or special requirement (contract review needed)")})
+    """On by default: the production, quality and materials review (``required_reviews``)
+    is asked only of such a contract; a clerk unticks it for an ordinary repeat order.
+    Fixed once the contract is under review, like its terms."""
     owner_id: Mapped[int | None] = foreign_key("app_user.id", _l("Owner"))
     owner = relationship("AppUser", foreign_keys=[owner_id], info={"label": _l("Owner")})
     review_submitted_by_id: Mapped[int | None] = foreign_key(
@@ -109,7 +118,7 @@ class Contract(Stateful, BusinessRecord, Model):
                         "status", "signed_on", "level")
         search = ("number", "title")
         filters = ("status", "kind", "level", "department", "signed_on")
-        form_columns = ("customer", "title", "kind", "amount", "currency",
+        form_columns = ("customer", "title", "kind", "amount", "currency", "needs_review",
                         "signed_on", "starts_on", "ends_on", "owner", "department",
                         "level", "termination_reason")
         inline = ("reviews", "order_changes")
@@ -124,6 +133,9 @@ class Contract(Stateful, BusinessRecord, Model):
         return any(change.status == "pending" for change in self.order_changes)
 
     def missing_reviews(self) -> list[str]:
+        """Aspects still without a written opinion; none unless the contract is flagged."""
+        if self.needs_review is False:
+            return []
         given = {review.aspect for review in self.reviews if (review.opinion or "").strip()}
         return [aspect for aspect in self.required_reviews if aspect not in given]
 

@@ -9,6 +9,9 @@
   kept permanently. Files below C are raised to C, with their loans (a loan's level
   follows its file), and every customer's file becomes permanent. Not reversed on
   downgrade: the regulation's values are valid before this revision too.
+- contract.needs_review (新工艺或客户特殊要求, 002 4.1.3.1–4.1.3.2): the production,
+  quality and materials review is asked only of a flagged contract; on by default, and
+  every existing contract is flagged (what was asked of it before).
 
 Hand-written. On SQLite the reference columns are added in place (``ALTER TABLE …
 ADD COLUMN`` with REFERENCES, as in 0016): a rebuild would drop the full-text triggers
@@ -57,6 +60,8 @@ def upgrade():
     for table, column, kind in COLUMNS:
         op.add_column(table, sa.Column(column, kind, nullable=True))
     _customer_files_at_c_and_permanent()
+    op.add_column("contract", sa.Column("needs_review", sa.Boolean(), nullable=False,
+                                        server_default=sa.true()))
 
 
 def _customer_files_at_c_and_permanent() -> None:
@@ -68,6 +73,8 @@ def _customer_files_at_c_and_permanent() -> None:
 
 
 def downgrade():
+    with op.batch_alter_table("contract") as batch_op:
+        batch_op.drop_column("needs_review")
     for table, column, _target in REFERENCES:
         op.drop_index(f"ix_{table}_{column}", table_name=table)
     for table, column, *_rest in (*REFERENCES, *COLUMNS):
