@@ -38,7 +38,7 @@ CLERK_STEPS = {
 }
 SUPERVISOR_STEPS = {
     "contract": ("submit_review", "send_back", "sign", "put_in_force", "complete",
-                 "terminate", "confirm_changes"),
+                 "terminate", "confirm_changes", "confirm_changes_production"),
     "complaint": ("investigate", "determine_responsibility", "not_upheld",
                   "propose_handling", "send_back", "approve_general", "notify_customer",
                   "close", "reopen"),

@@ -12,6 +12,11 @@
 - contract.needs_review (新工艺或客户特殊要求, 002 4.1.3.1–4.1.3.2): the production,
   quality and materials review is asked only of a flagged contract; on by default, and
   every existing contract is flagged (what was asked of it before).
+- order_change (订单修正通知单, 002 4.1.10.1): confirmed by the business manager
+  (business_confirmed_by_id/_at, new status ``business_confirmed``), then by the
+  production manager (confirmed_by_id/_at, status ``confirmed``);
+  contract.changes_confirmed_by_id is the production manager's signature on the step.
+  Notices confirmed before this revision had one confirmation and keep it as it was.
 
 Hand-written. On SQLite the reference columns are added in place (``ALTER TABLE …
 ADD COLUMN`` with REFERENCES, as in 0016): a rebuild would drop the full-text triggers
@@ -33,11 +38,37 @@ REFERENCES = (
     ("penalty", "accounting_department_id", "department"),
     ("penalty", "deducting_department_id", "department"),
     ("penalty", "distributed_by_id", "app_user"),
+    ("order_change", "business_confirmed_by_id", "app_user"),
+    ("contract", "changes_confirmed_by_id", "app_user"),
 )
 #: (table, new plain column, type)
 COLUMNS = (
     ("penalty", "distributed_at", sa.DateTime()),
+    ("order_change", "business_confirmed_at", sa.DateTime()),
 )
+OLD_CHANGE_STATUSES = ("pending", "confirmed")
+NEW_CHANGE_STATUSES = ("pending", "business_confirmed", "confirmed")
+
+
+def _in(column: str, codes) -> str:
+    return "{} IN ({})".format(column, ", ".join(f"'{code}'" for code in codes))
+
+
+def _change_statuses(codes, length: int, sqlite: bool) -> None:
+    """order_change.status takes the codes (its CHECK) and their length; the table has
+    no full-text triggers, so SQLite may rebuild it."""
+    if sqlite:
+        with op.batch_alter_table("order_change", recreate="always") as batch_op:
+            batch_op.drop_constraint("ck_order_change_status", type_="check")
+            batch_op.alter_column("status", type_=sa.String(length),
+                                  existing_nullable=False)
+            batch_op.create_check_constraint("ck_order_change_status", _in("status", codes))
+    else:
+        op.drop_constraint("ck_order_change_status", "order_change", type_="check")
+        op.alter_column("order_change", "status", type_=sa.String(length),
+                        existing_nullable=False)
+        op.create_check_constraint("ck_order_change_status", "order_change",
+                                   _in("status", codes))
 
 
 def _add_reference(table: str, column: str, target: str, sqlite: bool) -> None:
@@ -62,6 +93,7 @@ def upgrade():
     _customer_files_at_c_and_permanent()
     op.add_column("contract", sa.Column("needs_review", sa.Boolean(), nullable=False,
                                         server_default=sa.true()))
+    _change_statuses(NEW_CHANGE_STATUSES, 18, sqlite)
 
 
 def _customer_files_at_c_and_permanent() -> None:
@@ -73,6 +105,11 @@ def _customer_files_at_c_and_permanent() -> None:
 
 
 def downgrade():
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    # A notice only the business manager confirmed waits again for its one confirmation.
+    op.execute("UPDATE order_change SET status = 'pending' "
+               "WHERE status = 'business_confirmed'")
+    _change_statuses(OLD_CHANGE_STATUSES, 12, sqlite)
     with op.batch_alter_table("contract") as batch_op:
         batch_op.drop_column("needs_review")
     for table, column, _target in REFERENCES:
