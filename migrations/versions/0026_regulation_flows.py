@@ -1,4 +1,5 @@
-"""the regulations' flows: penalty notices distributed to accounting and the deducting department
+"""the regulations' flows: penalty distribution, customer files at C and permanent,
+contract review flag, order changes confirmed twice
 
 - penalty.accounting_department_id, penalty.deducting_department_id,
   penalty.distributed_by_id, penalty.distributed_at: the ``distribute`` step after
@@ -20,7 +21,7 @@
 
 Hand-written. On SQLite the reference columns are added in place (``ALTER TABLE …
 ADD COLUMN`` with REFERENCES, as in 0016): a rebuild would drop the full-text triggers
-of 0006.
+of 0006. order_change, which has none, is rebuilt for its status CHECK.
 
 Revision ID: 0026_regulation_flows
 Revises: 0016_separation_of_duties
