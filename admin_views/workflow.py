@@ -147,6 +147,10 @@ def refusal_of(record, exc: Exception) -> str:
 STEP_ERRORS = (TransitionRefused, StaleDataError, IntegrityError, DBAPIError)
 
 
+def _may(model, step: str) -> bool:
+    return can(actor(), step, model)
+
+
 # -- declaration checks for the steps that checks.py does not know ------------------------
 
 def check_steps(model) -> None:
@@ -416,11 +420,15 @@ class WorkflowMixin:
         stamp = self.model.creator_stamp
         if is_created and stamp and getattr(model, stamp) is None:
             setattr(model, stamp, current_user.id)
+        note = model.on_create(current_user, partial(_may, self.model)) if is_created \
+            else None
         self._stamp_writers(model)
         with db.session.no_autoflush:
             problems = model.source_problems() + model.problems()
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
+        if note:
+            flash(str(note), "info")
 
     def _stamp_writers(self, model) -> None:
         """Inline rows written in this form (new or changed) carry their writer

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, db
 from .choices import ARCHIVE_CATEGORIES, ARCHIVE_STATUSES, LEVELS, RETENTIONS
-from .mixins import BusinessRecord, code_column, foreign_key
+from .mixins import BusinessRecord, code_column, foreign_key, utcnow
 from .workflow import Stateful, Transition
 
 #: Cross-references (参照) between files of one customer with several properties or cases.
@@ -69,6 +69,17 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
                    stamps=("level_decided_by_id", "level_decided_at"),
                    guard="level_request_pending"),
     )
+
+    floor_level: str = "internal"
+    """客户资料密级统一定为公司C级 (001 篇7 5.1.5): a customer file is at this level by
+    default and never below it. Any other level is the GM office's decision (whoever
+    holds ``change_level``): on a new file anyone else gets the floor, and the level they
+    chose is asked for as a level change, which the GM office decides."""
+    customer_retention: str = "permanent"
+    """客户资料属于公司永久保存的档案 (001 篇7 5.12.1): a customer's file is kept
+    permanently. Other periods are for project files that belong to no customer
+    (5.8.1); the model has no such file yet (``customer`` is required), so in practice
+    every file is permanent."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
@@ -162,6 +173,9 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
             if self.requested_level == self.level:
                 return _l("%(field)s: choose a level other than the file's current one.",
                           field=_l("Level asked for"))
+            if _rank(self.requested_level) < _rank(self.floor_level):
+                return _l("%(field)s: a customer file is at least %(floor)s.",
+                          field=_l("Level asked for"), floor=LEVELS[self.floor_level])
         if name == "change_level" and _rank(self.requested_level) > _rank(
                 getattr(user, "clearance", None)):
             return _l("%(field)s: this level is above your clearance.",
@@ -171,6 +185,43 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
     def after_transition(self, name: str, user) -> None:
         if name == "change_level":
             self.level = self.requested_level  # its loans follow (Loan.level_follows)
+
+    # -- the regulation's level floor and retention ------------------------------------
+    def on_create(self, user, may):
+        """A file asked at a level above the floor by someone who does not decide levels
+        starts at the floor, with that level asked of the GM office."""
+        if _rank(self.level) <= _rank(self.floor_level) or may("change_level"):
+            return None
+        asked = self.level
+        self.level = self.floor_level
+        self.requested_level = asked
+        self.level_change_reason = self.level_change_reason or str(_l(
+            "Asked for when the file was created."))
+        self.level_requested_by_id = getattr(user, "id", None)
+        self.level_requested_at = utcnow()
+        return _l("The file is kept at %(floor)s: customer files are company C. The level "
+                  "you chose, %(asked)s, is asked of the GM office, which decides it.",
+                  floor=LEVELS[self.floor_level], asked=LEVELS[asked])
+
+    def _changed(self, field: str) -> bool:
+        state = sa.inspect(self)
+        return state.transient or state.pending or state.attrs[field].history.has_changes()
+
+    def problems(self) -> list:
+        """Checked when the value is set, so a file recorded before the rule is refused
+        nothing else until its level or retention is corrected."""
+        found = []
+        if self.level is not None and _rank(self.level) < _rank(self.floor_level) \
+                and self._changed("level"):
+            found.append(_l("%(field)s: a customer file is at least %(floor)s.",
+                            field=_l("Confidentiality"), floor=LEVELS[self.floor_level]))
+        has_customer = self.customer is not None or self.customer_id is not None
+        if has_customer and self.retention not in (None, self.customer_retention) \
+                and (self._changed("retention") or self._changed("customer_id")):
+            found.append(_l("%(field)s: a customer's file is kept permanently; other "
+                            "periods are only for project files that belong to no customer.",
+                            field=_l("Retention period")))
+        return found
 
 
 def _rank(level: str | None) -> int:

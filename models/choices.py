@@ -59,7 +59,12 @@ REVIEW_ASPECTS = {
     "materials": _l("Materials"),
 }
 
-ORDER_CHANGE_STATUSES = {"pending": _l("Awaiting confirmation"), "confirmed": _l("Confirmed")}
+#: 订单修正通知单 (002 4.1.10.1): confirmed by the business manager (业务经理), then by the
+#: production manager (生产经理).
+ORDER_CHANGE_STATUSES = {"pending": _l("Awaiting confirmation"),
+                         "business_confirmed": _l("Confirmed by the business manager, "
+                                                  "awaiting the production manager"),
+                         "confirmed": _l("Confirmed")}
 
 CHANNELS = {
     "phone": _l("Phone"),

@@ -1,5 +1,6 @@
 """Contracts (合同): reviewed, quote approved by the GM office, signed, then changed only
-through order change notices that a supervisor confirms."""
+through order change notices that the business manager and then the production manager
+confirm."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -27,8 +28,11 @@ class Contract(Stateful, BusinessRecord, Model):
     tell them, by "already in use", the numbers of contracts they may not see."""
     statuses = CONTRACT_STATUSES
     initial_status = "draft"
-    #: Written review opinions (合同评审) needed before the GM office approves the quote.
-    required_reviews = ("production", "quality", "materials")
+    required_reviews: tuple[str, ...] = ("production", "quality", "materials")
+    """Written review opinions (合同评审：生产、品管、物控) needed before the GM office
+    approves the quote — only for a contract flagged ``needs_review`` (新工艺或客户特殊
+    要求, 002 4.1.3.1–4.1.3.2); an ordinary new or repeat order goes cost sheet → GM →
+    quotation without them."""
     #: Statuses of a signed contract, the ones an order change notice applies to.
     changeable_statuses = ("signed", "in_force")
     locked_from = {
@@ -38,13 +42,14 @@ class Contract(Stateful, BusinessRecord, Model):
         # Opinions are written while the contract is under review; the quote approval
         # rests on them.
         "reviews": "quote_approved",
-        # A signed contract changes only by order change notices (confirmed by a
-        # supervisor); a completed or terminated one not at all.
+        # A signed contract changes only by order change notices (confirmed by the
+        # business manager, then the production manager); a completed or terminated one
+        # not at all.
         "order_changes": "completed",
         "level": None,  # the GM office classifies
     }
     correction_hint = _l("A signed contract changes only by an order change notice, which "
-                         "a supervisor confirms.")
+                         "the business manager and then the production manager confirm.")
     transitions = (
         Transition("submit_review", _l("Submit for review"), ("draft",), "under_review",
                    stamps=("review_submitted_by_id",)),
@@ -61,13 +66,22 @@ class Contract(Stateful, BusinessRecord, Model):
         Transition("terminate", _l("Terminate"), ("signed", "in_force"), "terminated",
                    requires=("termination_reason",)),
     )
+    #: 订单修正通知单 (002 4.1.10.1): the business manager (业务经理) confirms, then the
+    #: production manager (生产经理), another person, before production planning gets it.
+    #: Whoever confirmed a notice of this contract as business manager does not confirm
+    #: as production manager.
     actions = (
         # Whoever wrote (or last changed) a notice waiting for confirmation does not
         # confirm it; notices confirmed earlier do not count.
-        Transition("confirm_changes", _l("Confirm order changes"), ("signed", "in_force"),
-                   None, guard="has_pending_changes",
+        Transition("confirm_changes", _l("Confirm order changes (business manager)"),
+                   ("signed", "in_force"), None, guard="has_pending_changes",
                    not_by=("pending_order_changes.recorded_by_id",),
-                   signed_as="order_changes.confirmed_by_id"),
+                   signed_as="order_changes.business_confirmed_by_id"),
+        Transition("confirm_changes_production",
+                   _l("Confirm order changes (production manager)"), ("signed", "in_force"),
+                   None, stamps=("changes_confirmed_by_id",),
+                   guard="has_changes_awaiting_production",
+                   not_by=("order_changes.business_confirmed_by_id",)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,6 +98,12 @@ class Contract(Stateful, BusinessRecord, Model):
     signed_on: Mapped[date | None] = mapped_column(info={"label": _l("Signed on")})
     starts_on: Mapped[date | None] = mapped_column(info={"label": _l("Starts on")})
     ends_on: Mapped[date | None] = mapped_column(info={"label": _l("Ends on")})
+    needs_review: Mapped[bool] = mapped_column(
+        default=True, server_default=sa.true(),
+        info={"label": _l("New process or special requirement (contract review needed)")})
+    """On by default: the production, quality and materials review (``required_reviews``)
+    is asked only of such a contract; a clerk unticks it for an ordinary repeat order.
+    Fixed once the contract is under review, like its terms."""
     owner_id: Mapped[int | None] = foreign_key("app_user.id", _l("Owner"))
     owner = relationship("AppUser", foreign_keys=[owner_id], info={"label": _l("Owner")})
     review_submitted_by_id: Mapped[int | None] = foreign_key(
@@ -92,6 +112,8 @@ class Contract(Stateful, BusinessRecord, Model):
                                                            _l("Quote approved by"))
     quote_approved_at: Mapped[datetime | None] = mapped_column(
         info={"label": _l("Quote approved at")})
+    changes_confirmed_by_id: Mapped[int | None] = foreign_key(
+        "app_user.id", _l("Order changes last confirmed by the production manager"))
     termination_reason: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Termination reason")})
     reviews = relationship("ContractReview", back_populates="contract",
@@ -118,7 +140,7 @@ class Contract(Stateful, BusinessRecord, Model):
                         "status", "signed_on", "level")
         search = ("number", "title")
         filters = ("status", "kind", "level", "department", "signed_on")
-        form_columns = ("customer", "title", "kind", "amount", "currency",
+        form_columns = ("customer", "title", "kind", "amount", "currency", "needs_review",
                         "signed_on", "starts_on", "ends_on", "owner", "department",
                         "level", "termination_reason")
         inline = ("reviews", "order_changes")
@@ -132,7 +154,14 @@ class Contract(Stateful, BusinessRecord, Model):
     def has_pending_changes(self) -> bool:
         return any(change.status == "pending" for change in self.order_changes)
 
+    @property
+    def has_changes_awaiting_production(self) -> bool:
+        return any(change.status == "business_confirmed" for change in self.order_changes)
+
     def missing_reviews(self) -> list[str]:
+        """Aspects still without a written opinion; none unless the contract is flagged."""
+        if self.needs_review is False:
+            return []
         given = {review.aspect for review in self.reviews if (review.opinion or "").strip()}
         return [aspect for aspect in self.required_reviews if aspect not in given]
 
@@ -144,15 +173,22 @@ class Contract(Stateful, BusinessRecord, Model):
                           str(REVIEW_ASPECTS[a]) for a in self.missing_reviews()))
         if name == "confirm_changes" and not self.has_pending_changes:
             return _l("No order change notice is awaiting confirmation.")
+        if name == "confirm_changes_production" and not self.has_changes_awaiting_production:
+            return _l("No order change notice is awaiting the production manager's "
+                      "confirmation: the business manager confirms first.")
         return None
 
     def after_transition(self, name: str, user) -> None:
-        if name == "confirm_changes":
-            for change in self.order_changes:
-                if change.status == "pending":
-                    change.status = "confirmed"
-                    change.confirmed_by_id = user.id
-                    change.confirmed_at = utcnow()
+        for change in self.order_changes:
+            if name == "confirm_changes" and change.status == "pending":
+                change.status = "business_confirmed"
+                change.business_confirmed_by_id = user.id
+                change.business_confirmed_at = utcnow()
+            elif name == "confirm_changes_production" \
+                    and change.status == "business_confirmed":
+                change.status = "confirmed"
+                change.confirmed_by_id = user.id
+                change.confirmed_at = utcnow()
 
     def problems(self) -> list:
         found = []
@@ -167,7 +203,7 @@ class Contract(Stateful, BusinessRecord, Model):
         session = object_session(self)
         if session is not None and any(
                 isinstance(obj, OrderChange) and obj.contract_id == self.id
-                and obj.status == "confirmed" for obj in session.deleted):
+                and obj.status in OrderChange.kept_statuses for obj in session.deleted):
             found.append(_l("%(field)s: a confirmed notice is kept; it cannot be removed.",
                             field=_l("Order change notices")))
         return found
@@ -212,8 +248,14 @@ class OrderChange(db.Model):
     reason: Mapped[str] = mapped_column(Text, info={"label": _l("Reason")})
     content: Mapped[str] = mapped_column(Text, info={"label": _l("Content of the change")})
     status: Mapped[str] = code_column(ORDER_CHANGE_STATUSES, _l("Status"), default="pending")
-    confirmed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Confirmed by"))
-    confirmed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Confirmed at")})
+    business_confirmed_by_id: Mapped[int | None] = foreign_key(
+        "app_user.id", _l("Confirmed by the business manager"))
+    business_confirmed_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Confirmed by the business manager at")})
+    confirmed_by_id: Mapped[int | None] = foreign_key(
+        "app_user.id", _l("Confirmed by the production manager"))
+    confirmed_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Confirmed by the production manager at")})
     created_at: Mapped[datetime] = mapped_column(default=utcnow,
                                                  info={"label": _l("Created at")})
     recorded_by_id: Mapped[int | None] = foreign_key("app_user.id",
@@ -222,6 +264,10 @@ class OrderChange(db.Model):
     #: Stamped with the user who last wrote the notice in the contract's form: they may
     #: not confirm it (``Contract`` action ``confirm_changes``).
     writer_stamp = "recorded_by_id"
+
+    kept_statuses: tuple[str, ...] = ("business_confirmed", "confirmed")
+    """Once the business manager confirmed a notice, it is what the production manager
+    confirms: its text no longer changes and it is not removed."""
 
     def __str__(self) -> str:
         return f"{self.reason[:40] if self.reason else ''}"
@@ -234,7 +280,7 @@ class OrderChange(db.Model):
             return [_l("%(field)s: only a signed contract takes change notices; change a "
                        "contract that is not signed yet directly.", field=label)]
         committed = state.attrs.status.history.deleted or [self.status]
-        if self.id is not None and committed[0] == "confirmed" and any(
+        if self.id is not None and committed[0] in self.kept_statuses and any(
                 state.attrs[name].history.has_changes() for name in ("reason", "content")):
             return [_l("%(field)s: a confirmed notice cannot be changed; add a new one.",
                        field=label)]

@@ -1,4 +1,6 @@
-"""Reward/penalty notices (奖罚通知单): proposed, decided by the GM office, then frozen."""
+"""Reward/penalty notices (奖罚通知单): issued (开立) by the GM office or proposed by a
+supervisor, approved by another person, distributed to accounting and the deducting
+department, then frozen."""
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -45,6 +47,17 @@ class Penalty(Stateful, BusinessRecord, Model):
         Transition("apply", _l("Mark applied"), ("approved",), "applied",
                    stamps=("applied_at",)),
     )
+    #: 核准后复印三份：自存、会计单位查核、罚扣部门罚扣 (001 篇8 (十)2): once approved the
+    #: GM office keeps its copy and sends one to accounting and one to the department
+    #: that deducts; the step records to whom, by whom and when. A notice is applied
+    #: only after it was distributed.
+    actions = (
+        Transition("distribute", _l("Distribute copies (accounting, deducting department)"),
+                   ("approved",), None,
+                   requires=("accounting_department", "deducting_department"),
+                   stamps=("distributed_by_id", "distributed_at"),
+                   guard="not_distributed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
@@ -71,6 +84,20 @@ class Penalty(Stateful, BusinessRecord, Model):
     decided_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Decided by"))
     decided_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Decided at")})
     applied_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Applied at")})
+    accounting_department_id: Mapped[int | None] = foreign_key(
+        "department.id", _l("Copy to accounting"))
+    accounting_department = relationship(
+        "Department", foreign_keys=[accounting_department_id],
+        info={"label": _l("Copy to accounting")})
+    deducting_department_id: Mapped[int | None] = foreign_key(
+        "department.id", _l("Copy to the deducting department"))
+    deducting_department = relationship(
+        "Department", foreign_keys=[deducting_department_id],
+        info={"label": _l("Copy to the deducting department")})
+    distributed_by_id: Mapped[int | None] = foreign_key("app_user.id",
+                                                        _l("Copies distributed by"))
+    distributed_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Copies distributed at")})
     corrects_id: Mapped[int | None] = foreign_key("penalty.id", _l("Corrects notice"))
     corrects = relationship("Penalty", remote_side=[id],
                             info={"label": _l("Corrects notice")})
@@ -96,6 +123,23 @@ class Penalty(Stateful, BusinessRecord, Model):
 
     def __str__(self) -> str:
         return self.number or str(_l("(new notice)"))
+
+    @property
+    def not_distributed(self) -> bool:
+        return self.distributed_at is None
+
+    @property
+    def distributed_to(self) -> list:
+        """The departments that received a copy (besides the GM office's own)."""
+        return [d for d in (self.accounting_department, self.deducting_department) if d]
+
+    def check_transition(self, name: str, user):
+        if name == "distribute" and not self.not_distributed:
+            return _l("The copies of this notice have already been distributed.")
+        if name == "apply" and self.not_distributed:
+            return _l("Distribute the copies to accounting and to the deducting department "
+                      "first: the deduction is made from the deducting department's copy.")
+        return None
 
     def correction_values(self) -> dict:
         """What a correcting notice starts from: this notice's content, to be amended."""

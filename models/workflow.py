@@ -180,6 +180,13 @@ class Stateful:
         """Messages for values that break a rule; checked on every save and step."""
         return []
 
+    def on_create(self, user, may) -> object:
+        """What creating the record by ``user`` implies, before its rules are checked
+        (a customer file asked at a level only the GM office decides starts at the floor
+        with that level asked for). ``may(step)``: may ``user`` fire ``step`` on this
+        model? Returns a message for the user, or None."""
+        return None
+
     def source_problems(self) -> list:
         """A record raised from another (``raised_from``) only from one in a status
         ``raised_from_statuses`` names, when that source is chosen or changed: a penalty

@@ -38,7 +38,7 @@ CLERK_STEPS = {
 }
 SUPERVISOR_STEPS = {
     "contract": ("submit_review", "send_back", "sign", "put_in_force", "complete",
-                 "terminate", "confirm_changes"),
+                 "terminate", "confirm_changes", "confirm_changes_production"),
     "complaint": ("investigate", "determine_responsibility", "not_upheld",
                   "propose_handling", "send_back", "approve_general", "notify_customer",
                   "close", "reopen"),
@@ -73,7 +73,10 @@ POLICY: dict[str, dict[str, Grant]] = {
         "customer": grant("all", *READ, "edit", "export", "change_level"),
         **{m: grant("all", *READ, "edit", "export", "change_level", *GM_STEPS[m])
            for m in RECORDS},
-        "penalty": grant("all", *READ, "export", "approve", "reject", "apply"),
+        # 总经理室开立奖罚通知单 (001 篇8 (十)2): the GM office issues notices; another
+        # person approves them (``Penalty`` step ``approve``, not_by the issuer).
+        "penalty": grant("all", *READ, "create", "export", "approve", "reject",
+                         "distribute", "apply"),
         "reminder": grant("all", *READ, "export"),  # the GM office sees all overdue cases
         "loan": grant("all", *READ, "export", "approve", "reject", "lend", "return_file"),
         "audit_event": grant("all", *READ, "export"),

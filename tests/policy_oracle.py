@@ -28,7 +28,7 @@ EXPECTED = {
                    "loan": ("department", {"list", "view", "create"})},
     "gm_office": {"customer": ("all", {"list", "view", "edit", "export"}),
                   **{t: ("all", {"list", "view", "edit", "export"}) for t in RECORDS},
-                  "penalty": ("all", {"list", "view", "export"}),
+                  "penalty": ("all", {"list", "view", "create", "export"}),
                   "reminder": ("all", {"list", "view", "export"}),
                   "loan": ("all", {"list", "view", "export"}),
                   "account_change": ("all", {"list", "view"})},

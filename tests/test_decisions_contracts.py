@@ -123,4 +123,4 @@ def test_an_order_change_notice_is_still_the_way_to_change_a_signed_contract(
         [status] = db.session.scalars(sa.select(OrderChange.status).where(
             OrderChange.contract_id == pk)).all()
         db.session.remove()
-    assert status == "confirmed"
+    assert status == "business_confirmed"  # then the production manager's turn

@@ -307,4 +307,6 @@ def test_the_declared_rules():
         ("contract", "approve_quote"): (("review_submitted_by_id", "reviews.recorded_by_id"),
                                         None),
         ("contract", "confirm_changes"): (("pending_order_changes.recorded_by_id",), None),
+        ("contract", "confirm_changes_production"): (
+            ("order_changes.business_confirmed_by_id",), None),
     }

@@ -110,15 +110,15 @@ def test_level_change_asked_by_supervisor_decided_by_gm(app, world, clean, user_
 def test_gm_office_may_refuse_a_level_change(app, world, clean, user_client):
     pk = make_file(app, world, level="internal")
     supervisor, gm = user_client("supervisor"), user_client("gm")
-    step(supervisor, "archive_file", pk, "request_level_change", requested_level="public",
-         level_change_reason="可公开")
+    step(supervisor, "archive_file", pk, "request_level_change",
+         requested_level="confidential", level_change_reason="含报价")
     assert "Done" in text(step(gm, "archive_file", pk, "refuse_level_change",
-                               level_decision_reason="含客户联系方式，不宜公开"))
+                               level_decision_reason="报价已公开，按公司C级管理"))
     assert fetch(app, ArchiveFile, pk, "level", "level_decision_reason") == (
-        "internal", "含客户联系方式，不宜公开")
+        "internal", "报价已公开，按公司C级管理")
     # A new request can be made after the decision.
     assert "Done" in text(step(supervisor, "archive_file", pk, "request_level_change",
-                               requested_level="public", level_change_reason="已脱敏"))
+                               requested_level="confidential", level_change_reason="补充底价"))
 
 
 def test_level_decisions_need_a_request_and_the_right_role(app, world, clean, user_client):

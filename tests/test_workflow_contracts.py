@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from models import Contract, OrderChange, db
 
+from .duty_support import colleagues_fixture  # noqa: F401  (fixture)
 from .test_workflow_support import (  # noqa: F401  (fixtures)
     clean_fixture,
     dept,
@@ -102,7 +103,9 @@ def add_change(client, app, pk: int, content: str, index: int = 0, **extra):
 
 
 def test_order_change_on_a_signed_contract_needs_the_supervisors_confirmation(
-        app, world, clean, user_client):
+        app, world, clean, user_client, colleagues):
+    """The business manager confirms first; the production manager's confirmation is
+    ``tests/test_flows_order_changes.py``'s subject."""
     pk = make_contract(app, world, status="signed", signed_on=today())
     clerk, supervisor = user_client("clerk.service"), user_client("supervisor")
     assert add_change(clerk, app, pk, "交货期延后一周").status_code == 200
@@ -112,15 +115,18 @@ def test_order_change_on_a_signed_contract_needs_the_supervisors_confirmation(
     assert 'name="transition" value="confirm_changes"' in details
     assert "You may not do this" in text(step(clerk, "contract", pk, "confirm_changes"))
     assert changes_of(app, pk)[0][1] == "pending"
-    assert "Done: Confirm order changes." in text(
+    assert "Done: Confirm order changes (business manager)." in text(
         step(supervisor, "contract", pk, "confirm_changes"))
-    [(_, status, by, at, _)] = changes_of(app, pk)
-    assert (status, by) == ("confirmed", world.users["supervisor"]) and at is not None
-    assert fetch(app, Contract, pk, "status") == "signed"  # the contract's status stays
+    assert changes_of(app, pk)[0][1] == "business_confirmed"
     details = text(supervisor.get(f"/admin/contract/details/?id={pk}"))
     assert 'name="transition" value="confirm_changes"' not in details  # nothing pending
     page = text(step(supervisor, "contract", pk, "confirm_changes"))
     assert "No order change notice is awaiting confirmation." in page
+    assert "Done: Confirm order changes (production manager)." in text(
+        step(user_client("manager.service"), "contract", pk, "confirm_changes_production"))
+    [(_, status, by, at, _)] = changes_of(app, pk)
+    assert (status, by) == ("confirmed", colleagues["manager.service"]) and at is not None
+    assert fetch(app, Contract, pk, "status") == "signed"  # the contract's status stays
 
 
 def test_a_draft_takes_no_order_change(app, world, clean, user_client):
@@ -134,7 +140,7 @@ def test_a_confirmed_change_is_kept_as_it_is(app, world, clean, user_client):
     pk = make_contract(app, world, status="in_force", signed_on=today())
     supervisor = user_client("supervisor")
     add_change(user_client("clerk.service"), app, pk, "增加数量")  # a writer of its own
-    step(supervisor, "contract", pk, "confirm_changes")
+    step(supervisor, "contract", pk, "confirm_changes")  # confirmed by the business manager
     [(change, *_)] = changes_of(app, pk)
     page = text(add_change(supervisor, app, pk, "篡改内容", **{
         "order_changes-0-id": str(change)}))

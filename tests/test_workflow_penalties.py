@@ -1,5 +1,6 @@
-"""Penalty notices: proposed by a supervisor (from a complaint or alone), decided by the
-GM office, frozen once decided, corrected only by a new notice that refers to the old."""
+"""Penalty notices: proposed by a supervisor (from a complaint or alone) or issued by the
+GM office, decided by the GM office, frozen once decided, corrected only by a new notice
+that refers to the old."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -129,6 +130,9 @@ def test_gm_office_approves_then_applies(app, world, clean, user_client):
     assert "Done: Approve." in text(step(client, "penalty", pk, "approve"))
     assert fetch(app, Penalty, pk, "status", "decided_by_id") == ("approved",
                                                                   world.users["gm"])
+    assert "Done: Distribute copies" in text(step(
+        client, "penalty", pk, "distribute", accounting_department=str(dept(world, "audit")),
+        deducting_department=str(dept(world))))
     assert "Done: Mark applied." in text(step(client, "penalty", pk, "apply"))
     assert fetch(app, Penalty, pk, "status") == "applied"
     assert fetch(app, Penalty, pk, "applied_at") is not None
@@ -171,11 +175,15 @@ def test_a_correction_is_a_new_notice_that_refers_to_the_old(app, world, clean,
     assert fetch(app, Penalty, old, "status", "amount") == ("approved", Decimal("800"))
 
 
-def test_the_gm_office_sees_no_correction_link(app, world, clean, user_client):
+def test_the_gm_office_is_offered_the_correction_it_issues(app, world, clean, user_client):
+    """The GM office issues notices (001 篇8 (十)2), so it issues corrections too; the
+    legal office, which reads notices only, is offered none."""
     old = make_penalty(app, world, status="approved")
     details = text(user_client("gm").get(f"/admin/penalty/details/?id={old}"))
     assert "A decided penalty notice never changes" in details
-    assert "/admin/penalty/new/?corrects=" not in details  # it does not propose
+    assert f"/admin/penalty/new/?corrects={old}" in details
+    legal = text(user_client("legal").get(f"/admin/penalty/details/?id={old}"))
+    assert "/admin/penalty/new/?corrects=" not in legal
 
 
 def test_only_a_decided_notice_is_corrected(app, world, clean, user_client):
