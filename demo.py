@@ -64,6 +64,7 @@ DEPARTMENTS = (
     ("legal", "法律室"),
     ("audit", "审计部"),
     ("it", "信息部"),
+    ("finance", "财务部"),
 )
 
 #: username, full name, roles, department code, clearance
@@ -880,6 +881,11 @@ def make_penalties(demo: Demo) -> None:
         elif status != "proposed":
             story.step(penalty, "approve", "gm", decided)
         if status == "applied":
+            # The GM office keeps its copy and sends one each to accounting (查核联) and
+            # to the department that deducts (罚扣联) before the notice is applied.
+            story.step(penalty, "distribute", "gm", decided,
+                       accounting_department=demo.departments["finance"],
+                       deducting_department=demo.departments[responsible])
             story.step(penalty, "apply", "gm", applied)
 
 

@@ -35,10 +35,12 @@ def test_the_writer_of_an_order_change_does_not_confirm_it(app, world, clean, us
     assert "cannot be the same person" in page
     assert changes_of(app, pk)[0][1:3] == ("pending", None)
 
-    # Another supervisor of the department confirms it.
+    # Another supervisor of the department confirms it as business manager.
     other = user_client("manager.service")
     assert "Done" in text(step(other, "contract", pk, "confirm_changes"))
-    assert changes_of(app, pk)[0][1:3] == ("confirmed", world.users["manager.service"])
+    assert changes_of(app, pk)[0][1] == "business_confirmed"
+    assert fetch(app, OrderChange, change, "business_confirmed_by_id") == \
+        world.users["manager.service"]
 
 
 def test_a_confirmed_notice_of_ones_own_does_not_bar_confirming_a_new_one(
@@ -52,4 +54,4 @@ def test_a_confirmed_notice_of_ones_own_does_not_bar_confirming_a_new_one(
         "order_changes-0-id": str(first), "order_changes-0-reason": "客户要求",
         "order_changes-0-content": "交货期延后一周"})
     assert "Done" in text(step(supervisor, "contract", pk, "confirm_changes"))
-    assert [row[1] for row in changes_of(app, pk)] == ["confirmed", "confirmed"]
+    assert [row[1] for row in changes_of(app, pk)] == ["business_confirmed"] * 2
