@@ -68,11 +68,13 @@ class MonthlyReview(Stateful, Versioned, Timestamped, Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     month: Mapped[date] = mapped_column(
-        unique=True, default=previous_month,
+        default=previous_month,
         info={"label": _l("Month (first day)")})
     remarks: Mapped[str | None] = mapped_column(Text, info={"label": _l("Remarks")})
     reviewed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Reviewed by"))
     reviewed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Reviewed at")})
+
+    __table_args__ = (sa.UniqueConstraint("month"),)  # one review per month
 
     class Admin:
         label = _l("Monthly complaint review")
@@ -92,9 +94,18 @@ class MonthlyReview(Stateful, Versioned, Timestamped, Model):
             self.month = first_of_month(self.month)  # one record per month, whatever day
 
     def problems(self) -> list:
-        if self.month is not None and self.month >= first_of_month(local_date_of(None)):
-            return [_l("%(field)s: only a past month can be reviewed.",
-                       field=_l("Month (first day)"))]
+        month, label = self.month, _l("Month (first day)")
+        if month is None:
+            return []
+        month = first_of_month(month)
+        if month >= first_of_month(local_date_of(None)):
+            return [_l("%(field)s: only a past month can be reviewed.", field=label)]
+        from .base import db
+        other = db.session.scalar(sa.select(MonthlyReview.id).where(
+            MonthlyReview.month == month, MonthlyReview.id != (self.id or 0)))
+        if other is not None:
+            return [_l("%(field)s: %(month)s has its review already.", field=label,
+                       month=month.strftime("%Y-%m"))]
         return []
 
     def _counts(self) -> tuple[int, int, int]:

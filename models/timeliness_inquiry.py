@@ -113,7 +113,7 @@ class TimelinessInquiry(Stateful, BusinessRecord, Model):
     def problems(self) -> list:
         complaint = self.complaint
         if complaint is not None and complaint.status == "closed" \
-                and complaint.handled_on_time is not False and self.status == "asked":
+                and complaint.handled_on_time is not False and self.status in (None, "asked"):
             return [_l("%(field)s: only a case handled late gets a timeliness inquiry "
                        "(%(complaint)s was handled on time).", field=_l("Complaint"),
                        complaint=complaint)]
