@@ -22,7 +22,15 @@ from flask_admin.contrib.sqla.filters import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import REGISTRY, AccountChange, Complaint, MonthlyReview, Reminder, db
+from models import (
+    REGISTRY,
+    AccountChange,
+    Complaint,
+    MonthlyReview,
+    Reminder,
+    TimelinessInquiry,
+    db,
+)
 from models.monthly_review import review_due
 from permissions import can, visible
 from permissions.core import today
@@ -172,6 +180,21 @@ def account_change_todos(admin, day) -> list[Figure]:
                    AccountChange, (AccountChange.status == "pending",), urgent=True)]
 
 
+def inquiry_todos(admin, day) -> list[Figure]:
+    """洽办单 waiting for this user's step: the department's answer, the GM office's
+    review."""
+    todos = []
+    for step in TimelinessInquiry.transitions:
+        if not can(actor(), step.name, TimelinessInquiry):
+            continue
+        status = step.source[0]
+        todos.append(Figure(f"timeliness-inquiry-{step.name}", _l(
+            "Timeliness inquiries: %(action)s", action=step.label), list_url(
+                admin, TimelinessInquiry, ("status", EnumEqualFilter, status)),
+            TimelinessInquiry, (TimelinessInquiry.status == status,), urgent=True))
+    return todos
+
+
 def monthly_review_todos(admin, day) -> list[Figure]:
     """For whoever writes the monthly review (the GM office): last month's review is
     due by the 10th, shown until a review of that month is marked reviewed. The link
@@ -195,7 +218,7 @@ def monthly_review_todos(admin, day) -> list[Figure]:
 
 
 #: Functions ``(admin, today) -> [Figure]`` whose items the home page lists, in order.
-TODO_SOURCES = [complaint_todos, step_deadline_todos, monthly_review_todos,
+TODO_SOURCES = [complaint_todos, step_deadline_todos, inquiry_todos, monthly_review_todos,
                 account_change_todos, late_todos]
 
 

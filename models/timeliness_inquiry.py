@@ -85,8 +85,8 @@ class TimelinessInquiry(Stateful, BusinessRecord, Model):
                         "level")
         search = ("question", "delay_reason")
         filters = ("status", "responsible_department", "level")
-        form_columns = ("complaint", "responsible_department", "question", "delay_reason",
-                        "review_remarks")
+        # The reason is the department's: written with its "answer" step only.
+        form_columns = ("complaint", "responsible_department", "question", "review_remarks")
         create_columns = ("complaint", "responsible_department", "question")
         default_sort = ("created_at", True)
 

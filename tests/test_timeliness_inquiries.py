@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from models import Complaint, TimelinessInquiry, db
 
-from .clocks_support import clean_clocks_fixture  # noqa: F401  (fixture)
+from .clocks_support import clean_clocks_fixture, todo  # noqa: F401  (fixture)
 from .test_complaints_support import as_user_fixture, load, register, shanghai  # noqa: F401
 
 RECEIVED = "2026-11-16 10:00"  # a general complaint, due Tuesday 17 November
@@ -67,6 +67,13 @@ def test_gm_office_asks_the_department_answers_the_gm_office_reviews(app, world,
     # Addressed to the responsible department: its clerk sees it, another department not.
     assert clerk.get(f"/admin/timeliness_inquiry/details/?id={inquiry.id}").status_code == 200
     assert sales.get(f"/admin/timeliness_inquiry/details/?id={inquiry.id}").status_code == 404
+    # Waiting for the department's answer, on its home page.
+    assert 'data-todo="timeliness-inquiry-answer" data-todo-count="' in \
+        clerk.get("/admin/").get_data(as_text=True)
+    count, url = todo(clerk.get("/admin/").get_data(as_text=True), "timeliness-inquiry-answer")
+    assert count >= 1
+    assert f"/admin/timeliness_inquiry/details/?id={inquiry.id}&" in clerk.get(url).get_data(
+        as_text=True)
     # The GM office does not answer for the department.
     gm.post("/admin/timeliness_inquiry/transition/",
             data={"id": inquiry.id, "transition": "answer", "delay_reason": "代答"})
