@@ -5,8 +5,9 @@ handling was proposed) and the running step's due date, with a partial index of 
 rows that have one. Two new tables: ``timeliness_inquiry`` (洽办单, 001 篇8 (十一)3)
 and ``monthly_review`` (the GM office's review by the 10th, 篇8 (十)1), created as the
 models declare them, with their list indexes (written out here, frozen). Existing complaints
-keep no step stamps (their steps happened before the clocks existed): no step clock
-runs for them until their next step.
+still registered or under investigation get their investigation clock's due date (3
+working days after the Shanghai day of receipt, as ``Complaint.derive`` counts it); a
+proposal made before this revision has no time stamped, so no opinion clock runs for it.
 
 Revision ID: 0025_clocks_inquiries
 Revises: 0016_separation_of_duties
@@ -38,8 +39,29 @@ def upgrade():
     op.create_index("ix_complaint_step_due", "complaint", ["step_due_date", "status"],
                     sqlite_where=sa.text("step_due_date IS NOT NULL"),
                     postgresql_where=sa.text("step_due_date IS NOT NULL"))
+    backfill_investigation_clocks()
     create_timeliness_inquiry()
     create_monthly_review()
+
+
+#: Working days for the investigation report at this revision (001 篇8 (九)3).
+INVESTIGATION_DAYS = 3
+
+
+def backfill_investigation_clocks():
+    from models.numbering import local_date_of
+    from models.workdays import add_working_days
+
+    complaint = sa.table("complaint", sa.column("id"), sa.column("received_at", sa.DateTime()),
+                         sa.column("status"), sa.column("step_due_date", sa.Date()))
+    bind = op.get_bind()
+    rows = bind.execute(sa.select(complaint.c.id, complaint.c.received_at).where(
+        complaint.c.status.in_(("registered", "investigating")),
+        complaint.c.received_at.is_not(None))).all()
+    for row in rows:
+        due = add_working_days(local_date_of(row.received_at), INVESTIGATION_DAYS).day
+        bind.execute(complaint.update().where(complaint.c.id == row.id)
+                     .values(step_due_date=due))
 
 
 def create_timeliness_inquiry():
