@@ -305,4 +305,6 @@ def test_the_declared_rules():
         ("loan", "approve"): (("requested_by_id", "borrower_id"), None),
         ("contract", "approve_quote"): (("review_submitted_by_id", "reviews.recorded_by_id"),
                                         None),
+        # 洽办单: whoever answered for the department does not review the answer.
+        ("timeliness_inquiry", "review"): (("answered_by_id",), None),
     }
