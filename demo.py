@@ -1039,3 +1039,30 @@ def seed() -> bool:
         "loans": len(LOANS)})
     db.session.commit()
     return True
+
+
+# -- 洽办单 and the monthly review (models/timeliness_inquiry.py, models/monthly_review.py)
+
+def make_clock_records(demo: Demo) -> None:
+    """A 洽办单 on the first closed complaint handled late, waiting for its department's
+    answer; the GM office's review of September 2026, done on 9 October."""
+    from models import MonthlyReview, TimelinessInquiry
+
+    db.session.flush()  # the handling clock's verdicts are derived at the flush
+    late = sorted((c for c in demo.complaints.values()
+                   if c.status == "closed" and c.handled_on_time is False),
+                  key=lambda c: c.number)
+    gm = demo.users["gm"]
+    if late:
+        complaint = late[0]
+        asked = local_date_of(complaint.closed_at) + timedelta(days=3)
+        add(TimelinessInquiry(
+            complaint=complaint, asked_by_id=gm.id,
+            responsible_department=complaint.responsible_department or complaint.department,
+            question="请说明该投诉处理逾期的原因及改进措施。"), f"{asked} 10:00")
+    add(MonthlyReview(month=date(2026, 9, 1), status="reviewed", reviewed_by_id=gm.id,
+                      reviewed_at=local("2026-10-09 16:00"),
+                      remarks="九月结案投诉已审视，无行政处分案件。"), "2026-10-09 15:30")
+
+
+STEPS = (*STEPS, make_clock_records)

@@ -22,7 +22,16 @@ from flask_admin.contrib.sqla.filters import (
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from models import REGISTRY, AccountChange, Complaint, Reminder, db
+from models import (
+    REGISTRY,
+    AccountChange,
+    Complaint,
+    MonthlyReview,
+    Reminder,
+    TimelinessInquiry,
+    db,
+)
+from models.monthly_review import review_due
 from permissions import can, visible
 from permissions.core import today
 from permissions.scoping import actor
@@ -44,11 +53,14 @@ class Figure:
     urgent: bool = False
     """Shown as a warning when the count is not zero."""
     count: int = field(default=0)
+    counted: bool = True
+    """False: an item whose ``count`` is set by its source (a review due), not counted."""
 
 
 def fill_counts(figures: list[Figure]) -> None:
     """Count every figure in a single statement, each capped like the list pager
     ("500+"): a figure costs the same at ten thousand and at a million rows."""
+    figures = [f for f in figures if f.counted]
     if not figures:
         return
     columns = [capped_count_select(sa.select(f.model.id).where(visible(actor(), f.model),
@@ -111,6 +123,36 @@ def complaint_todos(admin, day) -> list[Figure]:
     return todos
 
 
+def running_status_filter(deadline) -> tuple:
+    """A list condition on the status that, with "step due date before today", keeps
+    exactly this clock's records (only a running clock has a step due date)."""
+    others = {s for d in Complaint.step_deadlines if d is not deadline for s in d.running}
+    if len(deadline.running) == 1:
+        return ("status", EnumEqualFilter, deadline.running[0])
+    if len(others) == 1:
+        return ("status", EnumFilterNotEqual, others.pop())
+    return ()
+
+
+def step_deadline_todos(admin, day) -> list[Figure]:
+    """Per step clock of complaints (``Complaint.step_deadlines``), for the role that
+    delivers the step (may fire one of its ``met_by`` steps): how many are late. The
+    link filters the list on the running step's due date and its status."""
+    user, todos = actor(), []
+    for deadline in Complaint.step_deadlines:
+        if not any(can(user, name, Complaint) for name in deadline.met_by):
+            continue
+        status = running_status_filter(deadline)
+        todos.append(Figure(f"complaint-step-{deadline.key}",
+                            _l("Late: %(step)s", step=deadline.label), list_url(
+                                admin, Complaint, ("step_due_date", DateSmallerFilter,
+                                                   day.isoformat()),
+                                *filter(None, [status])),
+                            Complaint, (Complaint.step_late_clause(day, deadline.key),),
+                            urgent=True))
+    return todos
+
+
 def late_todos(admin, day) -> list[Figure]:
     """Every other record type that declares deadlines (``late_clause``): how many of its
     records the user can see are late; the link is the list's own ``?late=1`` filter,
@@ -138,8 +180,46 @@ def account_change_todos(admin, day) -> list[Figure]:
                    AccountChange, (AccountChange.status == "pending",), urgent=True)]
 
 
+def inquiry_todos(admin, day) -> list[Figure]:
+    """洽办单 waiting for this user's step: the department's answer, the GM office's
+    review."""
+    todos = []
+    for step in TimelinessInquiry.transitions:
+        if not can(actor(), step.name, TimelinessInquiry):
+            continue
+        status = step.source[0]
+        todos.append(Figure(f"timeliness-inquiry-{step.name}", _l(
+            "Timeliness inquiries: %(action)s", action=step.label), list_url(
+                admin, TimelinessInquiry, ("status", EnumEqualFilter, status)),
+            TimelinessInquiry, (TimelinessInquiry.status == status,), urgent=True))
+    return todos
+
+
+def monthly_review_todos(admin, day) -> list[Figure]:
+    """For whoever writes the monthly review (the GM office): last month's review is
+    due by the 10th, shown until a review of that month is marked reviewed. The link
+    opens the review of that month if one was started, else a new one (its month
+    defaults to last month)."""
+    if not can(actor(), "create", MonthlyReview):
+        return []
+    month = review_due(day)
+    if month is None:
+        return []
+    started = db.session.scalar(sa.select(MonthlyReview.id).where(
+        MonthlyReview.month == month))
+    url = url_for("monthly_review.details_view", id=started) if started else \
+        url_for("monthly_review.create_view")
+    due = month.replace(year=month.year + month.month // 12,
+                        month=month.month % 12 + 1, day=MonthlyReview.due_day)
+    return [Figure("monthly-review-due", _l(
+        "Review of %(month)s's closed complaints: due by %(day)s",
+        month=month.strftime("%Y-%m"), day=due.isoformat()), url, MonthlyReview,
+        urgent=True, count=1, counted=False)]
+
+
 #: Functions ``(admin, today) -> [Figure]`` whose items the home page lists, in order.
-TODO_SOURCES = [complaint_todos, account_change_todos, late_todos]
+TODO_SOURCES = [complaint_todos, step_deadline_todos, inquiry_todos, monthly_review_todos,
+                account_change_todos, late_todos]
 
 
 class HomeView(AdminIndexView):

@@ -13,6 +13,8 @@ from .contract import Contract, ContractReview, OrderChange
 from .complaint import Complaint
 from .reminder import Reminder
 from .penalty import Penalty
+from .timeliness_inquiry import TimelinessInquiry
+from .monthly_review import MonthlyReview
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
@@ -25,7 +27,7 @@ __all__ = [
     "REGISTRY", "Model", "db", "Department", "AppUser", "AccountChange", "Customer", "Contract",
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
-    "NumberCounter", "Attachment", "Reminder",
+    "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

@@ -24,6 +24,13 @@ from .base import Model
 from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, SEVERITIES
 from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import local_date_of
+from .step_deadlines import (
+    StepDeadline,
+    derive_step_due_date,
+    stamp_step_clocks,
+    step_deadlines_text,
+    step_late_reason,
+)
 from .workdays import add_working_days
 from .workflow import Stateful, Transition
 
@@ -68,9 +75,28 @@ class Complaint(Stateful, BusinessRecord, Model):
         "due_date": None, "due_date_provisional": None, "effective_due_date": None,
         # The clocks' verdict and closing date, derived once at the written notification.
         "handled_on_time": None, "closing_due_date": None,
+        # The step clocks' stamps and running due date (``step_deadlines``), derived.
+        "step_due_date": None, "investigated_at": None, "handling_proposed_at": None,
         # The GM office classifies (the edit form offers it to them only).
         "level": None,
     }
+    step_deadlines: tuple[StepDeadline, ...] = (
+        StepDeadline("investigation", _l("Investigation report"), 3, start="received_at",
+                     running=("registered", "investigating"),
+                     met_by=("determine_responsibility", "not_upheld"),
+                     met_at="investigated_at"),
+        StepDeadline("combined_opinion", _l("GM office's combined opinion"), 1,
+                     start="handling_proposed_at", running=(APPROVAL_ASKED,),
+                     met_by=("approve_major",), met_at="approved_at",
+                     started_by=("propose_handling", "not_upheld"),
+                     when=(("severity", "major"),)),
+    )
+    """Deadlines of steps on the way (001 篇8 (九)3, (九)6): the investigation report
+    (cause analysis: "determine responsibility" or "not upheld") within 3 working days
+    of receipt; the GM office's combined opinion on a major complaint (its approval)
+    within 1 working day of the handling proposal. Counted by ``models/step_deadlines``;
+    ``step_due_date`` holds the running clock's date."""
+    computed = {"step_deadlines_shown": _l("Step deadlines")}
     correction_hint = _l("If the customer does not accept the result, reopen the complaint "
                          "as a new one.")
     transitions = (
@@ -174,6 +200,15 @@ class Complaint(Stateful, BusinessRecord, Model):
     notified_at: Mapped[datetime | None] = mapped_column(
         info={"label": _l("Customer notified at")})
     closed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Closed at")})
+    #: When the investigation report was delivered (the first cause-analysis step).
+    investigated_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Investigation reported at"), "readonly": True})
+    #: When the handling was last proposed: the GM office's opinion clock starts here.
+    handling_proposed_at: Mapped[datetime | None] = mapped_column(
+        info={"label": _l("Handling proposed at"), "readonly": True})
+    #: Due date of the step clock that runs now (``step_deadlines``); None if none runs.
+    step_due_date: Mapped[date | None] = mapped_column(
+        info={"label": _l("Step due date"), "readonly": True})
     reopened_from_id: Mapped[int | None] = foreign_key("complaint.id", _l("Reopened from"))
     reopened_from = relationship("Complaint", remote_side=[id],
                                  info={"label": _l("Reopened from"), "readonly": True})
@@ -189,6 +224,10 @@ class Complaint(Stateful, BusinessRecord, Model):
         sa.Index("ix_complaint_open_due", "effective_due_date",
                  sqlite_where=sa.text("status <> 'closed'"),
                  postgresql_where=sa.text("status <> 'closed'")),
+        # Step clocks: only running ones have a date (late look-ups, home page figures).
+        sa.Index("ix_complaint_step_due", "step_due_date", "status",
+                 sqlite_where=sa.text("step_due_date IS NOT NULL"),
+                 postgresql_where=sa.text("step_due_date IS NOT NULL")),
         sa.Index("ix_complaint_dept_open_due", "department_id", "effective_due_date", "level",
                  sqlite_where=sa.text("status <> 'closed'"),
                  postgresql_where=sa.text("status <> 'closed'")),
@@ -201,7 +240,8 @@ class Complaint(Stateful, BusinessRecord, Model):
                         "status", "deadline", "level")
         search = ("number", "content", "product", "batch_no")
         filters = ("status", "severity", "kind", "channel", "level", "department",
-                   "received_at", "deadline", "due_date_provisional", "handled_on_time")
+                   "received_at", "deadline", "due_date_provisional", "handled_on_time",
+                   "step_due_date")
         form_columns = ("customer", "received_at", "channel", "complainant", "content",
                         "request", "product", "order_no", "batch_no", "quantity_affected",
                         "kind", "severity", "cause_analysis", "responsible_department",
@@ -247,6 +287,7 @@ class Complaint(Stateful, BusinessRecord, Model):
         if self.notified_at is not None and self.closing_due_date is None:
             self._stop_handling_clock()
         self.effective_due_date = self.current_due_date
+        derive_step_due_date(self)
 
     def _stop_handling_clock(self) -> None:
         """The customer was notified in writing: the handling clock stops with a verdict
@@ -298,12 +339,22 @@ class Complaint(Stateful, BusinessRecord, Model):
     def late_reason(self, today: date):
         days = self.days_overdue(today)
         if not days:
-            return None
+            return step_late_reason(self, today)
         if self.closing_due_date is not None:
             return _l("Closing overdue by %(days)s day(s) (due %(day)s)", days=days,
                       day=self.current_due_date.isoformat())
         return _l("Overdue by %(days)s day(s) (due %(day)s)", days=days,
                   day=self.current_due_date.isoformat())
+
+    @classmethod
+    def step_late_clause(cls, today: date, key: str | None = None):
+        """Complaints whose step clock (``key``: only that one) is late on ``today``."""
+        return sa.or_(*(d.late_clause(cls, today) for d in cls.step_deadlines
+                        if key is None or d.key == key))
+
+    @property
+    def step_deadlines_shown(self) -> str:
+        return step_deadlines_text(self)
 
     @property
     def deadline_shown(self) -> DeadlineShown | None:
@@ -356,6 +407,7 @@ class Complaint(Stateful, BusinessRecord, Model):
         return None
 
     def after_transition(self, name: str, user):
+        stamp_step_clocks(self, name)
         if name == "not_upheld":
             self.handling = "not_upheld"
         elif name == "reopen":

@@ -60,6 +60,8 @@ POLICY: dict[str, dict[str, Grant]] = {
         "penalty": grant("department", *READ),
         "reminder": grant("department", *READ, "edit"),  # the addressee replies
         "loan": grant("own", *READ, "create"),
+        # 洽办单 addressed to the department: it answers why the case was late.
+        "timeliness_inquiry": grant("department", *READ, "answer"),
     },
     "supervisor": {
         "customer": grant("all", *READ, *WRITE, "export"),
@@ -68,6 +70,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "penalty": grant("department", *READ, "create"),
         "reminder": grant("department", *READ, "edit", "export"),
         "loan": grant("department", *READ, "create"),
+        "timeliness_inquiry": grant("department", *READ, "answer"),
     },
     "gm_office": {
         "customer": grant("all", *READ, "edit", "export", "change_level"),
@@ -82,6 +85,10 @@ POLICY: dict[str, dict[str, Grant]] = {
         "audit_event": grant("all", *READ, "export"),
         # The second person for account changes an administrator may not make alone.
         "account_change": grant("all", *READ, "approve", "reject"),
+        # It raises 洽办单 on late closed cases and reviews the answers (001 篇8 (十一)3),
+        # and reviews each month's closed complaints by the 10th (篇8 (十)1).
+        "timeliness_inquiry": grant("all", *READ, *WRITE, "export", "review"),
+        "monthly_review": grant("all", *READ, *WRITE, "export", "mark_reviewed"),
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
@@ -89,7 +96,8 @@ POLICY: dict[str, dict[str, Grant]] = {
     },
     "auditor": {
         **{m: grant("all", *READ, "export")
-           for m in ("customer", "penalty", "loan", "reminder", *RECORDS)},
+           for m in ("customer", "penalty", "loan", "reminder", "timeliness_inquiry",
+                     "monthly_review", *RECORDS)},
         "app_user": grant("all", *READ),
         "department": grant("all", *READ),
         "audit_event": grant("all", *READ, "export"),

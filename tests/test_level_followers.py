@@ -7,7 +7,7 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from models import Complaint, Loan, Reminder, db
+from models import Complaint, Loan, Reminder, TimelinessInquiry, db
 
 from .test_conflicts import FormFields
 from .test_workflow_support import (  # noqa: F401  (fixtures)
@@ -81,5 +81,8 @@ def test_a_complaint_raised_takes_its_reminders_along(app, world, clean, user_cl
                 for reminder, level in before.items():
                     db.session.execute(sa.update(Reminder).where(Reminder.id == reminder)
                                        .values(level=level))
+                # The world's 洽办单 on this complaint followed it to "secret" too.
+                db.session.execute(sa.update(TimelinessInquiry).where(
+                    TimelinessInquiry.complaint_id == complaint.id).values(level="internal"))
                 db.session.commit()
                 db.session.remove()

@@ -309,4 +309,6 @@ def test_the_declared_rules():
         ("contract", "confirm_changes"): (("pending_order_changes.recorded_by_id",), None),
         ("contract", "confirm_changes_production"): (
             ("order_changes.business_confirmed_by_id",), None),
+        # 洽办单: whoever answered for the department does not review the answer.
+        ("timeliness_inquiry", "review"): (("answered_by_id",), None),
     }
