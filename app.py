@@ -5,6 +5,8 @@ Configuration comes from the environment: ``DATABASE_URL`` (default: a SQLite fi
 in the instance folder), ``SECRET_KEY`` (default: generated once and kept in the
 instance folder), ``HTTPS_ONLY=1`` when served over HTTPS (Secure cookies, HSTS),
 ``TRUSTED_PROXIES=N`` behind N reverse proxies (client address from X-Forwarded-For),
+``LOG_FORMAT`` (``json``, the default, or ``text``: ``request_log.py``), ``METRICS=1``
+to serve Prometheus metrics at ``/metrics`` (``metrics.py``; ``METRICS_TOKEN``),
 ``SESSION_IDLE_MINUTES`` (default 30: a session ends after that much inactivity),
 ``UPLOAD_FOLDER`` and ``BACKUP_FOLDER`` (default: ``uploads`` and ``backups`` in the
 instance folder). The instance folder, the SQLite file, uploads and backups are
@@ -37,6 +39,8 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+import metrics
+import request_log
 from extensions import babel, csrf, login_manager, migrate
 from file_modes import private_dir, secure_app_files, write_private
 from models import db
@@ -197,10 +201,14 @@ def create_app(config: dict | None = None) -> Flask:
         or os.path.join(app.instance_path, "backups"),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        LOG_FORMAT=os.environ.get("LOG_FORMAT", "json").strip().lower(),
+        METRICS=env_flag("METRICS"),
+        METRICS_TOKEN=os.environ.get("METRICS_TOKEN") or None,
         **security_config(),
     )
     if config:
         app.config.update(config)
+    request_log.install(app)  # first: its clock and request id precede every other hook
     secure_app_files(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
@@ -238,6 +246,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_audit_screens(admin)
     install_security_headers(app, admin)
     health.install_unavailable_page(app)
+    metrics.install(app)
     audit_refusals.init_app(app)  # refused and failed requests leave one audit event
 
     @app.before_request
