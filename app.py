@@ -190,7 +190,9 @@ def create_app(config: dict | None = None) -> Flask:
     private_dir(app.instance_path)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(app.instance_path),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Statement parameters stay out of error messages and so out of the log:
+        # they are the records' contents (names, telephone numbers, complaint texts).
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),

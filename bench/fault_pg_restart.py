@@ -197,19 +197,22 @@ class Actor(threading.Thread):
             return
         fields.update(customer=str(self.random.choice(self.customers)[0]),
                       complainant="故障测试", content="空调不制冷，故障测试登记。",
-                      request="上门检修", product="KF-35GW")
+                      request="上门检修", product="KF-35GW",
+                      _continue_editing="1")  # "save and continue": the answer names it
         status, _, location = self.browser.request("POST", "/admin/complaint/new/",
                                                    "write", fields)
         if status != 302:
             with self.tally.lock:
                 self.tally.not_confirmed += 1
             return
-        # Confirmed: the client is sent to the new record's page, which shows its number.
+        # Confirmed: the client is sent to the new record (its id); its details page
+        # shows the number it was given.
         found = re.search(r"[?&]id=(\d+)", location)
         number = None
         if found:
+            details = f"/admin/complaint/details/?id={found.group(1)}"
             for _ in range(30):  # the database may be away right now: ask again
-                status, page, _ = self.browser.request("GET", location, "confirm")
+                status, page, _ = self.browser.request("GET", details, "confirm")
                 if status == 200:
                     numbers = NUMBER.findall(page)
                     number = "".join(numbers[0]) if numbers else None
@@ -229,7 +232,7 @@ def check_database(url: str, confirmed: list, started_at_id: int) -> dict:
             "SELECT number FROM complaint WHERE number IS NOT NULL"))]
     engine.dispose()
     stored = {row.id: row.number for row in rows}
-    missing = [c for c in confirmed if c[0] not in stored or
+    missing = [c for c in confirmed if c[0] is None or c[0] not in stored or
                (c[1] is not None and stored[c[0]] != c[1])]
     by_month: dict[str, list[int]] = {}
     for number in month_numbers:

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from app import create_app
 from audit_anchor import audit_key
 from audit_cli import verify_chain
-from request_log import configure_logging
 from models import AppUser, AuditEvent, db
+from request_log import configure_logging
 
 from .conftest import TEST_CONFIG
 
