@@ -136,3 +136,14 @@ def test_text_format_for_a_terminal(app, tmp_path):
             in lines()[-1]
     finally:
         configure_logging(app)  # JSON again for the tests after this one
+
+
+def test_a_refusal_is_audited_under_the_requests_id(app, login_as):
+    client = login_as("clerk.service")
+    response = client.get("/admin/audit_event/")
+    assert response.status_code == 403
+    with app.app_context():
+        actions = db.session.scalars(sa.select(AuditEvent.action).where(
+            AuditEvent.request_id == response.headers["X-Request-ID"])).all()
+        db.session.remove()
+    assert actions == ["refused"]
