@@ -5,6 +5,8 @@ Configuration comes from the environment: ``DATABASE_URL`` (default: a SQLite fi
 in the instance folder), ``SECRET_KEY`` (default: generated once and kept in the
 instance folder), ``HTTPS_ONLY=1`` when served over HTTPS (Secure cookies, HSTS),
 ``TRUSTED_PROXIES=N`` behind N reverse proxies (client address from X-Forwarded-For),
+``LOG_FORMAT`` (``json``, the default, or ``text``: ``request_log.py``), ``METRICS=1``
+to serve Prometheus metrics at ``/metrics`` (``metrics.py``; ``METRICS_TOKEN``),
 ``SESSION_IDLE_MINUTES`` (default 30: a session ends after that much inactivity),
 ``UPLOAD_FOLDER`` and ``BACKUP_FOLDER`` (default: ``uploads`` and ``backups`` in the
 instance folder), ``ATTACHMENT_STORE=s3`` and ``S3_*`` for a bucket shared by several
@@ -39,6 +41,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import attachment_store
+import metrics
+import request_log
 from extensions import babel, csrf, login_manager, migrate
 from file_modes import private_dir, secure_app_files, write_private
 from models import db
@@ -199,7 +203,9 @@ def create_app(config: dict | None = None) -> Flask:
     private_dir(app.instance_path)
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=database_url(app.instance_path),
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+        # Statement parameters stay out of error messages and so out of the log:
+        # they are the records' contents (names, telephone numbers, complaint texts).
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "hide_parameters": True},
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE="Asia/Shanghai",
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
@@ -211,10 +217,14 @@ def create_app(config: dict | None = None) -> Flask:
         **store_config(),
         MAX_CONTENT_LENGTH=50 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
+        LOG_FORMAT=os.environ.get("LOG_FORMAT", "json").strip().lower(),
+        METRICS=env_flag("METRICS"),
+        METRICS_TOKEN=os.environ.get("METRICS_TOKEN") or None,
         **security_config(),
     )
     if config:
         app.config.update(config)
+    request_log.install(app)  # first: its clock and request id precede every other hook
     secure_app_files(app)
     attachment_store.check_config(app)
     if not app.config.get("SECRET_KEY"):
@@ -252,6 +262,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_audit_screens(admin)
     install_security_headers(app, admin)
     health.install_unavailable_page(app)
+    metrics.install(app)
     audit_refusals.init_app(app)  # refused and failed requests leave one audit event
 
     @app.before_request

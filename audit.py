@@ -48,6 +48,7 @@ from models import REGISTRY, AuditEvent, db
 from models.audit import GENESIS, AuditChainHead
 from models.mixins import Classified, utcnow
 from permissions.levels import rank
+from request_log import current_request_id
 
 #: Tables whose rows are not business data: never audited.
 NOT_AUDITED = {"audit_event", "audit_chain_head", "number_counter", "alembic_version"}
@@ -123,6 +124,7 @@ class Pending:
     level: str | None = None
     who: dict = field(default_factory=dict)
     at: datetime = field(default_factory=utcnow)
+    request_id: str | None = field(default_factory=current_request_id)
 
     @property
     def explicit(self) -> bool:
@@ -151,7 +153,7 @@ class Pending:
             at=self.at, action=self.action, model=self.model, record_id=self.record_id,
             changes=json.dumps(self.changes, ensure_ascii=False, sort_keys=True,
                                default=str) if self.changes else None,
-            level=self.level, **self.who)
+            level=self.level, request_id=self.request_id, **self.who)
 
 
 def _pending(session) -> list[Pending]:

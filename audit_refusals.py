@@ -159,8 +159,9 @@ def write_apart(pending: Pending) -> bool:
             session.commit()
         return True
     except Exception:  # noqa: BLE001 - recording must not fail the request
+        path = str(pending.changes.get("path") or "").partition("?")[0]  # no query
         current_app.logger.exception("Could not write an audit event: %s %s",
-                                     pending.action, pending.changes.get("path"))
+                                     pending.action, path)
         return False
 
 

@@ -93,13 +93,32 @@ def install_unavailable_page(app) -> None:
     is back the next request gets a fresh connection and the site recovers by itself.
     """
 
+    @app.teardown_appcontext
+    def release_session(error=None):
+        """Hand the request's connection back even if the database went away after the
+        answer was made: closing ends the transaction with a ROLLBACK, which fails on a
+        connection the server cut (a restart). Raised from here it would turn a finished
+        answer (a page shown, a record saved and committed) into a 500. The connection
+        is dropped instead; the pool opens a new one when the database is back.
+        Registered after Flask-SQLAlchemy's own teardown, so it runs before it."""
+        try:
+            db.session.remove()
+        except sa.exc.SQLAlchemyError as failure:
+            current_app.logger.warning("database connection lost after the answer: %s",
+                                       failure.orig or failure)
+            try:
+                db.session().invalidate()
+            except sa.exc.SQLAlchemyError:
+                pass
+            db.session.registry.clear()
+
     @app.errorhandler(sa.exc.OperationalError)
     def database_unavailable(error):
         current_app.logger.warning("database unavailable: %s", error.orig or error)
         try:
             db.session.rollback()
         except sa.exc.SQLAlchemyError:
-            db.session.invalidate()
+            db.session().invalidate()
         # The user could not be loaded: render as nobody, so nothing after this asks
         # the database again (the security headers, the template).
         g._login_user = AnonymousUserMixin()

@@ -116,12 +116,12 @@ class AuditLogView(SecureModelView):
     column_display_actions = True
     column_list = ("at", "username", "address", "action", "model", "record_id", "changes")
     column_details_list = ("id", "at", "username", "user_id", "address", "action", "model",
-                           "record_id", "endpoint", "level", "changes", "prev_digest",
-                           "digest")
+                           "record_id", "endpoint", "request_id", "level", "changes",
+                           "prev_digest", "digest")
     column_export_list = column_details_list
     column_default_sort = ("id", True)
     column_sortable_list = ("at", "username", "action", "model")
-    column_searchable_list = ("username", "record_id", "address")
+    column_searchable_list = ("username", "record_id", "address", "request_id")
     column_labels = {attr.key: attr.columns[0].info.get("label", attr.key)
                      for attr in sa.inspect(AuditEvent).column_attrs}
     column_formatters = {

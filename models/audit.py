@@ -30,6 +30,10 @@ GENESIS = "0" * 64
 #: below invalidates every stored chain: it needs a migration that re-chains.
 DIGEST_FIELDS = ("id", "at", "user_id", "username", "address", "action", "model",
                  "record_id", "endpoint", "changes", "level")
+#: Columns added later, covered only when they hold a value: events written before
+#: such a column existed keep their digest, and one written with a value cannot have
+#: it removed or changed without breaking the chain.
+OPTIONAL_DIGEST_FIELDS = ("request_id",)
 
 
 def _plain(value):
@@ -40,8 +44,10 @@ def event_digest(values: dict, prev_digest: str, key: bytes | None = None) -> st
     """HMAC-SHA256 with the audit key over the previous digest and the event's fields
     as canonical JSON. Without a key, plain SHA-256: how events were chained before the
     log had a key (``audit_cli`` accepts those only before the first keyed event)."""
-    content = json.dumps([prev_digest, *(_plain(values.get(f)) for f in DIGEST_FIELDS)],
-                         ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    parts = [prev_digest, *(_plain(values.get(f)) for f in DIGEST_FIELDS)]
+    parts += [[name, values[name]] for name in OPTIONAL_DIGEST_FIELDS
+              if values.get(name) is not None]
+    content = json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     if key is None:
         return hashlib.sha256(content).hexdigest()
     return hmac.new(key, content, hashlib.sha256).hexdigest()
@@ -70,6 +76,10 @@ class AuditEvent(db.Model):
     level: Mapped[str | None] = mapped_column(
         String(12), info={"label": _l("Confidentiality")})
     """Highest level the record had in this event: who may read the values."""
+    request_id: Mapped[str | None] = mapped_column(String(64),
+                                                   info={"label": _l("Request id")})
+    """The id of the request that wrote it (``request_log``), as in the server's log
+    lines of that request; None outside a request (CLI, scheduler)."""
     prev_digest: Mapped[str] = mapped_column(String(64),
                                              info={"label": _l("Previous digest")})
     digest: Mapped[str] = mapped_column(String(64), info={"label": _l("Digest")})
@@ -80,10 +90,12 @@ class AuditEvent(db.Model):
         # Failed-login counting per account and per address (auth.py).
         sa.Index("ix_audit_event_action_username", "action", "username", "at"),
         sa.Index("ix_audit_event_action_address", "action", "address", "at"),
+        sa.Index("ix_audit_event_request_id", "request_id"),
     )
 
     def digest_values(self) -> dict:
-        return {field: getattr(self, field) for field in DIGEST_FIELDS}
+        return {field: getattr(self, field)
+                for field in (*DIGEST_FIELDS, *OPTIONAL_DIGEST_FIELDS)}
 
     def expected_digest(self, key: bytes | None = None) -> str:
         return event_digest(self.digest_values(), self.prev_digest, key)

@@ -20,7 +20,7 @@ from .test_audit_support import KINDS, log_in, own_app
 
 #: The audit log export's columns (AuditLogView.column_export_list), by position.
 EXPORT = ("id", "at", "username", "user_id", "address", "action", "model", "record_id",
-          "endpoint", "level", "changes", "prev_digest", "digest")
+          "endpoint", "request_id", "level", "changes", "prev_digest", "digest")
 NO_RECORD_ACTIONS = {"login", "login_failed", "logout", "export"}
 
 
