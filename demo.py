@@ -1053,16 +1053,18 @@ def make_clock_records(demo: Demo) -> None:
                    if c.status == "closed" and c.handled_on_time is False),
                   key=lambda c: c.number)
     gm = demo.users["gm"]
+    story = demo.story
     if late:
         complaint = late[0]
         asked = local_date_of(complaint.closed_at) + timedelta(days=3)
-        add(TimelinessInquiry(
+        story.create(TimelinessInquiry(
             complaint=complaint, asked_by_id=gm.id,
             responsible_department=complaint.responsible_department or complaint.department,
-            question="请说明该投诉处理逾期的原因及改进措施。"), f"{asked} 10:00")
-    add(MonthlyReview(month=date(2026, 9, 1), status="reviewed", reviewed_by_id=gm.id,
-                      reviewed_at=local("2026-10-09 16:00"),
-                      remarks="九月结案投诉已审视，无行政处分案件。"), "2026-10-09 15:30")
+            question="请说明该投诉处理逾期的原因及改进措施。"), "gm", f"{asked} 10:00")
+    review = story.create(MonthlyReview(month=date(2026, 9, 1),
+                                        remarks="九月结案投诉已审视，无行政处分案件。"),
+                          "gm", "2026-10-09 15:30")
+    story.step(review, "mark_reviewed", "gm", "2026-10-09 16:00")
 
 
 STEPS = (*STEPS, make_clock_records)
