@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from app import create_app
 from models import Complaint, db
 
-from .conftest import TEST_CONFIG, fresh_database
+from .migration_support import app_before
 from .test_complaints_support import D
 
 REVISION = "0025_clocks_inquiries"
@@ -20,18 +18,7 @@ REVISION = "0025_clocks_inquiries"
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_app(request, tmp_path_factory):
     """An app on a database migrated up to the revision before this one."""
-    database = fresh_database(request, tmp_path_factory, "clocks")
-    url = next(database)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("clocks-uploads"))})
-    with app.app_context():
-        scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-        upgrade(revision=scripts.get_revision(REVISION).down_revision)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    next(database, None)  # drops the PostgreSQL database
+    yield from app_before(request, tmp_path_factory, REVISION, "clocks")
 
 
 def insert_complaint(status: str) -> int:

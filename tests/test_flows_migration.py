@@ -5,31 +5,19 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
-from app import create_app
 from models import db
 
-from .conftest import TEST_CONFIG, fresh_database
+from .migration_support import app_before
 
 REVISION = "0026_regulation_flows"
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def old_app(request, tmp_path_factory):
-    database = fresh_database(request, tmp_path_factory, "flows")
-    url = next(database)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("flows-uploads"))})
-    with app.app_context():
-        scripts = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
-        upgrade(revision=scripts.get_revision(REVISION).down_revision)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    next(database, None)
+    """An app on a database migrated up to the revision before this one."""
+    yield from app_before(request, tmp_path_factory, REVISION, "flows")
 
 
 def test_customer_files_become_company_c_and_permanent(old_app):
