@@ -35,7 +35,7 @@ from models import REGISTRY, Department, db
 from models.decisions import LockedField, step_in_progress
 from models.mixins import utcnow
 from models.numbering import local_date_of
-from models.workflow import TransitionRefused, duty_refusal, label_of, parse_value
+from models.workflow import ActorRefused, TransitionRefused, duty_refusal, label_of, parse_value
 from permissions import can
 from permissions.core import today
 from permissions.scoping import actor
@@ -72,6 +72,8 @@ def fire(record, name: str, values: dict[str, str]) -> None:
         _assign(record, step, values)
         _require(record, step)
         problem = record.check_transition(name, current_user)
+        if isinstance(problem, ActorRefused):  # refused to this person: audited
+            record_refusal(403, model=model.__tablename__, record_id=record.id)
         if problem:
             raise TransitionRefused(str(problem))
         if step.guard and not getattr(record, step.guard):

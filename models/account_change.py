@@ -23,7 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, 
 from .base import Model
 from .choices import LEVELS, ROLES
 from .mixins import Versioned, code_column, foreign_key, utcnow
-from .workflow import Stateful, Transition
+from .workflow import ActorRefused, Stateful, Transition
 
 CHANGE_STATUSES = {
     "pending": _l("Waiting for approval"),
@@ -175,15 +175,15 @@ class AccountChange(Stateful, Versioned, Model):
         from permissions.levels import dominates  # models load before permissions
 
         if user.id == self.requested_by_id:
-            return _l("A change is approved by someone other than the person who asked "
-                      "for it.")
+            return ActorRefused(_l("A change is approved by someone other than the person "
+                                   "who asked for it."))
         if user.id == self.account_id():
-            return _l("Nobody approves a change of their own account.")
+            return ActorRefused(_l("Nobody approves a change of their own account."))
         level = self.clearance_after()
         if not dominates(user.clearance, level):
-            return _l("The account would hold clearance “%(level)s”, above yours: a "
-                      "GM-office member with that clearance approves it.",
-                      level=LEVELS.get(level, level))
+            return ActorRefused(_l("The account would hold clearance “%(level)s”, above "
+                                   "yours: a GM-office member with that clearance approves "
+                                   "it.", level=LEVELS.get(level, level)))
         return None
 
     def after_transition(self, name: str, user) -> None:

@@ -28,6 +28,12 @@ class TransitionRefused(Exception):
     """A step cannot happen, or a value is wrong; the message says why, for the user."""
 
 
+class ActorRefused(str):
+    """What ``check_transition`` returns when the step is refused to the person firing it
+    (the requester approving, a clearance too low), not for the record's values: the step
+    engine audits it like a refusal by the policy."""
+
+
 @dataclass(frozen=True)
 class Transition:
     name: str
