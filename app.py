@@ -45,7 +45,7 @@ import metrics
 import request_log
 from extensions import babel, csrf, login_manager, migrate
 from file_modes import private_dir, secure_app_files, write_private
-from models import db
+from models import db, office_settings
 from permissions.scoping import bind_request_user
 from redirects import current_path, guard_flask_admin, safe_next
 
@@ -264,6 +264,7 @@ def create_app(config: dict | None = None) -> Flask:
     health.install_unavailable_page(app)
     metrics.install(app)
     audit_refusals.init_app(app)  # refused and failed requests leave one audit event
+    office_settings.install(app)  # each request reads the settings as they are now
 
     @app.before_request
     def bind_user_to_queries():

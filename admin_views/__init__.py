@@ -8,7 +8,11 @@ from flask_babel import lazy_gettext as _l
 from models import REGISTRY, db
 from models.choices import LEVELS
 
-from . import attachments, users  # noqa: F401  (users: registers the password field)
+from . import (  # noqa: F401  (users: registers the password field)
+    attachments,
+    settings_screen,  # noqa: F401  (registers the settings screen's behaviour)
+    users,
+)
 from .factory import build_view, is_business
 from .home import HomeView
 

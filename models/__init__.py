@@ -21,6 +21,8 @@ from .loan import OPEN_LOAN_STATUSES, Loan
 from .audit import AuditEvent
 from .attachment import Attachment
 from .numbering import NumberCounter
+from .grant_change import GrantChange
+from .app_setting import AppSetting, RoleGrant
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [
@@ -28,7 +30,9 @@ __all__ = [
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
+    "GrantChange", "AppSetting", "RoleGrant",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)
+from . import setting_rules  # noqa: E402,F401  (settings declared from outside, rules)

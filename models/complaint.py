@@ -24,6 +24,7 @@ from .base import Model
 from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, SEVERITIES
 from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import local_date_of
+from .office_settings import setting
 from .step_deadlines import (
     StepDeadline,
     derive_step_due_date,
@@ -45,21 +46,23 @@ HANDLING_STATUSES = OPEN_STATUSES[:-1]
 #: back (退回) to "responsibility determined".
 APPROVAL_ASKED = "handling_proposed"
 #: A number this model gave (``2611001``); other texts (imported, test markers) are left alone.
-OWN_NUMBER = re.compile(r"^\d{7,}$")
+OWN_NUMBER = re.compile(r"^\d{6,}$")
 
 
 class Complaint(Stateful, BusinessRecord, Model):
     """A customer complaint (客户投诉), numbered YYMM + monthly serial (``2611001``)."""
 
     __tablename__ = "complaint"
-    number_format = "{yymm}{serial:03d}"
+    number_format = "{yymm}{serial:0{serial_width}d}"
+    #: Digits of the monthly serial (the regulations' paper register uses 2).
+    serial_width = setting(3, _l("Complaint serial digits"), low=2, high=6)
     #: Working days to handle a complaint, counted from the day after receipt.
-    deadlines = {"general": 1, "major": 3}
+    deadlines = setting({"general": 1, "major": 3}, _l("Handling deadline (working days)"), low=1, high=30, choices=SEVERITIES)  # noqa: E501
     #: The GM office may extend a major complaint, never beyond this many working days.
-    max_extension = 7
+    max_extension = setting(7, _l("Extension limit (working days)"), low=1, high=30)
     #: Working days from the written notification to closing (the closing clock). The
     #: regulations set a deadline for ending every case (004 第15条3) without a number.
-    closing_deadline = 5
+    closing_deadline = setting(5, _l("Closing deadline (working days)"), low=1, high=60)
     #: Years a receipt date may have: the number keeps two digits of the year.
     years = (2000, 2099)
     #: Scans / recordings can be attached (served only through the record's checks).

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from .base import Model, db
 from .choices import CONTRACT_KINDS, CONTRACT_STATUSES, ORDER_CHANGE_STATUSES, REVIEW_ASPECTS
 from .mixins import BusinessRecord, code_column, foreign_key, utcnow
+from .office_settings import setting
 from .workflow import Stateful, Transition
 
 
@@ -22,13 +23,13 @@ class Contract(Stateful, BusinessRecord, Model):
 
     __tablename__ = "contract"
     default_level = "confidential"
-    number_format: str = "HT{yy}{serial:04d}"
+    number_format: str = setting("HT{yy}{serial:04d}", _l("Contract number format"), kind="number_format")  # noqa: E501
     """The contract number the system gives on registration (``models/numbering.py``):
     year of registration + a yearly serial, ``HT260001``. A number a clerk typed would
     tell them, by "already in use", the numbers of contracts they may not see."""
     statuses = CONTRACT_STATUSES
     initial_status = "draft"
-    required_reviews: tuple[str, ...] = ("production", "quality", "materials")
+    required_reviews: tuple[str, ...] = setting(("production", "quality", "materials"), _l("Required review opinions"), choices=REVIEW_ASPECTS)  # noqa: E501
     """Written review opinions (合同评审：生产、品管、物控) needed before the GM office
     approves the quote — only for a contract flagged ``needs_review`` (新工艺或客户特殊
     要求, 002 4.1.3.1–4.1.3.2); an ordinary new or repeat order goes cost sheet → GM →

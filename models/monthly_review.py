@@ -22,6 +22,7 @@ from .base import Model
 from .complaint import Complaint
 from .mixins import Timestamped, Versioned, foreign_key
 from .numbering import local_date_of
+from .office_settings import setting
 from .workflow import Stateful, Transition
 
 SHANGHAI, UTC = ZoneInfo("Asia/Shanghai"), ZoneInfo("UTC")
@@ -54,7 +55,7 @@ class MonthlyReview(Stateful, Versioned, Timestamped, Model):
     __tablename__ = "monthly_review"
     statuses = REVIEW_STATUSES
     initial_status = "open"
-    due_day: int = 10
+    due_day: int = setting(10, _l("Monthly review due by day"), low=1, high=28)
     """Day of the following month by which the review is due (每月10日前)."""
     locked_from = {"*": "reviewed"}
     transitions = (

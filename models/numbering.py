@@ -90,7 +90,8 @@ def assign_number(session: Session, record) -> None:
     column = record.__table__.c[number_column_of(record)]
     while True:
         serial = next_serial(session, f"{record.__tablename__}:{period}")
-        number = record.number_format.format(serial=serial, **fields)
+        number = record.number_format.format(serial=serial, **fields,
+                                             serial_width=getattr(record, "serial_width", 3))
         if not _taken(session, column, number):
             break
     setattr(record, number_column_of(record), number)

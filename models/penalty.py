@@ -15,6 +15,7 @@ from .base import Model
 from .choices import PENALTY_KINDS, PENALTY_STATUSES
 from .mixins import BusinessRecord, code_column, foreign_key
 from .numbering import local_date_of, period_problem
+from .office_settings import setting
 from .workflow import Stateful, Transition
 
 
@@ -23,7 +24,7 @@ class Penalty(Stateful, BusinessRecord, Model):
 
     __tablename__ = "penalty"
     default_level = "confidential"
-    number_format = "JF{yymm}{serial:03d}"
+    number_format = setting("JF{yymm}{serial:03d}", _l("Penalty notice number format"), kind="number_format")  # noqa: E501
     statuses = PENALTY_STATUSES
     initial_status = "proposed"
     frozen_statuses = ("approved", "applied", "rejected")

@@ -19,6 +19,7 @@ from .base import Model, db
 from .choices import RETURN_DECISIONS, RETURN_STATUSES
 from .mixins import BusinessRecord, code_column, foreign_key
 from .numbering import local_date_of, period_problem
+from .office_settings import setting
 from .workflow import Stateful, Transition
 
 RECEIVE_REFUSED = _l("Goods cannot be received on this slip: it must first be confirmed by "
@@ -30,14 +31,14 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
     """A product return application (退货单 / 产品返厂申请) with its lines."""
 
     __tablename__ = "return_slip"
-    number_format = "TH{yymm}{serial:03d}"
+    number_format = setting("TH{yymm}{serial:03d}", _l("Return slip number format"), kind="number_format")  # noqa: E501
     #: Calendar days after arrival by which the goods must be inspected.
-    inspection_days = 3
+    inspection_days = setting(3, _l("Inspection within (days after arrival)"), low=1, high=60)
     #: Calendar days after arrival by which the decision must be made.
-    decision_days = 5
+    decision_days = setting(5, _l("Decision within (days after arrival)"), low=1, high=60)
     #: Refuse a return of goods sold in an earlier calendar year unless it is for a
     #: quality problem within the warranty (the only case the company bears the costs).
-    refuse_cross_year_returns = True
+    refuse_cross_year_returns = setting(True, _l("Refuse non-quality returns across calendar years"))  # noqa: E501
     statuses = RETURN_STATUSES
     initial_status = "applied"
     line_items = "lines"

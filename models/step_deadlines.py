@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 
 from .mixins import utcnow
 from .numbering import local_date_of
+from .office_settings import value_of
 from .workdays import add_working_days
 
 
@@ -54,7 +55,12 @@ class StepDeadline:
         started = getattr(record, self.start)
         if started is None or not self.applies(record):
             return None
-        return add_working_days(local_date_of(started), self.days).day
+        return add_working_days(local_date_of(started), self.allowed_days(record)).day
+
+    def allowed_days(self, record) -> int:
+        """The working days in force: the office's setting ``<table>.step.<key>``
+        (``models/setting_rules.py``), else ``days``."""
+        return value_of(f"{record.__tablename__}.step.{self.key}", self.days)
 
     def is_running(self, record) -> bool:
         return record.status in self.running and self.applies(record) \

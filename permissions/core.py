@@ -16,9 +16,10 @@ import sqlalchemy as sa
 from models import OPEN_LOAN_STATUSES, ArchiveFile, Loan
 from models.mixins import Classified, Owned
 
+from .grant_rules import effective_policy
 from .levels import ORDER as LEVEL_ORDER
 from .levels import dominates, levels_up_to
-from .policy import ALL_DEPARTMENT_ROLES, LEVEL_ACTION, POLICY, Grant
+from .policy import ALL_DEPARTMENT_ROLES, LEVEL_ACTION, Grant
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 READ_ACTIONS = ("list", "view")
@@ -40,8 +41,9 @@ def grants(user, model, action: str) -> list[Grant]:
         return []
     table = model.__tablename__
     found = []
+    policy = effective_policy()  # the code's table with the GM office's approved changes
     for role in user.role_set:
-        found_grant = POLICY.get(role, {}).get(table)
+        found_grant = policy.get(role, {}).get(table)
         if found_grant is not None and action in found_grant.actions:
             found.append(found_grant)
     return found

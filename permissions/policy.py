@@ -89,6 +89,10 @@ POLICY: dict[str, dict[str, Grant]] = {
         # and reviews each month's closed complaints by the 10th (篇8 (十)1).
         "timeliness_inquiry": grant("all", *READ, *WRITE, "export", "review"),
         "monthly_review": grant("all", *READ, *WRITE, "export", "mark_reviewed"),
+        # The second person for grant changes (permissions/grant_rules.py); the settings
+        # themselves are the administrator's.
+        "grant_change": grant("all", *READ, "approve", "reject"),
+        "app_setting": grant("all", *READ),
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
@@ -102,12 +106,18 @@ POLICY: dict[str, dict[str, Grant]] = {
         "department": grant("all", *READ),
         "audit_event": grant("all", *READ, "export"),
         "account_change": grant("all", *READ),
+        "grant_change": grant("all", *READ),
+        "app_setting": grant("all", *READ),
     },
     "admin": {
         "app_user": grant("all", *READ, *WRITE),
         "department": grant("all", *READ, *WRITE),
         # Their own requests: what waits for the GM office, and withdrawing it.
         "account_change": grant("own", *READ, "create", "withdraw"),
+        # Rules the office can set: changed at once (models/office_settings.py); a change
+        # of grants waits for the GM office (models/grant_change.py).
+        "app_setting": grant("all", *READ, "edit", "reset_default"),
+        "grant_change": grant("own", *READ, "create", "withdraw"),
     },
 }
 

@@ -35,16 +35,22 @@ EXPECTED = {
                   "loan": ("all", {"list", "view", "export"}),
                   "account_change": ("all", {"list", "view"}),
                   "timeliness_inquiry": ("all", {"list", "view", "create", "edit", "export"}),
-                  "monthly_review": ("all", {"list", "view", "create", "edit", "export"})},
+                  "monthly_review": ("all", {"list", "view", "create", "edit", "export"}),
+                  "grant_change": ("all", {"list", "view"}),
+                  "app_setting": ("all", {"list", "view"})},
     "legal": {t: ("all", {"list", "view"}) for t in BUSINESS},
     "auditor": {**{t: ("all", {"list", "view", "export"})
                    for t in (*BUSINESS, "reminder", "timeliness_inquiry", "monthly_review")},
                 "app_user": ("all", {"list", "view"}),
                 "department": ("all", {"list", "view"}),
-                "account_change": ("all", {"list", "view"})},
+                "account_change": ("all", {"list", "view"}),
+                "grant_change": ("all", {"list", "view"}),
+                "app_setting": ("all", {"list", "view"})},
     "admin": {"app_user": ("all", {"list", "view", "create", "edit"}),
               "department": ("all", {"list", "view", "create", "edit"}),
-              "account_change": ("own", {"list", "view", "create"})},
+              "account_change": ("own", {"list", "view", "create"}),
+              "app_setting": ("all", {"list", "view", "edit"}),
+              "grant_change": ("own", {"list", "view", "create"})},
 }
 
 #: The world's users: username → (role, department, clearance, id set by the test).

@@ -311,4 +311,6 @@ def test_the_declared_rules():
             ("order_changes.business_confirmed_by_id",), None),
         # 洽办单: whoever answered for the department does not review the answer.
         ("timeliness_inquiry", "review"): (("answered_by_id",), None),
+        # A grant change: whoever proposed it does not approve it (two people).
+        ("grant_change", "approve"): (("requested_by_id",), None),
     }
