@@ -165,12 +165,13 @@ class GrantChange(Stateful, Versioned, Model):
 
     # -- workflow hooks -------------------------------------------------------------
     def problems(self) -> list:
-        if self.status not in ("pending", "approved"):
+        status = self.status or self.initial_status  # a new proposal: before its flush
+        if status not in ("pending", "approved"):
             return []
         from permissions.grant_rules import grant_problems, same_as_now  # models load first
 
         found = grant_problems(self.role, self.record, self.scope, self.action_set())
-        if not found and self.status == "pending" and same_as_now(
+        if not found and status == "pending" and same_as_now(
                 self.role, self.record, self.scope, self.action_set()):
             found.append(_l("Allowed actions: the role has this grant already."))
         return found
