@@ -21,6 +21,7 @@ from .loan import OPEN_LOAN_STATUSES, Loan
 from .audit import AuditEvent
 from .attachment import Attachment
 from .numbering import NumberCounter
+from .api_token import ApiToken
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
+    "ApiToken",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

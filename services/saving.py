@@ -236,6 +236,13 @@ def _assign(user, record, data: dict, writable: dict[str, str]) -> None:
 
 def _check(user, record, data: dict, creating: bool) -> None:
     problems: dict = {}
+    model = type(record)
+    columns = sa.inspect(model).columns
+    for key, name in writable_columns(model, creating).items():
+        column = columns[key]
+        if not column.nullable and column.default is None and column.server_default is None \
+                and getattr(record, key) is None and getattr(record, name, None) is None:
+            problems[key] = [_("%(field)s is required.", field=label_of(model, key))]
     if isinstance(record, Owned):
         problem = department_problem(user, record.department_id
                                      if record.department is None else record.department.id)
