@@ -87,6 +87,9 @@ def secret_key(instance_path: str) -> str:
 def select_locale() -> str:
     if not has_request_context():  # CLI and background work speak the default
         return "zh_CN"
+    if request.path.startswith("/api/"):  # machines say it per request, no session
+        chosen = request.accept_languages.best_match(("zh-CN", "zh", "en"))
+        return "en" if chosen == "en" else "zh_CN"
     chosen = session.get("locale")
     return chosen if chosen in LOCALES else "zh_CN"
 
@@ -241,6 +244,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
+    import api
     import audit_cli
     import audit_refusals
     import auth
@@ -258,6 +262,7 @@ def create_app(config: dict | None = None) -> Flask:
     for command in (audit_cli.audit_group, attachment_store.attachments_group,
                     backup.backup_command, backup.restore_command):
         app.cli.add_command(command)
+    api.init_app(app)  # before the user is bound below: a token names the request's user
     admin = init_admin(app)
     init_audit_screens(admin)
     install_security_headers(app, admin)
@@ -282,6 +287,8 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(500)
     def internal_error(error):
         db.session.rollback()
+        if request.path.startswith("/api/"):
+            return api.problem(500)
         return render_template("error.html", code=500, message=_(
             "Something went wrong on our side; nothing was saved. Please try again.")), 500
 
@@ -298,6 +305,8 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(404)
     @app.errorhandler(405)
     def client_error(error):
+        if request.path.startswith("/api/"):
+            return api.http_problem(error)
         messages = {400: _("The request could not be understood."),
                     403: _("You do not have permission to do this."),
                     404: _("There is no such page or record."),

@@ -1,9 +1,7 @@
 """Form fields the generator substitutes for SQLAlchemy's defaults."""
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_admin.contrib.sqla.form import AdminModelConverter
@@ -15,20 +13,7 @@ from wtforms import DecimalField, Field, SelectMultipleField
 from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-UTC = ZoneInfo("UTC")
-
-
-def utc_to_local(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC).astimezone(LOCAL_TZ).replace(tzinfo=None)
-
-
-def local_to_utc(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+from models.clock import LOCAL_TZ, UTC, local_to_utc, utc_to_local  # noqa: F401
 
 
 class LocalDateTimeField(DateTimeField):

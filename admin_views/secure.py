@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, current_app, flash, g, redirect, request, url_for
 from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.ajax import QueryAjaxModelLoader
 from flask_admin.helpers import get_form_data
@@ -33,11 +33,16 @@ from permissions import (
     can,
     may_change_level,
     may_set_access,
-    may_use_department,
     usable_levels,
     visible,
 )
 from permissions.scoping import actor
+from services import saving
+from services.constraints import (  # noqa: F401  (re-exported: the screens' old names)
+    constraint_message,
+    held_visibly,
+    visible_or_reference,
+)
 
 from .export import StreamedRows, xlsx_response
 from .fields import LOCAL_TZ, FormConverter, HiddenReferenceField, utc_to_local
@@ -160,58 +165,6 @@ def conflict_message(record) -> str:
     return _("%(user)s saved this record at %(time)s while you were editing it.",
              user=last.username or _("system"),
              time=utc_to_local(last.at).strftime("%Y-%m-%d %H:%M"))
-
-
-def visible_or_reference(model):
-    """Business records: the user's visible rows. Reference data (users, departments):
-    active rows, readable by anyone allowed to fill in a form that points to them."""
-    if issubclass(model, (Owned, Classified)):
-        return visible(actor(), model)
-    if hasattr(model, "active"):
-        return model.active.is_(True)
-    return sa.true()
-
-
-def constraint_message(model, exc: IntegrityError, labels=None,
-                       typed=None) -> str | None:
-    """What to tell the user when the database refuses a write, or None if the
-    constraint is not one the model explains: the model's own words for a constraint it
-    names (``constraint_messages``), else the field whose unique value is taken. Says
-    which field, never which record: it may be one the user cannot see.
-
-    ``typed`` (the submitted form): a unique value is said to be "already in use" only
-    when its holder is a record the user may see; a hidden holder gets None, the message
-    that names nothing. (Numbers users would guess in series are the system's, so no
-    clerk types a value a hidden record could hold; see ``models/numbering.py``.) Call it
-    after the failed transaction is rolled back: it may read the holder.
-
-    PostgreSQL names the violated index; SQLite names its columns, so both are matched.
-    """
-    text = str(getattr(exc, "orig", exc))
-    messages = getattr(model, "constraint_messages", {})
-    for index in model.__table__.indexes:
-        if index.name in messages and (index.name in text or all(
-                f"{model.__tablename__}.{column.name}" in text for column in index.columns)):
-            return str(messages[index.name])
-    for column in model.__table__.columns:
-        label = (labels or {}).get(column.name) or column.info.get("label", column.name)
-        if f"ck_{model.__tablename__}_{column.name}_finite" in text:  # models.mixins
-            return _("%(field)s: %(problem)s", field=label, problem=_("enter a number."))
-        if column.unique and column.name in text.lower():
-            if typed is not None and not held_visibly(model, column, typed.get(column.key)):
-                return None
-            return _("%(field)s: this value is already in use; choose another.",
-                     field=label)
-    return None
-
-
-def held_visibly(model, column, value) -> bool:
-    """Does a record the user may see hold ``value`` in the unique ``column``?"""
-    if value in (None, ""):
-        return False
-    query = sa.select(sa.func.count()).select_from(model).where(
-        column == value, visible(actor(), model))
-    return bool(db.session.scalar(query))
 
 
 def hidden_references(record, form_class) -> list[str]:
@@ -418,7 +371,10 @@ class SecureModelView(ModelView):
         their input and is told who saved in between. The hidden version moves on, so
         saving again after looking is a deliberate overwrite."""
         loaded = form.loaded_version.data if "loaded_version" in form else None
-        if loaded not in (None, "") and str(loaded).strip() != str(model.version_id):
+        try:
+            if loaded not in (None, ""):
+                saving.check_version(model, loaded)
+        except saving.Stale:
             flash(conflict_message(model) + " " + _(
                 "Nothing of yours was saved; your input is still in the form. Open the "
                 "record in another tab to see their change, then save again to keep "
@@ -454,16 +410,17 @@ class SecureModelView(ModelView):
                 flash(message, "error")
             valid = valid and not unstorable
         valid = self._references_found(form) and valid  # each field says its own error
+        user = current_user._get_current_object()
         if issubclass(self.model, Owned) and "department" in form \
                 and form.department.data is not None:
-            if not may_use_department(actor(), form.department.data.id):
-                form.department.errors = list(form.department.errors) + [
-                    _("You may only register records for your own department.")]
+            problem = saving.department_problem(user, form.department.data.id)
+            if problem:
+                form.department.errors = list(form.department.errors) + [problem]
                 valid = False
-        if "level" in form and form.level.data:
-            if form.level.data not in usable_levels(actor()):
-                form.level.errors = list(form.level.errors) + [
-                    _("This level is above your clearance.")]
+        if "level" in form:
+            problem = saving.level_problem(user, form.level.data)
+            if problem:
+                form.level.errors = list(form.level.errors) + [problem]
                 valid = False
         return valid
 
@@ -488,12 +445,9 @@ class SecureModelView(ModelView):
         return found
 
     def on_model_change(self, form, model, is_created):
-        if is_created and isinstance(model, Owned) and model.department is None \
-                and model.department_id is None:
-            model.department = current_user.department
-        if is_created and hasattr(model, "requested_by_id") and model.requested_by_id is None:
-            model.requested_by_id = current_user.id
-        for warning in getattr(model, "warnings", lambda: [])():
+        if is_created:  # department, requester, creator stamp, the model's on_create
+            g.create_note = saving.prepare_new(current_user._get_current_object(), model)
+        for warning in saving.record_warnings(model):
             flash(str(warning), "warning")
         if not is_created:
             self._version_children(model)

@@ -19,138 +19,41 @@ from __future__ import annotations
 from functools import partial
 
 import sqlalchemy as sa
-from flask import flash, has_request_context, redirect, render_template, request, url_for
+from flask import flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
-from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from audit_refusals import note_refusal
 from models import REGISTRY, Department, db
-from models.decisions import LockedField, step_in_progress
-from models.mixins import utcnow
-from models.numbering import local_date_of
-from models.workflow import ActorRefused, TransitionRefused, duty_refusal, label_of, parse_value
+from models.clock import today
+from models.decisions import LockedField
+from models.workflow import TransitionRefused, label_of
 from permissions import can
-from permissions.core import today
 from permissions.scoping import actor
+from services import saving, steps
+from services.steps import STEP_ERRORS, refusal_of  # noqa: F401  (re-exported)
+from services.steps import assign as _assign  # noqa: F401  (re-exported)
+from services.steps import require as _require  # noqa: F401  (re-exported)
 
 from .checks import DeclarationError
 from .formatting import translated
-from .secure import constraint_message, parse_pk, visible_or_reference
+from .secure import parse_pk, visible_or_reference
 
 #: Form keys of the transition form that are not field values.
 CONTROL_KEYS = ("id", "transition", "csrf_token", "version")
 
 
-# -- firing a step ---------------------------------------------------------------------
+# -- firing a step: the engine is services/steps.py; this door fires as the logged-in user
 
-def fire(record, name: str, values: dict[str, str]) -> None:
-    """Apply step ``name`` to ``record`` or raise ``TransitionRefused`` (nothing committed)."""
-    model = type(record)
-    step = model.transition(name)
-    if not can(actor(), name, record):
-        note_refusal(name, model=model.__tablename__, record_ids=[record.id])
-        raise TransitionRefused(_("You may not do this on %(record)s.", record=record))
-    if not step.in_source(record):
-        if step.refused is not None and step.not_reached(record):
-            raise TransitionRefused(str(step.refused))
-        raise TransitionRefused(_("%(record)s: “%(action)s” is not possible in status "
-                                  "“%(status)s”.", record=record, action=step.label,
-                                  status=model.statuses.get(record.status, record.status)))
-    # Separation of duties, once the step applies here: who signed before may not sign.
-    duty = duty_refusal(record, step, actor())
-    if duty is not None:
-        record_refusal(403, model=model.__tablename__, record_id=record.id)
-        raise TransitionRefused(duty)
-    with db.session.no_autoflush, step_in_progress(db.session, record, step):
-        _assign(record, step, values)
-        _require(record, step)
-        problem = record.check_transition(name, current_user)
-        if isinstance(problem, ActorRefused):  # refused to this person: audited
-            record_refusal(403, model=model.__tablename__, record_id=record.id)
-        if problem:
-            raise TransitionRefused(str(problem))
-        if step.guard and not getattr(record, step.guard):
-            raise TransitionRefused(_("%(record)s: “%(action)s” is not possible at this "
-                                      "point.", record=record, action=step.label))
-        old_status = record.status
-        _stamp(record, step)
-        if step.target is not None:
-            record.status = step.target
-        follow = record.after_transition(name, current_user)
-        problems = record.problems()
-        if problems:
-            raise TransitionRefused(" ".join(str(p) for p in problems))
-    changes = {"transition": name,
-               "values": {field: str(getattr(record, field))[:500] for field in step.requires}}
-    if record.status != old_status:  # a step that keeps the status does not say "A → A"
-        changes["status"] = [old_status, record.status]
-    record_event("transition", model=model.__tablename__, record_id=record.id,
-                 changes=changes)
-    return follow  # a record the step created (a reopened complaint), if any
-
-
-def _assign(record, step, values: dict[str, str]) -> None:
-    model = type(record)
-    for field in step.requires:
-        if field in values:
-            setattr(record, field, parse_value(model, field, values[field], db.session))
-    if not step.per_line:
-        return
-    line_model = sa.inspect(model).relationships[model.line_items].mapper.class_
-    for number, line in enumerate(getattr(record, model.line_items), start=1):
-        for field in step.per_line:
-            key = f"line-{line.id}-{field}"
-            if key in values:
-                setattr(line, field, parse_value(
-                    line_model, field, values[key], db.session,
-                    where=_("line %(number)s", number=number)))
-
-
-def _require(record, step) -> None:
-    for field in step.requires:
-        if getattr(record, field) in (None, ""):
-            raise TransitionRefused(_("%(field)s is required for “%(action)s”.",
-                                      field=label_of(type(record), field),
-                                      action=step.label))
-
-
-def _stamp(record, step) -> None:
-    """``*_by_id``: the acting user; ``*_at``: now (UTC); ``*_on``: today in Shanghai."""
-    for stamp in step.stamps:
-        if stamp.endswith("_by_id"):
-            setattr(record, stamp, current_user.id)
-        elif stamp.endswith("_at"):
-            setattr(record, stamp, utcnow())
-        else:
-            setattr(record, stamp, local_date_of(None))
-
-
-def refusal_of(record, exc: Exception) -> str:
-    """The user's message for an exception raised while firing or committing a step."""
-    if isinstance(exc, TransitionRefused):
-        return str(exc)
-    if isinstance(exc, StaleDataError):
-        return _("%(record)s: someone else changed this record at the same moment; nothing "
-                 "was changed. Look at its new state and try again.", record=record)
-    if isinstance(exc, IntegrityError):
-        return constraint_message(type(record), exc) or _(
-            "The change conflicts with other data; nothing was changed.")
-    return _("The change could not be saved: a value is out of range or has the wrong "
-             "format.")
-
-
-STEP_ERRORS = (TransitionRefused, StaleDataError, IntegrityError, DBAPIError)
-
-
-def _may(model, step: str) -> bool:
-    return can(actor(), step, model)
+def fire(record, name: str, values: dict[str, str]):
+    """Apply step ``name`` to ``record`` as the logged-in user (``services.steps.fire``);
+    raises ``TransitionRefused``, nothing committed. Returns a record the step created."""
+    return steps.fire(current_user._get_current_object(), record, name, values,
+                      audit=record_event)
 
 
 # -- declaration checks for the steps that checks.py does not know ------------------------
@@ -280,9 +183,7 @@ class WorkflowMixin:
 
     # -- the details page ----------------------------------------------------------------
     def available_transitions(self, record) -> list:
-        return [step for step in self.model.steps()
-                if step.applies_to(record) and can(actor(), step.name, record)
-                and duty_refusal(record, step, actor()) is None]
+        return steps.available_steps(current_user._get_current_object(), record)
 
     def transition_field(self, field: str) -> dict:
         """How to ask for a required field on the detail page."""
@@ -418,15 +319,10 @@ class WorkflowMixin:
         return super().handle_view_exception(exc)
 
     def on_model_change(self, form, model, is_created):
-        super().on_model_change(form, model, is_created)
-        stamp = self.model.creator_stamp
-        if is_created and stamp and getattr(model, stamp) is None:
-            setattr(model, stamp, current_user.id)
-        note = model.on_create(current_user, partial(_may, self.model)) if is_created \
-            else None
+        super().on_model_change(form, model, is_created)  # prepare_new ran there
+        note = g.pop("create_note", None) if is_created else None
         self._stamp_writers(model)
-        with db.session.no_autoflush:
-            problems = model.source_problems() + model.problems()
+        problems = saving.record_problems(model)
         if problems:
             raise ValidationError(" ".join(str(p) for p in problems))
         if note:

@@ -23,6 +23,7 @@ from .attachment import Attachment
 from .numbering import NumberCounter
 from .grant_change import GrantChange
 from .app_setting import AppSetting, RoleGrant
+from .api_token import ApiToken
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
     "GrantChange", "AppSetting", "RoleGrant",
+    "ApiToken",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, db
 from .choices import ARCHIVE_CATEGORIES, ARCHIVE_STATUSES, LEVELS, RETENTIONS
+from .levels import rank
 from .mixins import BusinessRecord, code_column, foreign_key, utcnow
 from .workflow import Stateful, Transition
 
@@ -224,6 +225,4 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         return found
 
 
-def _rank(level: str | None) -> int:
-    order = list(LEVELS)
-    return order.index(level) if level in order else -1
+_rank = rank  # the one level order (models/levels.py)

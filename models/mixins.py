@@ -5,7 +5,7 @@ versioned — and the generator, the permission layer and the audit hook read it
 """
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -13,11 +13,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
 
 from .choices import LEVELS
-
-
-def utcnow() -> datetime:
-    """Naive UTC: what every DateTime column stores (the UI shows Asia/Shanghai)."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from .clock import utcnow
 
 
 def code_literals(*codes: str) -> list:

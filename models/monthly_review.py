@@ -11,7 +11,6 @@ marked reviewed, the GM office's home page says it is due.
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -19,13 +18,14 @@ from sqlalchemy import Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Model
+from .clock import LOCAL_TZ, UTC
 from .complaint import Complaint
 from .mixins import Timestamped, Versioned, foreign_key
 from .numbering import local_date_of
 from .office_settings import setting
 from .workflow import Stateful, Transition
 
-SHANGHAI, UTC = ZoneInfo("Asia/Shanghai"), ZoneInfo("UTC")
+SHANGHAI = LOCAL_TZ
 REVIEW_STATUSES = {"open": _l("Open"), "reviewed": _l("Reviewed")}
 
 

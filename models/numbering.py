@@ -16,9 +16,8 @@ from __future__ import annotations
 
 import re
 import string
-from datetime import date, datetime
+from datetime import date
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -27,9 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import db
-
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
-
+from .clock import LOCAL_TZ, local_date_of  # noqa: F401  (re-exported)
 
 #: What a ``number_format`` may use besides ``{serial}``: parts of the record's date
 #: (``number_date``, else today) in Asia/Shanghai.
@@ -43,18 +40,6 @@ class NumberCounter(db.Model):
 
     scope: Mapped[str] = mapped_column(String(40), primary_key=True)
     last: Mapped[int] = mapped_column(default=0)
-
-
-def local_date_of(moment: datetime | date | None) -> date:
-    """The Asia/Shanghai calendar date of a naive-UTC moment (now if None); a date is
-    already one."""
-    if isinstance(moment, date) and not isinstance(moment, datetime):
-        return moment
-    if moment is None:
-        moment = datetime.now(tz=LOCAL_TZ)
-    elif moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
-    return moment.astimezone(LOCAL_TZ).date()
 
 
 def next_serial(session: Session, scope: str) -> int:

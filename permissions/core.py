@@ -8,12 +8,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
 from models import OPEN_LOAN_STATUSES, ArchiveFile, Loan
+from models.clock import LOCAL_TZ, today  # noqa: F401  (re-exported: views import them here)
 from models.mixins import Classified, Owned
 
 from .grant_rules import effective_policy
@@ -21,13 +20,7 @@ from .levels import ORDER as LEVEL_ORDER
 from .levels import dominates, levels_up_to
 from .policy import ALL_DEPARTMENT_ROLES, LEVEL_ACTION, Grant
 
-LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 READ_ACTIONS = ("list", "view")
-
-
-def today() -> date:
-    """Today in Asia/Shanghai: loans fall due by the office's calendar, not UTC."""
-    return datetime.now(LOCAL_TZ).date()
 
 
 def _user_ok(user) -> bool:

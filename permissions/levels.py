@@ -1,20 +1,4 @@
-"""Confidentiality levels, lowest first: ``public < internal < confidential < secret``."""
-from __future__ import annotations
+"""Confidentiality levels: defined once in ``models/levels.py``, re-exported here."""
+from models.levels import ORDER, dominates, levels_up_to, rank
 
-from models.choices import LEVELS
-
-ORDER: tuple[str, ...] = tuple(LEVELS)
-
-
-def rank(level: str | None) -> int:
-    """Position of a level; an unknown or missing level ranks below everything."""
-    return ORDER.index(level) if level in ORDER else -1
-
-
-def levels_up_to(clearance: str | None) -> tuple[str, ...]:
-    """The levels a user with ``clearance`` may read (none for an unknown clearance)."""
-    return ORDER[: rank(clearance) + 1]
-
-
-def dominates(clearance: str | None, level: str | None) -> bool:
-    return rank(level) >= 0 and rank(clearance) >= rank(level)
+__all__ = ["ORDER", "dominates", "levels_up_to", "rank"]

@@ -94,3 +94,18 @@ def _filter_rows(state: ORMExecuteState) -> None:
         options = tuple(with_loader_criteria(model, visible(ANONYMOUS, model),
                                              include_aliases=True) for model in SCOPED)
     state.statement = state.statement.options(*options)
+
+
+def principal_of(user) -> Principal:
+    """The principal whose rules apply to ``user``: the request's own (with its doors
+    looked up once) when ``user`` is the one bound to the request, else a fresh one.
+    The core (``services``) takes a user argument; this keeps the screens' answers
+    identical to the ones they gave when they read the request's user themselves."""
+    bound = actor()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    if isinstance(user, Principal):
+        return user
+    if bound.is_authenticated and bound.id == getattr(user, "id", None):
+        return bound
+    return Principal.of(user)
