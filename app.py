@@ -260,6 +260,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.cli.add_command(command)
     admin = init_admin(app)
     init_audit_screens(admin)
+    from reports import init_reports
+    init_reports(app, admin)  # statistics, periodic reports, printable forms
     install_security_headers(app, admin)
     health.install_unavailable_page(app)
     metrics.install(app)
