@@ -40,7 +40,8 @@ def tables_of(page: str) -> dict[str, dict[str, dict[str, str]]]:
     return found
 
 
-def make_records(app, world, level: str, tag: str, department: str = "service") -> dict:
+def make_records(app, world, level: str, tag: str, department: str = "service",
+                 extra_lines: tuple = (), slip_fields: dict | None = None) -> dict:
     """One record of each counted kind at ``level``, dated in ``PERIOD``; returns
     ``{model: [ids]}``. ``tag`` keeps the texts apart (customer names, products)."""
     dept = world.departments[department]
@@ -58,9 +59,11 @@ def make_records(app, world, level: str, tag: str, department: str = "service") 
                            department_id=dept, level=level, status="in_archive")
         slip = ReturnSlip(customer_id=customer.id, applied_on=date(2025, 4, 7),
                           arrived_on=date(2025, 4, 8), department_id=dept, level=level,
-                          status="received")
+                          status="received", **(slip_fields or {}))
         slip.lines.append(ReturnLine(product=f"产品{tag}", quantity_claimed=Decimal("7"),
                                      quantity_counted=Decimal("6"), decision="credit"))
+        for line in extra_lines:
+            slip.lines.append(ReturnLine(**line))
         penalty = Penalty(issued_on=date(2025, 4, 9), responsible_department_id=dept,
                           kind="fine", amount=Decimal("300.00"), reason="统计",
                           status="approved", department_id=dept, level=level)
