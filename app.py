@@ -265,6 +265,8 @@ def create_app(config: dict | None = None) -> Flask:
     api.init_app(app)  # before the user is bound below: a token names the request's user
     admin = init_admin(app)
     init_audit_screens(admin)
+    from reports import init_reports
+    init_reports(app, admin)  # statistics, periodic reports, printable forms
     install_security_headers(app, admin)
     health.install_unavailable_page(app)
     metrics.install(app)

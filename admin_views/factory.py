@@ -20,6 +20,7 @@ from .checks import check_declaration
 from .fields import CodeSetField, LocalDateTimeField
 from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS, translated
 from .performance import FastListMixin
+from .print_action import PrintSelectedMixin, forms_for
 from .secure import SecureModelView
 from .workflow import WorkflowMixin
 
@@ -172,6 +173,8 @@ def build_view_class(model) -> type[SecureModelView]:
         **form_settings(model, form_columns),
     }
     bases = [FastListMixin, SecureModelView]
+    if forms_for(model):  # printable forms: the bulk "print selected" action
+        bases.insert(0, PrintSelectedMixin)
     if getattr(model, "transitions", ()):
         bases.insert(0, WorkflowMixin)
     if getattr(model, "attachments_allowed", False):

@@ -47,6 +47,7 @@ ACTIONS = {
     "backup": _l("Backup written"),
     "restore": _l("Backup restored"),
     "audit_rekey": _l("Audit log sealed with its key"),
+    "print": _l("Printed a form"),
 }
 #: Labels of what explicit events note besides field changes.
 NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("Format"),
@@ -54,9 +55,10 @@ NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("
          "ids": _l("Records"), "count": _l("Number of records"),
          "method": _l("Method"), "error": _l("Error"),
          "plain_events": _l("Events written without the key"),
-         "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest")}
+         "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest"),
+         "form": _l("Form")}
 #: Events about reading, not changing, a record: in its history for log readers only.
-READING = ("refused", "download", "export", "request_failed")
+READING = ("refused", "download", "export", "request_failed", "print")
 #: Labels of child tables that are not a relationship of their owner.
 CHILD_LABELS = {"attachment": _l("Attachment")}
 HIDDEN = _l("(hidden: above your clearance)")
