@@ -21,6 +21,7 @@ from .loan import OPEN_LOAN_STATUSES, Loan
 from .audit import AuditEvent
 from .attachment import Attachment
 from .numbering import NumberCounter
+from .daily_job import DailyJobRun  # noqa: F401  (daily_jobs.py: once-a-day claims)
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [
