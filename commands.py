@@ -95,3 +95,6 @@ def init_app(app) -> None:
 
     app.cli.add_command(daily_jobs_group)
     app.cli.add_command(scheduler_command)
+    from demo_reset import demo_group
+
+    app.cli.add_command(demo_group)
