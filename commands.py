@@ -90,3 +90,11 @@ def issue_reminders_command(day):
 def init_app(app) -> None:
     for command in (create_user, seed_demo, recompute_deadlines, issue_reminders_command):
         app.cli.add_command(command)
+    from daily_jobs import daily_jobs_group
+    from scheduler import scheduler_command
+
+    app.cli.add_command(daily_jobs_group)
+    app.cli.add_command(scheduler_command)
+    from demo_reset import demo_group
+
+    app.cli.add_command(demo_group)

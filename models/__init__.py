@@ -24,6 +24,7 @@ from .numbering import NumberCounter
 from .grant_change import GrantChange
 from .app_setting import AppSetting, RoleGrant
 from .api_token import ApiToken
+from .daily_job import DailyJobRun  # noqa: F401  (daily_jobs.py: once-a-day claims)
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
 __all__ = [

@@ -1,13 +1,13 @@
 """personal API tokens (``models/api_token.py``)
 
 Revision ID: 0033_api_tokens
-Revises: 0024_audit_request_id
+Revises: 0031_settings
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0033_api_tokens"
-down_revision = "0024_audit_request_id"
+down_revision = "0031_settings"
 branch_labels = None
 depends_on = None
 
