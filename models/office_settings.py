@@ -307,31 +307,41 @@ def current() -> Snapshot:
     return refresh(app)
 
 
-def refresh(app) -> Snapshot:
-    """Compare the generation counter with the snapshot's; reload on a difference."""
+def refresh(app, session=None) -> Snapshot:
+    """Compare the generation counter with the snapshot's; reload on a difference.
+
+    ``session``: read on its connection (a request's own: no second connection per
+    request). Without it, on a pooled connection of its own: never an autoflush of the
+    caller's half-built records, and a missing table (an old schema) cannot spoil the
+    caller's transaction."""
+    g.office_settings_checked = True
+    try:
+        if session is not None:
+            return _read(app, session.connection())
+        with db.engine.connect() as own:
+            return _read(app, own)
+    except sa.exc.DBAPIError as exc:
+        log.warning("settings not readable, using the defaults: %s",
+                    str(exc).splitlines()[0])
+        if session is not None:
+            session.rollback()
+        app.extensions[EXTENSION] = EMPTY
+        return EMPTY
+
+
+def _read(app, connection) -> Snapshot:
     from .app_setting import AppSetting, RoleGrant
     from .numbering import NumberCounter
 
     snap = app.extensions.get(EXTENSION)
-    g.office_settings_checked = True
-    try:
-        # A connection of its own: never an autoflush of the caller's half-built
-        # records, and a missing table (an old schema) cannot spoil its transaction.
-        with db.engine.connect() as connection:
-            generation = connection.execute(sa.select(NumberCounter.last).where(
-                NumberCounter.scope == GENERATION_SCOPE)).scalar() or 0
-            if snap is not None and snap.generation == generation:
-                return snap
-            rows = connection.execute(sa.select(AppSetting.key, AppSetting.value).where(
-                AppSetting.value.is_not(None))).all()
-            grant_rows = connection.execute(sa.select(
-                RoleGrant.role, RoleGrant.record, RoleGrant.scope,
-                RoleGrant.actions)).all()
-    except sa.exc.DBAPIError as exc:
-        log.warning("settings not readable, using the defaults: %s",
-                    str(exc).splitlines()[0])
-        app.extensions[EXTENSION] = EMPTY
-        return EMPTY
+    generation = connection.execute(sa.select(NumberCounter.last).where(
+        NumberCounter.scope == GENERATION_SCOPE)).scalar() or 0
+    if snap is not None and snap.generation == generation:
+        return snap
+    rows = connection.execute(sa.select(AppSetting.key, AppSetting.value).where(
+        AppSetting.value.is_not(None))).all()
+    grant_rows = connection.execute(sa.select(
+        RoleGrant.role, RoleGrant.record, RoleGrant.scope, RoleGrant.actions)).all()
     values = {}
     for key, value in rows:
         if key not in SETTINGS:
@@ -356,8 +366,15 @@ def forget(app=None) -> None:
 
 
 def install(app) -> None:
-    """Check the settings at the start of every request."""
-    app.before_request(lambda: (refresh(app), None)[1])
+    """Check the settings at the start of every request (static files read none), on
+    the request's own database connection."""
+    from flask import request
+
+    @app.before_request
+    def check_settings():
+        endpoint = request.endpoint or ""
+        if endpoint != "static" and not endpoint.endswith(".static"):
+            refresh(app, db.session)
 
 
 __all__ = ["setting", "declare", "SETTINGS", "Setting", "SettingRefused", "validate",
