@@ -12,6 +12,7 @@ audited old → new by the session hook, like every record.
 from __future__ import annotations
 
 from flask import current_app, flash, request
+from flask_admin.contrib.sqla.filters import EnumEqualFilter
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -33,6 +34,7 @@ from permissions.policy import POLICY
 from permissions.scoping import actor
 
 from .factory import VIEW_MIXINS
+from .home import TODO_SOURCES, Figure, list_url
 from .secure import VersionField, conflict_message
 
 #: Registration rows made by this process (per app): each declared key has its row.
@@ -250,6 +252,16 @@ def _actions_text(found) -> str:
     return "、".join(str(GRANT_ACTIONS.get(a, a)) for a in sorted(found.actions))
 
 
+def grant_change_todos(admin, day) -> list[Figure]:
+    """For the GM office: grant changes waiting for its approval."""
+    if not can(actor(), "approve", GrantChange):
+        return []
+    return [Figure("grant-changes", _l("Grant changes waiting for approval"),
+                   list_url(admin, GrantChange, ("status", EnumEqualFilter, "pending")),
+                   GrantChange, (GrantChange.status == "pending",), urgent=True)]
+
+
 VIEW_MIXINS["app_setting"] = SettingsScreen
+TODO_SOURCES.append(grant_change_todos)
 
 __all__ = ["SettingsScreen", "ensure_rows", "grant_rows"]
