@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from .base import db
@@ -302,8 +302,8 @@ def current() -> Snapshot:
     application context outside requests)."""
     app = current_app._get_current_object()
     snap = app.extensions.get(EXTENSION)
-    if snap is not None and (has_request_context() or g.get("office_settings_checked")):
-        return snap
+    if snap is not None and g.get("office_settings_checked"):
+        return snap  # a request's check ran at its start (``install``)
     return refresh(app)
 
 
