@@ -23,9 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
 
-from models import AppSetting, GrantChange, db
+from models import REGISTRY, AppSetting, GrantChange, db
 from models.choices import ROLES
-from models.grant_change import GRANT_ACTIONS, GRANTABLE_RECORDS, SCOPES
+from models.grant_change import GRANT_ACTIONS, GRANTABLE_RECORDS, SCOPES, declared_actions
 from models.mixins import utcnow
 from models.office_settings import SETTINGS, SettingRefused, validate
 from permissions import can
@@ -241,15 +241,17 @@ def grant_rows() -> list[dict]:
                 continue
             rows.append({"role": role_label, "record": record_label,
                          "scope": SCOPES.get(now.scope, now.scope) if now else "—",
-                         "actions": _actions_text(now), "changed": now != code,
-                         "code": _actions_text(code)})
+                         "actions": _actions_text(now, table), "changed": now != code,
+                         "code": _actions_text(code, table)})
     return rows
 
 
-def _actions_text(found) -> str:
+def _actions_text(found, table: str) -> str:
+    """The grant's actions by the record type's own labels."""
     if found is None or not found.actions:
         return "—"
-    return "、".join(str(GRANT_ACTIONS.get(a, a)) for a in sorted(found.actions))
+    labels = declared_actions(REGISTRY[table])
+    return "、".join(str(labels.get(a, GRANT_ACTIONS.get(a, a))) for a in sorted(found.actions))
 
 
 def grant_change_todos(admin, day) -> list[Figure]:

@@ -118,6 +118,9 @@ class Setting:
             return "、".join(str((self.choices or {}).get(c, c)) for c in value) or "—"
         if self.kind == "int_map":
             return ", ".join(f"{(self.choices or {}).get(k, k)}: {v}" for k, v in value.items())
+        if self.kind == "number_format":
+            return str(_l("%(format)s (e.g. %(number)s)", format=value,
+                          number=example_number(value)))
         return str(value)
 
 
@@ -248,6 +251,15 @@ def _clean_number_format(declared, value):
                                 "than the %(length)s characters the register holds.",
                                 field=declared.label, sample=sample, length=length))
     return value
+
+
+def example_number(number_format: str) -> str:
+    """The first number ``number_format`` gives this month (``TH2612001``)."""
+    from .numbering import DATE_FIELDS, local_date_of
+
+    day = local_date_of(None)
+    return number_format.format(serial=1, serial_width=3, **{
+        name: day.strftime(pattern) for name, pattern in DATE_FIELDS.items()})
 
 
 CLEANERS = {"int": _clean_int, "bool": _clean_bool, "str": _clean_str,
