@@ -12,6 +12,7 @@ audited old → new by the session hook, like every record.
 from __future__ import annotations
 
 from flask import current_app, flash, request
+from flask_admin.contrib.sqla.filters import EnumEqualFilter
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,9 +23,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
 
-from models import AppSetting, GrantChange, db
+from models import REGISTRY, AppSetting, GrantChange, db
 from models.choices import ROLES
-from models.grant_change import GRANT_ACTIONS, GRANTABLE_RECORDS, SCOPES
+from models.grant_change import GRANT_ACTIONS, GRANTABLE_RECORDS, SCOPES, declared_actions
 from models.mixins import utcnow
 from models.office_settings import SETTINGS, SettingRefused, validate
 from permissions import can
@@ -33,6 +34,7 @@ from permissions.policy import POLICY
 from permissions.scoping import actor
 
 from .factory import VIEW_MIXINS
+from .home import TODO_SOURCES, Figure, list_url
 from .secure import VersionField, conflict_message
 
 #: Registration rows made by this process (per app): each declared key has its row.
@@ -239,17 +241,29 @@ def grant_rows() -> list[dict]:
                 continue
             rows.append({"role": role_label, "record": record_label,
                          "scope": SCOPES.get(now.scope, now.scope) if now else "—",
-                         "actions": _actions_text(now), "changed": now != code,
-                         "code": _actions_text(code)})
+                         "actions": _actions_text(now, table), "changed": now != code,
+                         "code": _actions_text(code, table)})
     return rows
 
 
-def _actions_text(found) -> str:
+def _actions_text(found, table: str) -> str:
+    """The grant's actions by the record type's own labels."""
     if found is None or not found.actions:
         return "—"
-    return "、".join(str(GRANT_ACTIONS.get(a, a)) for a in sorted(found.actions))
+    labels = declared_actions(REGISTRY[table])
+    return "、".join(str(labels.get(a, GRANT_ACTIONS.get(a, a))) for a in sorted(found.actions))
+
+
+def grant_change_todos(admin, day) -> list[Figure]:
+    """For the GM office: grant changes waiting for its approval."""
+    if not can(actor(), "approve", GrantChange):
+        return []
+    return [Figure("grant-changes", _l("Grant changes waiting for approval"),
+                   list_url(admin, GrantChange, ("status", EnumEqualFilter, "pending")),
+                   GrantChange, (GrantChange.status == "pending",), urgent=True)]
 
 
 VIEW_MIXINS["app_setting"] = SettingsScreen
+TODO_SOURCES.append(grant_change_todos)
 
 __all__ = ["SettingsScreen", "ensure_rows", "grant_rows"]

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_app_context
 from flask_babel import lazy_gettext as _l
 
 from .base import db
@@ -118,6 +118,9 @@ class Setting:
             return "、".join(str((self.choices or {}).get(c, c)) for c in value) or "—"
         if self.kind == "int_map":
             return ", ".join(f"{(self.choices or {}).get(k, k)}: {v}" for k, v in value.items())
+        if self.kind == "number_format":
+            return str(_l("%(format)s (e.g. %(number)s)", format=value,
+                          number=example_number(value)))
         return str(value)
 
 
@@ -250,6 +253,15 @@ def _clean_number_format(declared, value):
     return value
 
 
+def example_number(number_format: str) -> str:
+    """The first number ``number_format`` gives this month (``TH2612001``)."""
+    from .numbering import DATE_FIELDS, local_date_of
+
+    day = local_date_of(None)
+    return number_format.format(serial=1, serial_width=3, **{
+        name: day.strftime(pattern) for name, pattern in DATE_FIELDS.items()})
+
+
 CLEANERS = {"int": _clean_int, "bool": _clean_bool, "str": _clean_str,
             "codes": _clean_codes, "int_map": _clean_int_map,
             "number_format": _clean_number_format}
@@ -302,36 +314,46 @@ def current() -> Snapshot:
     application context outside requests)."""
     app = current_app._get_current_object()
     snap = app.extensions.get(EXTENSION)
-    if snap is not None and (has_request_context() or g.get("office_settings_checked")):
-        return snap
+    if snap is not None and g.get("office_settings_checked"):
+        return snap  # a request's check ran at its start (``install``)
     return refresh(app)
 
 
-def refresh(app) -> Snapshot:
-    """Compare the generation counter with the snapshot's; reload on a difference."""
+def refresh(app, session=None) -> Snapshot:
+    """Compare the generation counter with the snapshot's; reload on a difference.
+
+    ``session``: read on its connection (a request's own: no second connection per
+    request). Without it, on a pooled connection of its own: never an autoflush of the
+    caller's half-built records, and a missing table (an old schema) cannot spoil the
+    caller's transaction."""
+    g.office_settings_checked = True
+    try:
+        if session is not None:
+            return _read(app, session.connection())
+        with db.engine.connect() as own:
+            return _read(app, own)
+    except sa.exc.DBAPIError as exc:
+        log.warning("settings not readable, using the defaults: %s",
+                    str(exc).splitlines()[0])
+        if session is not None:
+            session.rollback()
+        app.extensions[EXTENSION] = EMPTY
+        return EMPTY
+
+
+def _read(app, connection) -> Snapshot:
     from .app_setting import AppSetting, RoleGrant
     from .numbering import NumberCounter
 
     snap = app.extensions.get(EXTENSION)
-    g.office_settings_checked = True
-    try:
-        # A connection of its own: never an autoflush of the caller's half-built
-        # records, and a missing table (an old schema) cannot spoil its transaction.
-        with db.engine.connect() as connection:
-            generation = connection.execute(sa.select(NumberCounter.last).where(
-                NumberCounter.scope == GENERATION_SCOPE)).scalar() or 0
-            if snap is not None and snap.generation == generation:
-                return snap
-            rows = connection.execute(sa.select(AppSetting.key, AppSetting.value).where(
-                AppSetting.value.is_not(None))).all()
-            grant_rows = connection.execute(sa.select(
-                RoleGrant.role, RoleGrant.record, RoleGrant.scope,
-                RoleGrant.actions)).all()
-    except sa.exc.DBAPIError as exc:
-        log.warning("settings not readable, using the defaults: %s",
-                    str(exc).splitlines()[0])
-        app.extensions[EXTENSION] = EMPTY
-        return EMPTY
+    generation = connection.execute(sa.select(NumberCounter.last).where(
+        NumberCounter.scope == GENERATION_SCOPE)).scalar() or 0
+    if snap is not None and snap.generation == generation:
+        return snap
+    rows = connection.execute(sa.select(AppSetting.key, AppSetting.value).where(
+        AppSetting.value.is_not(None))).all()
+    grant_rows = connection.execute(sa.select(
+        RoleGrant.role, RoleGrant.record, RoleGrant.scope, RoleGrant.actions)).all()
     values = {}
     for key, value in rows:
         if key not in SETTINGS:
@@ -356,8 +378,15 @@ def forget(app=None) -> None:
 
 
 def install(app) -> None:
-    """Check the settings at the start of every request."""
-    app.before_request(lambda: (refresh(app), None)[1])
+    """Check the settings at the start of every request (static files read none), on
+    the request's own database connection."""
+    from flask import request
+
+    @app.before_request
+    def check_settings():
+        endpoint = request.endpoint or ""
+        if endpoint != "static" and not endpoint.endswith(".static"):
+            refresh(app, db.session)
 
 
 __all__ = ["setting", "declare", "SETTINGS", "Setting", "SettingRefused", "validate",

@@ -68,6 +68,7 @@ def test_a_grant_changes_only_after_the_gm_office_approves(app, world, client_as
     change = latest_change(app)
     assert change.status == "pending" and change.requested_by_id == world.users["admin"]
     assert not clerk_may_export_penalties(app, world)  # proposed is not in force
+    assert "Grant changes waiting for approval" in text(gm.get("/admin/"))
     page = text(decide(app, gm, change.id, "approve"))
     assert latest_change(app).status == "approved", page[:3000]
     assert clerk_may_export_penalties(app, world)

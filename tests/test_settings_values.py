@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import html
 import json
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 import sqlalchemy as sa
 
-from models import AuditEvent, Complaint, MonthlyReview, ReturnSlip, db
+from models import AuditEvent, Complaint, Loan, MonthlyReview, ReturnSlip, db
+from models.numbering import period_of
 from models.office_settings import SETTINGS, validate
 
 from .settings_support import (  # noqa: F401  (fixture)
@@ -92,6 +93,19 @@ def test_workflows_read_the_new_value(app, client_as):
         assert ReturnSlip.inspection_days == 4
         assert MonthlyReview.due_day == 10  # untouched: still the default
         db.session.remove()
+    assert edit_setting(admin, app, "loan.legal_levels",
+                        value=["confidential", "secret"]).status_code == 302
+    assert edit_setting(admin, app, "return_slip.number_format",
+                        value="RS{yymm}{serial:03d}").status_code == 302
+    assert edit_setting(admin, app, "return_slip.refuse_cross_year_returns",
+                        value="").status_code == 302  # an unticked box: no
+    with app.app_context():
+        assert Loan.legal_levels == ("confidential", "secret")
+        assert ReturnSlip.number_format == "RS{yymm}{serial:03d}"
+        assert ReturnSlip.refuse_cross_year_returns is False
+        slip = ReturnSlip(applied_on=date(2026, 9, 3))
+        assert period_of(slip) == "RS2609"
+        db.session.remove()
 
 
 @pytest.mark.parametrize(("key", "fields", "message"), [
@@ -165,6 +179,12 @@ def test_reset_to_default(app, client_as):
     assert "reset to the default" in text(response)
     assert stored(app, key)[0] is None
     with app.app_context():
+        event = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.model == "app_setting", AuditEvent.record_id == str(
+                setting_id(app, key))).order_by(AuditEvent.id.desc())).first()
+        assert json.loads(event.changes)["value"] == [9, None]
+        db.session.remove()
+    with app.app_context():
         assert Complaint.closing_deadline == 5
         db.session.remove()
 
@@ -194,3 +214,11 @@ def test_only_admin_changes_settings(app, client_as, username):
     reset = client_as(username).post("/admin/app_setting/action/", data={
         "action": "reset_default", "rowid": [str(setting_id(app, key))]})
     assert reset.status_code == 403
+
+
+def test_the_screen_speaks_the_regulations_terms_in_chinese(app, login_as):
+    page = text(login_as("admin").get("/admin/app_setting/?page_size=100"))
+    for term in ("规则设定", "投诉处理期限（工作日）", "延期上限（工作日）",
+                 "验货期限（到货后天数）", "默认值（程序规定）", "现行权限",
+                 "步骤期限：调查报告（工作日）"):
+        assert term in page, term
