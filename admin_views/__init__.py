@@ -9,6 +9,7 @@ from models import REGISTRY, db
 from models.choices import LEVELS
 
 from . import attachments, users  # noqa: F401  (users: registers the password field)
+from .api_tokens import init_token_screen
 from .factory import build_view, is_business
 from .home import HomeView
 
@@ -22,5 +23,6 @@ def init_admin(app) -> Admin:
         category = None if is_business(model) else _l("System")
         admin.add_view(build_view(model, db, category=category))
     app.register_blueprint(attachments.bp)
+    init_token_screen(admin)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
     return admin

@@ -53,8 +53,8 @@ class ProblemApi(Api):
                 prepare_response(response, self.spec, PROBLEM_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
             if status >= 400:
-                self.spec.components.response(f"PROBLEM_{status.value}", dict(response),
-                                              lazy=True)
+                # Named by the views' own ``responses`` ($ref): always in the document.
+                self.spec.components.response(f"PROBLEM_{status.value}", dict(response))
 
 
 def _key_of_request() -> str:

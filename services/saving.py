@@ -179,9 +179,10 @@ def create(user, model, data: dict):
     record = model()
     if isinstance(record, Classified) and "level" not in data:
         record.level = default_level(user, model)
-    _assign(user, record, data, writable_columns(model, creating=True))
-    note = prepare_new(user, record)
-    _check(user, record, data, creating=True)
+    with db.session.no_autoflush:  # nothing reaches the database before every rule ran
+        _assign(user, record, data, writable_columns(model, creating=True))
+        note = prepare_new(user, record)
+        _check(user, record, data, creating=True)
     db.session.add(record)
     _flush(user, record, data)
     return record, [str(note)] if note else []
@@ -206,8 +207,9 @@ def update(user, record, data: dict, version):
     if problem:
         record_refusal(403, model=model.__tablename__, record_id=record.id)
         raise SaveRefused({None: [problem]})
-    _assign(user, record, data, writable)
-    _check(user, record, data, creating=False)
+    with db.session.no_autoflush:  # nothing reaches the database before every rule ran
+        _assign(user, record, data, writable)
+        _check(user, record, data, creating=False)
     _flush(user, record, data)
     return record, []
 
