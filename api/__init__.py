@@ -62,9 +62,6 @@ def _key_of_request() -> str:
     return f"token:{token.digest[:24]}" if token is not None else f"address:{request.remote_addr}"
 
 
-limiter = Limiter(key_func=_key_of_request, default_limits=[], storage_uri="memory://")
-
-
 def init_app(app: Flask) -> None:
     app.config.setdefault("API_TITLE", "Records office API")
     app.config.setdefault("API_VERSION", "v1")
@@ -91,7 +88,9 @@ def init_app(app: Flask) -> None:
     for model in REGISTRY.values():
         if exposed(model):
             register(blp, model)
-    limiter.init_app(app)
+    # One limiter per app: its limits are registered by blueprint name, so a shared one
+    # would count a request once per app built in the process.
+    limiter = Limiter(key_func=_key_of_request, default_limits=[], app=app)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
                   key_func=_key_of_request)(blp)
     csrf.exempt(blp)
