@@ -48,12 +48,14 @@ class TokenClient:
 
 
 def deep_cursor(client: TokenClient, pages: int) -> str | None:
+    """The cursor of page ``pages`` (or of the last page, for a user who sees fewer)."""
     cursor = None
     for _ in range(pages - 1):
         url = "/api/v1/complaint?limit=20" + (f"&cursor={cursor}" if cursor else "")
-        cursor = client.get(url).get_json()["next_cursor"]
-        if cursor is None:
+        following = client.get(url).get_json()["next_cursor"]
+        if following is None:
             break
+        cursor = following
     return cursor
 
 
