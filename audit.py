@@ -77,10 +77,17 @@ def _clean(text, limit: int) -> str | None:
     return "".join(ch for ch in str(text) if ch.isprintable())[:limit]
 
 
+#: ``session.info`` key naming who acts outside a request (``services`` sets it): a
+#: script's or command's changes are audited under that user, like a request's.
+ACTING_USER = "acting_user"
+
+
 def _who(user=None) -> dict:
     if user is None and has_request_context() and current_user.is_authenticated:
         user = current_user
     in_request = has_request_context()
+    if user is None and not in_request:
+        user = db.session.info.get(ACTING_USER)
     return {"user_id": getattr(user, "id", None),
             "username": _clean(getattr(user, "username", None), 60),
             "address": _clean(request.remote_addr, 64) if in_request else None,

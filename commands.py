@@ -88,7 +88,10 @@ def issue_reminders_command(day):
 
 
 def init_app(app) -> None:
-    for command in (create_user, seed_demo, recompute_deadlines, issue_reminders_command):
+    from services.cli import step_command  # a step fired through the core, as a user
+
+    for command in (create_user, seed_demo, recompute_deadlines, issue_reminders_command,
+                    step_command):
         app.cli.add_command(command)
     from daily_jobs import daily_jobs_group
     from scheduler import scheduler_command

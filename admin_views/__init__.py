@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (users: registers the password field)
     settings_screen,  # noqa: F401  (registers the settings screen's behaviour)
     users,
 )
+from .api_tokens import init_token_screen
 from .factory import build_view, is_business
 from .home import HomeView
 
@@ -26,5 +27,6 @@ def init_admin(app) -> Admin:
         category = None if is_business(model) else _l("System")
         admin.add_view(build_view(model, db, category=category))
     app.register_blueprint(attachments.bp)
+    init_token_screen(admin)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
     return admin

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from models.options import check_options
+
 
 class DeclarationError(Exception):
     """A model's ``Admin`` or ``transitions`` declaration names something that does not exist."""
@@ -47,6 +49,9 @@ def check_declaration(model) -> None:
                     f"records.E005 {model.__name__} transition {transition.name!r} "
                     f"names status {status!r}, which is not in {model.__name__}.statuses.")
     check_locks(model)
+    problems = check_options(model)
+    if problems:
+        raise DeclarationError("\n".join(problems))
 
 
 def check_locks(model) -> None:

@@ -218,7 +218,10 @@ class WorkflowMixin:
             flash(_("Unknown action."), "error")
             return redirect(back)
         seen = request.form.get("version")
-        if seen is not None and seen.strip() != str(record.version_id):
+        try:
+            if seen is not None:
+                saving.check_version(record, seen)
+        except saving.Stale:
             flash(_("%(record)s was changed by someone else after you opened it; nothing was "
                     "changed. Look at its new state and try again.", record=record), "error")
             return redirect(back)

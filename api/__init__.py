@@ -53,16 +53,13 @@ class ProblemApi(Api):
                 prepare_response(response, self.spec, PROBLEM_TYPE)
             self.spec.components.response(status.name, response, lazy=True)
             if status >= 400:
-                self.spec.components.response(f"PROBLEM_{status.value}", dict(response),
-                                              lazy=True)
+                # Named by the views' own ``responses`` ($ref): always in the document.
+                self.spec.components.response(f"PROBLEM_{status.value}", dict(response))
 
 
 def _key_of_request() -> str:
     token = auth.current_token()
     return f"token:{token.digest[:24]}" if token is not None else f"address:{request.remote_addr}"
-
-
-limiter = Limiter(key_func=_key_of_request, default_limits=[], storage_uri="memory://")
 
 
 def init_app(app: Flask) -> None:
@@ -91,7 +88,9 @@ def init_app(app: Flask) -> None:
     for model in REGISTRY.values():
         if exposed(model):
             register(blp, model)
-    limiter.init_app(app)
+    # One limiter per app: its limits are registered by blueprint name, so a shared one
+    # would count a request once per app built in the process.
+    limiter = Limiter(key_func=_key_of_request, default_limits=[], app=app)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
                   key_func=_key_of_request)(blp)
     csrf.exempt(blp)

@@ -208,6 +208,7 @@ def register(blp, model) -> None:
         @blp.doc(operationId=f"read_{table}", summary=f"Read one {table}",
                  responses=documented())
         def get(self, record_id):
+            require_grant(model, "view")
             return answer(model, load(model, record_id))
 
         @blp.arguments(editing)
@@ -218,6 +219,7 @@ def register(blp, model) -> None:
                               "description": "The ETag of the record you read."}],
                  responses=documented(409, 412, 415, 422, 428))
         def patch(self, data, record_id):
+            require_grant(model, "edit")
             record = load(model, record_id)
             require_write(model, record_id)
             version = if_match(required=True)
@@ -256,6 +258,7 @@ def register(blp, model) -> None:
             @blp.doc(operationId=f"attachments_{table}",
                      summary=f"Attachments of one {table}", responses=documented())
             def get(self, record_id):
+                require_grant(model, "view")
                 record = load(model, record_id)
                 rows = db.session.scalars(sa.select(Attachment).where(
                     Attachment.owner_table == table, Attachment.owner_id == record.id)
@@ -271,6 +274,7 @@ def register(blp, model) -> None:
                          "application/octet-stream": {"schema": {
                              "type": "string", "format": "binary"}}}}, **documented()})
             def get(self, record_id, attachment_id):
+                require_grant(model, "view")
                 return download(model, load(model, record_id), attachment_id)
 
         blp.add_url_rule(f"/{table}/<int:record_id>/attachments",
@@ -309,6 +313,7 @@ def _attachment_schema():
 # -- steps and downloads ---------------------------------------------------------------
 
 def fire_step(model, record_id: int, name: str, body: dict):
+    require_grant(model, name)
     record = load(model, record_id)
     require_write(model, record_id)
     if not can(actor(), name, record):

@@ -24,7 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit import record_refusal
+from audit import ACTING_USER, record_refusal
 from models import db
 from models.decisions import LockedField
 from models.mixins import Classified, Owned, Versioned
@@ -35,6 +35,12 @@ from permissions.scoping import principal_of
 from .constraints import constraint_problem, visible_or_reference
 from .errors import Refused, SaveRefused, Stale
 from .values import ValueProblem, column_value
+
+
+def acting_as(user) -> None:
+    """Outside a request, the session's changes are audited as ``user`` (``audit._who``)."""
+    db.session.info[ACTING_USER] = user
+
 
 # -- the rules, one function each ------------------------------------------------------
 
@@ -172,6 +178,7 @@ def writable_columns(model, creating: bool) -> dict[str, str]:
 def create(user, model, data: dict):
     """A new ``model`` record from ``data`` (column key → JSON value), saved with every
     rule and flushed (the caller commits). Raises ``Refused`` or ``SaveRefused``."""
+    acting_as(user)
     who = principal_of(user)
     if not can(who, "create", model):
         record_refusal(403, model=model.__tablename__)
@@ -179,9 +186,10 @@ def create(user, model, data: dict):
     record = model()
     if isinstance(record, Classified) and "level" not in data:
         record.level = default_level(user, model)
-    _assign(user, record, data, writable_columns(model, creating=True))
-    note = prepare_new(user, record)
-    _check(user, record, data, creating=True)
+    with db.session.no_autoflush:  # nothing reaches the database before every rule ran
+        _assign(user, record, data, writable_columns(model, creating=True))
+        note = prepare_new(user, record)
+        _check(user, record, data, creating=True)
     db.session.add(record)
     _flush(user, record, data)
     return record, [str(note)] if note else []
@@ -192,6 +200,7 @@ def update(user, record, data: dict, version):
     ``version`` is the one the caller read: another one raises ``Stale``, nothing
     changed. Raises ``Refused`` or ``SaveRefused``."""
     model = type(record)
+    acting_as(user)
     if not can(principal_of(user), "edit", record):
         record_refusal(403, model=model.__tablename__, record_id=record.id)
         raise Refused(403, _("You do not have permission to do this."))
@@ -206,8 +215,9 @@ def update(user, record, data: dict, version):
     if problem:
         record_refusal(403, model=model.__tablename__, record_id=record.id)
         raise SaveRefused({None: [problem]})
-    _assign(user, record, data, writable)
-    _check(user, record, data, creating=False)
+    with db.session.no_autoflush:  # nothing reaches the database before every rule ran
+        _assign(user, record, data, writable)
+        _check(user, record, data, creating=False)
     _flush(user, record, data)
     return record, []
 

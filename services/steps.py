@@ -27,6 +27,7 @@ from permissions import can
 from permissions.scoping import principal_of
 
 from .constraints import constraint_message
+from .saving import acting_as
 
 #: What firing and committing a step may raise; ``refusal_of`` words each.
 STEP_ERRORS = (TransitionRefused, StaleDataError, IntegrityError, DBAPIError)
@@ -41,6 +42,7 @@ def fire(user, record, name: str, values: dict[str, str] | None = None, *,
     the step just before its commit)."""
     values = values or {}
     model = type(record)
+    acting_as(user)
     step = model.transition(name)
     who = principal_of(user)
     if not can(who, name, record):
@@ -80,7 +82,8 @@ def fire(user, record, name: str, values: dict[str, str] | None = None, *,
                "values": {field: str(getattr(record, field))[:500] for field in step.requires}}
     if record.status != old_status:  # a step that keeps the status does not say "A → A"
         changes["status"] = [old_status, record.status]
-    audit("transition", model=model.__tablename__, record_id=record.id, changes=changes)
+    audit("transition", user=user, model=model.__tablename__, record_id=record.id,
+          changes=changes)
     return follow
 
 

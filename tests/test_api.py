@@ -296,3 +296,23 @@ def test_every_exposed_record_type_is_classified_or_says_so():
         if exposed(model) and not getattr(model, "api_exposed", False):
             assert issubclass(model, Classified) or hasattr(model, "department_id")
     assert exposed(Customer) is not False
+
+
+@pytest.mark.parametrize("data, content_type", [
+    ("null", "application/json"), ("", "application/json"), ("42", "application/json"),
+    ('{"content": "x"}', "text/plain"), ("\x00", "application/json"),
+    ('{"content": NaN}', "application/json"),
+])
+def test_odd_bodies_are_refused_with_a_problem(client, tokens, data, content_type):
+    answer = client.post("/api/v1/complaint", data=data, headers=bearer(
+        tokens["clerk.sales"], **{"Content-Type": content_type}))
+    assert 400 <= answer.status_code < 500
+    assert answer.content_type == "application/problem+json"
+    assert answer.get_json()["status"] == answer.status_code
+
+
+def test_a_delete_is_not_offered(client, world, tokens):
+    row = next(r for r in world.rows_of("complaint") if r.department == "sales")
+    answer = client.delete(f"/api/v1/complaint/{row.id}", headers=bearer(tokens["gm"]))
+    assert answer.status_code == 405 and answer.content_type == "application/problem+json"
+    assert "DELETE" not in answer.headers["Allow"]
