@@ -208,3 +208,13 @@ def test_the_schedulers_run_does_the_registered_work(app, monkeypatch):
     scheduler.daily_work(app)  # the hourly run after it: nothing more
     (run,) = runs_of(app, job)
     assert (run.status, run.outcome, run.attempts) == ("done", "ok", 1)
+
+
+def test_claims_are_bookkeeping_the_work_is_audited(app):
+    from models import AuditEvent
+
+    job = unique_name()
+    with app.app_context():
+        run_due(db.session, MONDAY, (DailyJob(job, lambda s, d: 0),), "machine-a:1")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.model == "daily_job_run")) == 0
