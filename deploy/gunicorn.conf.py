@@ -37,6 +37,10 @@ accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = os.environ.get("GUNICORN_PROC_NAME", "records")
+control_socket_disable = True
+"""gunicorn 25+ opens a control socket at one default path per user
+($XDG_RUNTIME_DIR/gunicorn.ctl): two servers of one account would share it. systemd
+(reload = HUP, stop = TERM) is the control here."""
 
 
 def child_exit(server, worker):
