@@ -445,7 +445,7 @@ class Proof:
         access_log = self.tmp / "nginx-access.log"
         before_lines = len(access_log.read_text().splitlines()) if access_log.exists() else 0
         wrk = subprocess.Popen(
-            [self.wrk, "-t2", "-c4", "-d300s", "--timeout", "30s", "-s",
+            [self.wrk, "-t2", "-c4", "-d300s", "--timeout", "60s", "-s",
              str(script), "-H", f"Cookie: {cookie}",
              self.url("nginx", "/admin/reminder/")], stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT, text=True)
@@ -458,6 +458,11 @@ class Proof:
         time.sleep(LOAD_BEFORE)
         os.kill(self.servers["A"].pid, signal.SIGHUP)
         event("HUP to A (graceful reload: new workers, the old finish their requests)")
+        # As an operator reloads machine by machine: the next one only once this one
+        # answers again (an answer now comes from a new worker: the old ones accept
+        # nothing more).
+        wait_for("A reloaded", lambda: self.ready(self.ports["A"]), 90)
+        event("A answers again")
         time.sleep(LOAD_BEFORE)
         event("TERM to B")
         self.stop_server("B")
