@@ -52,6 +52,7 @@ from request_log import current_request_id
 
 #: Tables whose rows are not business data: never audited.
 NOT_AUDITED = {"audit_event", "audit_chain_head", "number_counter", "alembic_version"}
+NOT_AUDITED.add("daily_job_run")  # the scheduler's claims; the work they do is audited
 #: Bookkeeping columns whose changes say nothing an auditor needs.
 SKIPPED_FIELDS = {"version_id", "updated_at", "last_login_at", "session_version"}
 #: Values never written into the log, only the fact that they changed.

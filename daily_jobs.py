@@ -79,14 +79,20 @@ def stale_after() -> timedelta:
 
 
 def claim(session: Session, job: str, day: date, runner: str) -> bool:
-    """Take (job, day) for ``runner``; False if another runner has or had it."""
-    session.add(DailyJobRun(job=job, day=day, status="running", runner=runner,
-                            attempts=1, claimed_at=utcnow()))
-    try:
-        session.commit()
-        return True
-    except IntegrityError:
-        session.rollback()
+    """Take (job, day) for ``runner``; False if another runner has or had it.
+
+    The hourly runs after the first find the row and skip the INSERT, so the database
+    does not log a refused duplicate each hour; the unique key still decides a race."""
+    claimed = sa.select(DailyJobRun.id).where(DailyJobRun.job == job, DailyJobRun.day == day)
+    if session.scalar(claimed) is None:
+        session.add(DailyJobRun(job=job, day=day, status="running", runner=runner,
+                                attempts=1, claimed_at=utcnow()))
+        try:
+            session.commit()
+            return True
+        except IntegrityError:
+            session.rollback()
+    session.rollback()  # end the read: the UPDATE below must see the latest row
     now = utcnow()
     row = DailyJobRun
     takeover = sa.update(row).where(

@@ -2,6 +2,10 @@
 issue 18 item 5): the claim row (``DailyJobRun``) decides, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 import threading
 import uuid
 from datetime import date, timedelta
@@ -16,6 +20,7 @@ from models import Complaint, Reminder, db
 from models.daily_job import DailyJobRun
 from models.mixins import utcnow
 
+from .browser_support import ROOT
 from .clocks_support import clean_clocks_fixture  # noqa: F401  (drops the reminders made)
 from .threads import run_at_once
 
@@ -208,3 +213,34 @@ def test_the_schedulers_run_does_the_registered_work(app, monkeypatch):
     scheduler.daily_work(app)  # the hourly run after it: nothing more
     (run,) = runs_of(app, job)
     assert (run.status, run.outcome, run.attempts) == ("done", "ok", 1)
+
+
+def test_claims_are_bookkeeping_the_work_is_audited(app):
+    from models import AuditEvent
+
+    job = unique_name()
+    with app.app_context():
+        run_due(db.session, MONDAY, (DailyJob(job, lambda s, d: 0),), "machine-a:1")
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)
+                                 .where(AuditEvent.model == "daily_job_run")) == 0
+
+
+def test_two_processes_started_at_once_issue_the_days_reminders_once(app, database_url):
+    """As two machines would: two ``flask daily-jobs run`` processes, one database."""
+    day = date(2026, 11, 17)
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_FORMAT": "text",
+           "UPLOAD_FOLDER": app.config["UPLOAD_FOLDER"]}
+    command = [sys.executable, "-m", "flask", "--app", "app", "daily-jobs", "run", "--day",
+               day.isoformat()]
+    runners = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [runner.communicate(timeout=300)[0] for runner in runners]
+    assert [runner.returncode for runner in runners] == [0, 0], outputs
+    states = sorted(re.search(r"^reminders: (\w+)", output, re.M).group(1)
+                    for output in outputs)
+    assert states == ["done", "taken"], outputs
+    (run,) = [r for r in runs_of(app, "reminders") if r.day == day]
+    with app.app_context():
+        issued = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
+                                   .where(Reminder.day == day))
+    assert (run.status, run.attempts) == ("done", 1) and int(run.outcome) == issued > 0
