@@ -161,7 +161,8 @@ class Loan(Stateful, BusinessRecord, Model):
                                                 execution_options={"skip_visibility": True})
         if self.archive_file is not None:
             self.level = self.archive_file.level
-        if self.status == "requested" and self.legal_rule_applies():
+        # A new request has no status before its insert (the column's default).
+        if self.status in (None, "requested") and self.legal_rule_applies():
             self.needs_legal = True
         if self.status in OPEN_LOAN_STATUSES and self.approved_level is None \
                 and self.archive_file is not None:
