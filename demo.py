@@ -32,6 +32,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from audit import order_pending_by_time, record_event, recorded_as
+from demo_projects import make_projects
 from demo_story import Story, local, shanghai
 from models import (
     AppUser,
@@ -77,6 +78,9 @@ USERS = (
     # supervisor signed first (return-slip approval, general complaints' handling).
     ("manager.service", "黄建军", "supervisor", "service", "confidential"),
     ("gm", "刘志远", "gm_office", "gm", "secret"),
+    # The GM office's archive keeper (档案管理员): registers requests at the archive room
+    # on a borrower's behalf; another member of the office approves them.
+    ("gm.archive", "何秀英", "gm_office", "gm", "secret"),
     ("legal", "赵明轩", "legal", "legal", "secret"),
     ("auditor", "孙雅琴", "auditor", "audit", "confidential"),
 )
@@ -594,6 +598,14 @@ LOANS = (
      "purpose": "惠州市公安局大亚湾分局调查燃气泄漏事故，查阅燃气调压阀供货记录。",
      "due_date": "2026-11-26", "created": "2026-11-17 16:00",
      "legal_approved": "2026-11-18 11:00", "approved": "2026-11-19 09:00"},
+    # Registered by the archive keeper for a judge who came with a 协助调查通知书: waits
+    # for the legal office (an outside borrower, a secret file), then for the GM office.
+    {"file": "A07", "requester": "gm.archive", "status": "requested", "mode": "read",
+     "outside_name": "邓文静", "outside_organ": "court", "credential_type": "court_card",
+     "credential_number": "粤0307法执字第0412号",
+     "inquiry_notice_no": "（2026）粤0307执协字第215号",
+     "purpose": "深圳市龙岗区人民法院执行KH0033欠款案，核对原诉讼调解书及付款记录。",
+     "due_date": "2026-12-11", "created": "2026-11-30 14:30"},
 )
 
 
@@ -986,9 +998,10 @@ def make_archive_files(demo: Demo) -> None:
 
 
 def make_loans(demo: Demo) -> None:
-    """Requested by the borrower (or, for an outside borrower, the supervisor who
-    receives them); approved by the legal office first where the file asks it, then by
-    the GM office, which also hands the file out and takes it back. Each loan's level
+    """Requested by the borrower (or, for an outside borrower, the supervisor or the GM
+    office's archive keeper who receives them); approved by the legal office first where
+    the file asks it, then by the GM office, which also hands the file out and takes it
+    back. Each loan's level
     follows its file (``Loan.derive``); loans are told in the order they were asked."""
     story = demo.story
     for spec in sorted(LOANS, key=lambda spec: local(spec["created"])):
@@ -1067,4 +1080,4 @@ def make_clock_records(demo: Demo) -> None:
     story.step(review, "mark_reviewed", "gm", "2026-10-09 16:00")
 
 
-STEPS = (*STEPS, make_clock_records)
+STEPS = (*STEPS, make_clock_records, make_projects)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from models.numbering import number_column_of, number_format_problem
 from models.options import check_options
 
 
@@ -49,9 +50,28 @@ def check_declaration(model) -> None:
                     f"records.E005 {model.__name__} transition {transition.name!r} "
                     f"names status {status!r}, which is not in {model.__name__}.statuses.")
     check_locks(model)
+    check_number_formats(model)
     problems = check_options(model)
     if problems:
         raise DeclarationError("\n".join(problems))
+
+
+def check_number_formats(model) -> None:
+    """Each number pattern a model declares (``number_format``, and the others named in
+    ``number_formats``: attribute → fields it must use) can number records: known fields,
+    ``{serial}`` once, numbers that fit the column (``number_format_problem``)."""
+    if not getattr(model, "number_format", None):
+        return
+    column = model.__table__.c[number_column_of(model)]
+    sizes = model.number_field_sizes() if hasattr(model, "number_field_sizes") else {}
+    declared = getattr(model, "number_formats", None) or {"number_format": ()}
+    for attribute, required in declared.items():
+        problem = number_format_problem(getattr(model, attribute), sizes, tuple(required),
+                                        getattr(column.type, "length", None))
+        if problem:
+            raise DeclarationError(
+                f"records.E120 {model.__name__}.{attribute} = "
+                f"{getattr(model, attribute)!r} {problem}.")
 
 
 def check_locks(model) -> None:

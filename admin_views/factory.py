@@ -78,8 +78,10 @@ def form_settings(model, names) -> dict:
         if name in relations:
             remote = relations[name].mapper.class_
             if remote is Department:
+                # An optional department starts empty ("—"), not at the first one listed
+                # nor at a raw "__None": nothing is chosen that the user did not choose.
                 args[name] = {"query_factory": lambda: Department.query.filter_by(
-                    active=True).order_by(Department.code)}
+                    active=True).order_by(Department.code), "blank_text": "—"}
             else:
                 ajax[name] = {"fields": remote.Admin.lookup_fields,
                               "placeholder": "…", "minimum_input_length": 0}

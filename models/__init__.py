@@ -16,6 +16,7 @@ from .penalty import Penalty
 from .timeliness_inquiry import TimelinessInquiry
 from .monthly_review import MonthlyReview
 from .return_slip import ReturnLine, ReturnSlip
+from .project import Project
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
 from .audit import AuditEvent
@@ -34,6 +35,7 @@ __all__ = [
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
     "GrantChange", "AppSetting", "RoleGrant",
     "ApiToken",
+    "Project",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

@@ -142,6 +142,10 @@ ARCHIVE_CATEGORIES = {
     "litigation": _l("Litigation"),
     "lease": _l("Lease"),
     "other": _l("Other"),
+    # Files that belong to no one customer (001 篇7 5.8): a project's regular papers
+    # (5.8.1) and a major complaint's or event's topic file, one per case (5.8.2).
+    "project_docs": _l("Project regular papers"),
+    "major_event": _l("Major complaint or event"),
 }
 
 RETENTIONS = {"permanent": _l("Permanent"), "30y": _l("30 years"), "10y": _l("10 years")}

@@ -161,7 +161,8 @@ class Loan(Stateful, BusinessRecord, Model):
                                                 execution_options={"skip_visibility": True})
         if self.archive_file is not None:
             self.level = self.archive_file.level
-        if self.status == "requested" and self.legal_rule_applies():
+        # A new request has no status before its insert (the column's default).
+        if self.status in (None, "requested") and self.legal_rule_applies():
             self.needs_legal = True
         if self.status in OPEN_LOAN_STATUSES and self.approved_level is None \
                 and self.archive_file is not None:
@@ -232,6 +233,19 @@ class Loan(Stateful, BusinessRecord, Model):
                       "handed out only from there.", status=ARCHIVE_STATUSES.get(
                           self.archive_file.status, self.archive_file.status))
         return None
+
+    #: Steps that promise the file to the borrower: warned of when the loan is overdue.
+    promising_steps = ("legal_approve", "approve", "lend")
+
+    def step_warnings(self, name: str) -> list:
+        """A request still waiting when its return date has passed: approving it lends a
+        file that is due back already (flagged late at once)."""
+        if name in self.promising_steps and self.due_date is not None \
+                and self.due_date < local_date_of(None):
+            return [_l("This loan is already overdue: the file was to be returned by "
+                       "%(day)s. Reject it with a reason if the borrower should ask again "
+                       "with a new date.", day=self.due_date)]
+        return []
 
     @property
     def above_approved_level(self) -> bool:

@@ -186,6 +186,11 @@ class Stateful:
         """Messages for values that break a rule; checked on every save and step."""
         return []
 
+    def step_warnings(self, name: str) -> list:
+        """What the user should know before firing step ``name`` that does not stop it
+        (a loan already overdue when it is approved); shown with the step's form."""
+        return []
+
     def on_create(self, user, may) -> object:
         """What creating the record by ``user`` implies, before its rules are checked
         (a customer file asked at a level only the GM office decides starts at the floor

@@ -60,6 +60,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "penalty": grant("department", *READ),
         "reminder": grant("department", *READ, "edit"),  # the addressee replies
         "loan": grant("own", *READ, "create"),
+        "project": grant("all", *READ),
         # 洽办单 addressed to the department: it answers why the case was late.
         "timeliness_inquiry": grant("department", *READ, "answer"),
     },
@@ -71,6 +72,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "reminder": grant("department", *READ, "edit", "export"),
         "loan": grant("department", *READ, "create"),
         "timeliness_inquiry": grant("department", *READ, "answer"),
+        "project": grant("all", *READ, *WRITE, "export"),
     },
     "gm_office": {
         "customer": grant("all", *READ, "edit", "export", "change_level"),
@@ -81,7 +83,12 @@ POLICY: dict[str, dict[str, Grant]] = {
         "penalty": grant("all", *READ, "create", "export", "approve", "reject",
                          "distribute", "apply"),
         "reminder": grant("all", *READ, "export"),  # the GM office sees all overdue cases
-        "loan": grant("all", *READ, "export", "approve", "reject", "lend", "return_file"),
+        # It keeps the archive room and registers a request on a borrower's behalf (an
+        # officer with a 协助调查通知书, a user who may not read the file); another member
+        # approves it (``Loan`` steps, not_by the requester).
+        "loan": grant("all", *READ, "create", "export", "approve", "reject", "lend",
+                      "return_file"),
+        "project": grant("all", *READ, *WRITE, "export", "change_level"),
         "audit_event": grant("all", *READ, "export"),
         # The second person for account changes an administrator may not make alone.
         "account_change": grant("all", *READ, "approve", "reject"),
@@ -95,13 +102,15 @@ POLICY: dict[str, dict[str, Grant]] = {
         "app_setting": grant("all", *READ),
     },
     "legal": {
-        **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
-        "loan": grant("all", *READ, "legal_approve", "reject"),
+        **{m: grant("all", *READ) for m in ("customer", "penalty", "project", *RECORDS)},
+        # It may register an outside borrower's request (5.11.2) or a request of a file
+        # only it and the GM office read; another person gives its approval.
+        "loan": grant("all", *READ, "create", "legal_approve", "reject"),
     },
     "auditor": {
         **{m: grant("all", *READ, "export")
            for m in ("customer", "penalty", "loan", "reminder", "timeliness_inquiry",
-                     "monthly_review", *RECORDS)},
+                     "monthly_review", "project", *RECORDS)},
         "app_user": grant("all", *READ),
         "department": grant("all", *READ),
         "audit_event": grant("all", *READ, "export"),

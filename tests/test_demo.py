@@ -227,8 +227,8 @@ def test_loans(ctx):
         if loan.borrower_id:
             assert loan.requested_by_id == loan.borrower_id
     outside = [loan for loan in loans if loan.borrower_id is None]
-    assert len(outside) == 1
-    assert outside[0].outside_organ == "police" and outside[0].inquiry_notice_no
+    assert {loan.outside_organ for loan in outside} == {"police", "court"}
+    assert all(loan.inquiry_notice_no for loan in outside)
     assert all(loan.decision_reason for loan in loans if loan.status == "rejected")
     assert all(loan.archive_file.status == "on_loan" for loan in loans
                if loan.status == "lent")

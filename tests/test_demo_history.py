@@ -160,10 +160,18 @@ SAMPLES = {
             ("update", "supervisor", "2026-08-24 11:00"),  # refers to the new scan
             ("supersede", "gm", "2026-08-25 09:00")]),
     "loan to an outside borrower: legal office, then GM office": (
-        lambda: one(Loan, Loan.borrower_id.is_(None)), [
+        lambda: one(Loan, Loan.outside_organ == "police"), [
             ("insert", "supervisor", "2026-11-17 16:00"),
             ("legal_approve", "legal", "2026-11-18 11:00"),
             ("approve", "gm", "2026-11-19 09:00")]),
+    "a court's loan registered by the GM office's archive keeper, waiting for legal": (
+        lambda: one(Loan, Loan.outside_organ == "court"), [
+            ("insert", "gm.archive", "2026-11-30 14:30")]),
+    "project file, transferred and received": (
+        lambda: one(ArchiveFile, ArchiveFile.category == "project_docs"), [
+            ("insert", "clerk.sales", "2026-01-05 10:00"),
+            ("transfer", "clerk.sales", "2026-01-20 10:00"),
+            ("receive", "gm", "2026-01-21 15:00")]),
     "customer, imported by the sales clerk": (
         lambda: one(Customer, Customer.code == "KH0002"), [
             ("insert", "clerk.sales", "2025-05-06 09:00")]),

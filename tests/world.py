@@ -38,6 +38,8 @@ USERS = {
 HINTS = {
     "loan": {"outside_name": None, "credential_number": None, "inquiry_notice_no": None,
              "status": "requested", "due_date": date.today() + timedelta(days=30)},
+    # A customer's file: numbered by the year serial (a property needs its project).
+    "archive_file": {"property_no": None},
 }
 
 #: Which user of a department stands in for "the person" on a record of that department.
