@@ -490,7 +490,8 @@ class SecureModelView(ModelView):
     def on_model_change(self, form, model, is_created):
         if is_created and isinstance(model, Owned) and model.department is None \
                 and model.department_id is None:
-            model.department = current_user.department
+            with db.session.no_autoflush:  # a form without the field: not flushed yet
+                model.department = current_user.department
         if is_created and hasattr(model, "requested_by_id") and model.requested_by_id is None:
             model.requested_by_id = current_user.id
         for warning in getattr(model, "warnings", lambda: [])():

@@ -418,10 +418,12 @@ class WorkflowMixin:
         return super().handle_view_exception(exc)
 
     def on_model_change(self, form, model, is_created):
-        super().on_model_change(form, model, is_created)
+        # The creator's stamp first: the base's look-ups may flush the new record, and a
+        # stamp the table requires (the visitor of a visit report) must be there by then.
         stamp = self.model.creator_stamp
         if is_created and stamp and getattr(model, stamp) is None:
             setattr(model, stamp, current_user.id)
+        super().on_model_change(form, model, is_created)
         note = model.on_create(current_user, partial(_may, self.model)) if is_created \
             else None
         self._stamp_writers(model)
@@ -462,7 +464,10 @@ class WorkflowMixin:
             if source is None:
                 continue
             form[name].data = source
-            copied = dict.fromkeys(getattr(self.model, "raised_from", {}).get(name, ()))
+            # raised_from names the fields copied from the source, or maps a field to
+            # the value it starts with (None: the source's own value).
+            copied = getattr(self.model, "raised_from", {}).get(name, ())
+            copied = dict(copied) if isinstance(copied, dict) else dict.fromkeys(copied)
             if remote is self.model and hasattr(source, "correction_values"):
                 copied = source.correction_values()
             for field, value in copied.items():

@@ -311,4 +311,14 @@ def test_the_declared_rules():
             ("order_changes.business_confirmed_by_id",), None),
         # 洽办单: whoever answered for the department does not review the answer.
         ("timeliness_inquiry", "review"): (("answered_by_id",), None),
+        # Visits and grading (tests/test_visits_duties.py): the visitor does not read
+        # their own report, the preparer does not review the summary, the plan's
+        # submitter signs neither approval, the department head not the GM office's;
+        # the proposer of a grade does not decide it.
+        ("visit_report", "review"): (("visited_by_id",), None),
+        ("visit_plan", "approve_department"): (("submitted_by_id",), None),
+        ("visit_plan", "approve"): (("submitted_by_id", "department_approved_by_id"), None),
+        ("visit_summary", "review"): (("prepared_by_id",), None),
+        ("grading_review", "decide"): (("proposed_by_id",), None),
+        ("grading_review", "reject"): (("proposed_by_id",), None),
     }

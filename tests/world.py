@@ -38,6 +38,8 @@ USERS = {
 HINTS = {
     "loan": {"outside_name": None, "credential_number": None, "inquiry_notice_no": None,
              "status": "requested", "due_date": date.today() + timedelta(days=30)},
+    # One monthly visit summary per department and month: each level its own month.
+    "visit_summary": {"month": lambda level: date(2026, 1 + LEVELS.index(level), 1)},
 }
 
 #: Which user of a department stands in for "the person" on a record of that department.
@@ -70,10 +72,12 @@ def scoped_models():
             if issubclass(REGISTRY[t.name], (Owned, Classified))]
 
 
-def _value_for(world, model, column, marker: str, department: str, refs: dict):
+def _value_for(world, model, column, marker: str, department: str, refs: dict,
+               level: str = "internal"):
     hint = HINTS.get(model.__tablename__, {})
     if column.key in hint:
-        return hint[column.key]
+        value = hint[column.key]
+        return value(level) if callable(value) else value  # a value per level
     if column.primary_key or column.key in ("version_id", "created_at", "updated_at"):
         return None
     if column.key == "department_id":
@@ -112,7 +116,7 @@ def _value_for(world, model, column, marker: str, department: str, refs: dict):
 def _make(world, model, department: str, level: str, marker: str, refs: dict):
     record = model()
     for column in sa.inspect(model).columns:
-        value = _value_for(world, model, column, marker, department, refs)
+        value = _value_for(world, model, column, marker, department, refs, level)
         if value is not None:
             setattr(record, column.key, value)
     record.level = level
