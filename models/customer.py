@@ -98,7 +98,7 @@ class Customer(BusinessRecord, Model):
         if self.patrol_visitor is not None and self.region and self.sells_in_region():
             return [_l("The patrol visitor %(user)s is a salesperson (account manager) of "
                        "region %(region)s: as a rule the region's salesperson does not "
-                       "visit its customers (巡访专人原则上不能由本地区负责业务员担任).",
+                       "visit its customers.",
                        user=self.patrol_visitor, region=self.region)]
         return []
 

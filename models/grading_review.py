@@ -61,8 +61,8 @@ class GradingReview(Stateful, BusinessRecord, Model):
     customer_id: Mapped[int] = foreign_key("customer.id", _l("Customer"), nullable=False)
     customer = relationship("Customer", info={"label": _l("Customer")})
     nature: Mapped[str | None] = mapped_column(
-        String(200), info={"label": _l("Nature (性质)")})
-    size: Mapped[str | None] = mapped_column(String(200), info={"label": _l("Size (规模)")})
+        String(200), info={"label": _l("Nature")})
+    size: Mapped[str | None] = mapped_column(String(200), info={"label": _l("Size")})
     sales: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(16, 2), info={"label": _l("Sales in the period (CNY)")})
     trend: Mapped[str] = code_column(TRENDS, _l("Growth trend"), default="stable")

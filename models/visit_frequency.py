@@ -18,7 +18,6 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 
 SHANGHAI, UTC = ZoneInfo("Asia/Shanghai"), ZoneInfo("UTC")
 
@@ -45,9 +44,6 @@ class VisitFrequency:
         if grade == "D" and kind in cls.residential_kinds:
             return cls.residential_d_months
         return getattr(cls, f"grade_{grade.lower()}_months")
-
-
-LABEL = _l("Visit frequency")
 
 
 def months_back(day: date, months: int) -> date:

@@ -34,19 +34,19 @@ from .workflow import Stateful, Transition
 
 #: 附件1's columns, left to right: 非常优良 100 … 50.
 SCALE = (100, 90, 85, 80, 70, 60, 50)
-QUALITY_SCORES = {100: _l("100 Excellent (非常优良)"), 90: _l("90 Very good (优良)"),
-                  85: _l("85 Good (良好)"), 80: _l("80 Fair (一般)"),
-                  70: _l("70 Acceptable (合格)"), 60: _l("60 Not acceptable (不合格)"),
+QUALITY_SCORES = {100: _l("100 Excellent"), 90: _l("90 Very good"),
+                  85: _l("85 Good"), 80: _l("80 Fair"),
+                  70: _l("70 Acceptable"), 60: _l("60 Not acceptable"),
                   50: _l("50")}
 #: The service column goes lower: 不好 30, 恶劣 0.
-SERVICE_SCORES = {100: _l("100 Excellent (非常优良)"), 90: _l("90 Very good (优良)"),
-                  85: _l("85 Good (良好)"), 80: _l("80 Fair (一般)"), 70: _l("70"),
-                  60: _l("60"), 50: _l("50"), 30: _l("30 Poor (不好)"),
-                  0: _l("0 Bad (恶劣)")}
-REPUTATION_SCORES = {100: _l("100 Very famous (非常驰名)"), 90: _l("90 Famous (驰名)"),
-                     85: _l("85 Well known (知名度高)"), 80: _l("80 Fairly known (知名度较高)"),
-                     70: _l("70 Known (知名)"), 60: _l("60 Heard of (知道)"),
-                     50: _l("50 Unknown (不知道)")}
+SERVICE_SCORES = {100: _l("100 Excellent"), 90: _l("90 Very good"),
+                  85: _l("85 Good"), 80: _l("80 Fair"), 70: _l("70"),
+                  60: _l("60"), 50: _l("50"), 30: _l("30 Poor"),
+                  0: _l("0 Bad")}
+REPUTATION_SCORES = {100: _l("100 Very famous"), 90: _l("90 Famous"),
+                     85: _l("85 Well known"), 80: _l("80 Fairly known"),
+                     70: _l("70 Known"), 60: _l("60 Heard of"),
+                     50: _l("50 Unknown")}
 VISIT_STATUSES = {"submitted": _l("Submitted"), "reviewed": _l("Read by the supervisor")}
 
 
