@@ -19,6 +19,7 @@ from .attachments import AttachmentScreen
 from .checks import check_declaration
 from .fields import CodeSetField, LocalDateTimeField
 from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS, translated
+from .named_lists import NamedListMixin
 from .performance import FastListMixin
 from .print_action import PrintSelectedMixin, forms_for
 from .secure import SecureModelView
@@ -52,6 +53,8 @@ def code_label_formatter(choices: dict):
         value = getattr(record, name)
         if value is None:
             return ""
+        if value in choices:  # a number on a scale (a score), or a single code
+            return translated(choices[value])
         return " ".join(translated(choices.get(code, code)) for code in str(value).split())
     return format_code
 
@@ -92,8 +95,11 @@ def form_settings(model, names) -> dict:
                 args[name] = {"choices": list(column.info["choices"].items())}
             elif isinstance(column.type, sa.DateTime):
                 overrides[name] = LocalDateTimeField
-            elif "choices" in column.info and column.nullable:
-                args[name] = {"blank_text": "—"}
+            elif "choices" in column.info:
+                if isinstance(column.type, sa.Integer):  # a score on a scale: 100, 90…
+                    args[name] = {"coerce": int}
+                if column.nullable:
+                    args.setdefault(name, {})["blank_text"] = "—"
     return {"form_overrides": overrides, "form_args": args, "form_ajax_refs": ajax}
 
 
@@ -102,11 +108,16 @@ def inline_settings(model, names) -> list:
     inline = []
     for name in names:
         child = relations[name].mapper.class_
+        # A row may name another record (a planned visit's customer): offered as a
+        # drop-down, whose choices pass the request's visibility rules like any query.
+        references = [rel.key for rel in sa.inspect(child).relationships
+                      if rel.direction.name == "MANYTOONE" and rel.mapper.class_ is not model
+                      and "label" in rel.info and not rel.info.get("readonly")]
         columns = [c.key for c in sa.inspect(child).columns
                    if "label" in c.info and not c.foreign_keys
                    and not c.info.get("readonly") and not c.key.endswith(("_at", "_by_id"))
                    and c.key != "status"]
-        inline.append((child, {"form_columns": ["id", *columns],
+        inline.append((child, {"form_columns": ["id", *references, *columns],
                                "column_labels": labels_of(child),
                                "form_choices": choices_of(child)}))
     return inline
@@ -181,6 +192,8 @@ def build_view_class(model) -> type[SecureModelView]:
         bases.insert(0, WorkflowMixin)
     if getattr(model, "attachments_allowed", False):
         bases.insert(0, AttachmentScreen)
+    if getattr(model, "named_lists", None):
+        bases.insert(0, NamedListMixin)
     if model.__tablename__ in VIEW_MIXINS:
         bases.insert(0, VIEW_MIXINS[model.__tablename__])
     # Flask-Admin renders only the listed form columns: list the mixins' extra fields.

@@ -361,7 +361,10 @@ class WorkflowMixin:
             if source is None:
                 continue
             form[name].data = source
-            copied = dict.fromkeys(getattr(self.model, "raised_from", {}).get(name, ()))
+            # raised_from names the fields copied from the source, or maps a field to
+            # the value it starts with (None: the source's own value).
+            copied = getattr(self.model, "raised_from", {}).get(name, ())
+            copied = dict(copied) if isinstance(copied, dict) else dict.fromkeys(copied)
             if remote is self.model and hasattr(source, "correction_values"):
                 copied = source.correction_values()
             for field, value in copied.items():

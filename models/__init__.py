@@ -15,6 +15,11 @@ from .reminder import Reminder
 from .penalty import Penalty
 from .timeliness_inquiry import TimelinessInquiry
 from .monthly_review import MonthlyReview
+from .visit_plan import VisitPlan, VisitPlanLine
+from .visit_report import VisitReport
+from .urgent_visit_report import UrgentVisitReport
+from .visit_summary import VisitSummary
+from .grading_review import GradingReview
 from .return_slip import ReturnLine, ReturnSlip
 from .project import Project
 from .archive import ArchiveFile, archive_reference
@@ -36,6 +41,8 @@ __all__ = [
     "GrantChange", "AppSetting", "RoleGrant",
     "ApiToken",
     "Project",
+    "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
+    "GradingReview",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

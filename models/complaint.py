@@ -100,6 +100,10 @@ class Complaint(Stateful, BusinessRecord, Model):
     within 1 working day of the handling proposal. Counted by ``models/step_deadlines``;
     ``step_due_date`` holds the running clock's date."""
     computed = {"step_deadlines_shown": _l("Step deadlines")}
+    raised_from = {"visit_report": {"customer": None, "channel": "visit"}}
+    """Opened from a visit report in one click: its customer, the channel "during a
+    visit", and the link back to the report."""
+    raised_from_label = _l("Open a complaint from this report")
     correction_hint = _l("If the customer does not accept the result, reopen the complaint "
                          "as a new one.")
     transitions = (
@@ -218,6 +222,10 @@ class Complaint(Stateful, BusinessRecord, Model):
     reopened_as = relationship("Complaint", foreign_keys=[reopened_from_id], viewonly=True,
                                uselist=False,
                                info={"label": _l("Reopened as"), "readonly": True})
+    # A problem found on a visit: the complaint opened from the visit report
+    # (``VisitReport``, "Open a complaint from this report").
+    visit_report_id: Mapped[int | None] = foreign_key("visit_report.id", _l("Visit report"))
+    visit_report = relationship("VisitReport", info={"label": _l("Visit report")})
 
     __table_args__ = (
         sa.CheckConstraint("quantity_affected IS NULL OR quantity_affected >= 0",
@@ -250,12 +258,12 @@ class Complaint(Stateful, BusinessRecord, Model):
                         "kind", "severity", "cause_analysis", "responsible_department",
                         "responsible_person", "handling", "handling_detail",
                         "corrective_action", "loss_amount", "reopened_from", "reopened_as",
-                        "department", "level")
+                        "department", "level", "visit_report")
         # Registration asks what the customer said; the findings, the handling and the
         # links come later, through the steps.
         create_columns = ("customer", "received_at", "channel", "complainant", "content",
                           "request", "product", "order_no", "batch_no", "quantity_affected",
-                          "kind", "severity", "department", "level")
+                          "kind", "severity", "department", "level", "visit_report")
         default_sort = ("received_at", True)
         lookup_fields = ("number", "product")
 

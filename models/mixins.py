@@ -27,7 +27,7 @@ def code_literals(*codes: str) -> list:
 
 
 def code_column(choices: dict, label, *, default: str | None = None,
-                nullable: bool = False, index: bool = False):
+                nullable: bool = False, index: bool = False, readonly: bool = False):
     """A column that holds one code of ``choices``, enforced by a CHECK constraint.
 
     Non-native enums keep SQLite and PostgreSQL identical and let a later
@@ -38,7 +38,7 @@ def code_column(choices: dict, label, *, default: str | None = None,
         sa.Enum(*choices, native_enum=False, create_constraint=True,
                 length=max(length, 12), validate_strings=True),
         default=default, nullable=nullable, index=index,
-        info={"label": label, "choices": choices},
+        info={"label": label, "choices": choices, **({"readonly": True} if readonly else {})},
     )
 
 

@@ -53,6 +53,38 @@ GM_STEPS = {
     "archive_file": ("receive", "supersede", "change_level", "refuse_level_change"),
 }
 
+#: Visits and grading (001 篇1/2, 篇4; 004 第3、6、8条): the department's visitors report
+#: and plan, its supervisor reads the reports, approves plans for the department,
+#: writes the urgent reports and proposes grades; the GM office approves plans, reads
+#: and decides urgent reports and decides grades; the auditor reads.
+VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
+          "grading_review")
+VISIT_GRANTS = {
+    "clerk": {
+        "visit_plan": grant("department", *READ, *WRITE, "submit"),
+        "visit_report": grant("department", *READ, *WRITE),
+        "urgent_visit_report": grant("department", *READ),
+        "visit_summary": grant("department", *READ, *WRITE),
+        "grading_review": grant("department", *READ),
+    },
+    "supervisor": {
+        "visit_plan": grant("department", *READ, *WRITE, "export", "submit", "send_back",
+                            "approve_department"),
+        "visit_report": grant("department", *READ, *WRITE, "export", "review"),
+        "urgent_visit_report": grant("department", *READ, *WRITE, "export"),
+        "visit_summary": grant("department", *READ, *WRITE, "export", "review"),
+        "grading_review": grant("department", *READ, *WRITE, "export"),
+    },
+    "gm_office": {
+        "visit_plan": grant("all", *READ, "export", "send_back", "approve"),
+        "visit_report": grant("all", *READ, "export"),
+        "urgent_visit_report": grant("all", *READ, "export", "mark_read", "decide"),
+        "visit_summary": grant("all", *READ, "export"),
+        "grading_review": grant("all", *READ, "export", "decide", "reject"),
+    },
+    "auditor": {table: grant("all", *READ, "export") for table in VISITS},
+}
+
 POLICY: dict[str, dict[str, Grant]] = {
     "clerk": {
         "customer": grant("all", *READ, *WRITE),
@@ -63,6 +95,9 @@ POLICY: dict[str, dict[str, Grant]] = {
         "project": grant("all", *READ),
         # 洽办单 addressed to the department: it answers why the case was late.
         "timeliness_inquiry": grant("department", *READ, "answer"),
+        # Visits (巡访): the visitor files reports, draws up and submits their plans,
+        # prepares the monthly summary; the supervisor's urgent reports are read here.
+        **VISIT_GRANTS["clerk"],
     },
     "supervisor": {
         "customer": grant("all", *READ, *WRITE, "export"),
@@ -73,6 +108,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "loan": grant("department", *READ, "create"),
         "timeliness_inquiry": grant("department", *READ, "answer"),
         "project": grant("all", *READ, *WRITE, "export"),
+        **VISIT_GRANTS["supervisor"],
     },
     "gm_office": {
         "customer": grant("all", *READ, "edit", "export", "change_level"),
@@ -100,6 +136,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         # themselves are the administrator's.
         "grant_change": grant("all", *READ, "approve", "reject"),
         "app_setting": grant("all", *READ),
+        **VISIT_GRANTS["gm_office"],
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", "project", *RECORDS)},
@@ -117,6 +154,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "account_change": grant("all", *READ),
         "grant_change": grant("all", *READ),
         "app_setting": grant("all", *READ),
+        **VISIT_GRANTS["auditor"],
     },
     "admin": {
         "app_user": grant("all", *READ, *WRITE),

@@ -13,6 +13,21 @@ RECORDS = ("contract", "complaint", "return_slip", "archive_file")
 BUSINESS = ("customer", *RECORDS, "penalty", "loan")
 
 
+#: Visits and grading reviews (issue 14 items 1 and 6), written out per role.
+VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
+          "grading_review")
+VISIT_EXPECTED = {
+    "clerk": {"visit_plan": ("department", {"list", "view", "create", "edit"}),
+              "visit_report": ("department", {"list", "view", "create", "edit"}),
+              "urgent_visit_report": ("department", {"list", "view"}),
+              "visit_summary": ("department", {"list", "view", "create", "edit"}),
+              "grading_review": ("department", {"list", "view"})},
+    "supervisor": {t: ("department", {"list", "view", "create", "edit", "export"})
+                   for t in VISITS},
+    "gm_office": {t: ("all", {"list", "view", "export"}) for t in VISITS},
+    "auditor": {t: ("all", {"list", "view", "export"}) for t in VISITS},
+}
+
 #: role → table → (row scope, actions)  — the issue's table, row by row.
 EXPECTED = {
     "clerk": {"customer": ("all", {"list", "view", "create", "edit"}),
@@ -21,7 +36,8 @@ EXPECTED = {
               "reminder": ("department", {"list", "view", "edit"}),
               "loan": ("own", {"list", "view", "create"}),
               "timeliness_inquiry": ("department", {"list", "view"}),
-              "project": ("all", {"list", "view"})},
+              "project": ("all", {"list", "view"}),
+              **VISIT_EXPECTED["clerk"]},
     "supervisor": {"customer": ("all", {"list", "view", "create", "edit", "export"}),
                    **{t: ("department", {"list", "view", "create", "edit", "export"})
                       for t in RECORDS},
@@ -29,7 +45,8 @@ EXPECTED = {
                    "reminder": ("department", {"list", "view", "edit", "export"}),
                    "loan": ("department", {"list", "view", "create"}),
                    "timeliness_inquiry": ("department", {"list", "view"}),
-                   "project": ("all", {"list", "view", "create", "edit", "export"})},
+                   "project": ("all", {"list", "view", "create", "edit", "export"}),
+                   **VISIT_EXPECTED["supervisor"]},
     "gm_office": {"customer": ("all", {"list", "view", "edit", "export"}),
                   **{t: ("all", {"list", "view", "edit", "export"}) for t in RECORDS},
                   "penalty": ("all", {"list", "view", "create", "export"}),
@@ -40,7 +57,8 @@ EXPECTED = {
                   "timeliness_inquiry": ("all", {"list", "view", "create", "edit", "export"}),
                   "monthly_review": ("all", {"list", "view", "create", "edit", "export"}),
                   "grant_change": ("all", {"list", "view"}),
-                  "app_setting": ("all", {"list", "view"})},
+                  "app_setting": ("all", {"list", "view"}),
+                  **VISIT_EXPECTED["gm_office"]},
     "legal": {**{t: ("all", {"list", "view"}) for t in (*BUSINESS, "project")},
               "loan": ("all", {"list", "view", "create"})},
     "auditor": {**{t: ("all", {"list", "view", "export"})
@@ -50,7 +68,8 @@ EXPECTED = {
                 "department": ("all", {"list", "view"}),
                 "account_change": ("all", {"list", "view"}),
                 "grant_change": ("all", {"list", "view"}),
-                "app_setting": ("all", {"list", "view"})},
+                "app_setting": ("all", {"list", "view"}),
+                **VISIT_EXPECTED["auditor"]},
     "admin": {"app_user": ("all", {"list", "view", "create", "edit"}),
               "department": ("all", {"list", "view", "create", "edit"}),
               "account_change": ("own", {"list", "view", "create"}),

@@ -72,7 +72,7 @@ def history_part(body: str) -> str:
 def test_details_page_shows_who_changed_what_old_and_new(app):
     (pk,) = add(app, customer(app, "HIST-1"))
     client = log_in(app.test_client(), app, "supervisor")
-    form = {"code": "HIST-1", "name": "新的名称", "kind": "dealer", "grade": "A",
+    form = {"code": "HIST-1", "name": "新的名称", "kind": "retailer",
             "department": str(app.extensions["test_world"].departments["sales"])}
     log_in(app.test_client(), app, "gm").post(f"/admin/customer/edit/?id={pk}",
                                                data={**form, "level": "internal"})
@@ -80,7 +80,7 @@ def test_details_page_shows_who_changed_what_old_and_new(app):
     assert "历史记录" in history
     assert "gm" in history and "修改" in history and "新建" in history
     assert "客户名称" in history and "客户HIST-1" in history and "新的名称" in history
-    assert "A级" in history  # a code shown by its label
+    assert "零售商" in history  # a code shown by its label
     client.post("/lang/en")
     english = history_part(page(client, f"/admin/customer/details/?id={pk}"))
     assert "History" in english and "Customer name" in english and "Changed" in english

@@ -313,4 +313,14 @@ def test_the_declared_rules():
         ("timeliness_inquiry", "review"): (("answered_by_id",), None),
         # A grant change: whoever proposed it does not approve it (two people).
         ("grant_change", "approve"): (("requested_by_id",), None),
+        # Visits and grading (tests/test_visits_duties.py): the visitor does not read
+        # their own report, the preparer does not review the summary, the plan's
+        # submitter signs neither approval, the department head not the GM office's;
+        # the proposer of a grade does not decide it.
+        ("visit_report", "review"): (("visited_by_id",), None),
+        ("visit_plan", "approve_department"): (("submitted_by_id",), None),
+        ("visit_plan", "approve"): (("submitted_by_id", "department_approved_by_id"), None),
+        ("visit_summary", "review"): (("prepared_by_id",), None),
+        ("grading_review", "decide"): (("proposed_by_id",), None),
+        ("grading_review", "reject"): (("proposed_by_id",), None),
     }

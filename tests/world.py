@@ -40,6 +40,8 @@ HINTS = {
              "status": "requested", "due_date": date.today() + timedelta(days=30)},
     # A customer's file: numbered by the year serial (a property needs its project).
     "archive_file": {"property_no": None},
+    # One monthly visit summary per department and month: each level its own month.
+    "visit_summary": {"month": lambda level: date(2026, 1 + LEVELS.index(level), 1)},
 }
 
 #: Which user of a department stands in for "the person" on a record of that department.
@@ -72,10 +74,12 @@ def scoped_models():
             if issubclass(REGISTRY[t.name], (Owned, Classified))]
 
 
-def _value_for(world, model, column, marker: str, department: str, refs: dict):
+def _value_for(world, model, column, marker: str, department: str, refs: dict,
+               level: str = "internal"):
     hint = HINTS.get(model.__tablename__, {})
     if column.key in hint:
-        return hint[column.key]
+        value = hint[column.key]
+        return value(level) if callable(value) else value  # a value per level
     if column.primary_key or column.key in ("version_id", "created_at", "updated_at"):
         return None
     if column.key == "department_id":
@@ -114,7 +118,7 @@ def _value_for(world, model, column, marker: str, department: str, refs: dict):
 def _make(world, model, department: str, level: str, marker: str, refs: dict):
     record = model()
     for column in sa.inspect(model).columns:
-        value = _value_for(world, model, column, marker, department, refs)
+        value = _value_for(world, model, column, marker, department, refs, level)
         if value is not None:
             setattr(record, column.key, value)
     record.level = level

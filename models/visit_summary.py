@@ -1,0 +1,182 @@
+"""Monthly visit summaries (每月巡访情况报告书), made from the month's visit reports.
+
+001 篇1/2 第十条 and 004 第8条2: the unit's supervisor collects the daily visit reports
+(整理汇总) into a monthly report (每月巡访情况报告书) for the management. One summary
+per department and month: a clerk (or the supervisor) prepares it, adding the
+comments; its figures are read from the records on display — visits done against the
+approved plans' visits per visitor, the average scores per customer and per grade,
+and the issues raised (urgent visit reports, complaints opened from visits) — through
+``visible()``, so no figure counts a record the reader may not see. The supervisor
+reviews it (审阅), not whoever prepared it.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Model
+from .mixins import BusinessRecord, foreign_key
+from .monthly_review import first_of_month, month_bounds, previous_month
+from .numbering import local_date_of
+from .workflow import Stateful, Transition
+
+SUMMARY_STATUSES = {"prepared": _l("Prepared"), "reviewed": _l("Reviewed by the supervisor")}
+SCORES = ("quality_score", "service_score", "reputation_score")
+
+
+class VisitSummary(Stateful, BusinessRecord, Model):
+    """A department's 每月巡访情况报告书 for one month."""
+
+    __tablename__ = "visit_summary"
+    statuses = SUMMARY_STATUSES
+    initial_status = "prepared"
+    creator_stamp = "prepared_by_id"
+    locked_from = {"*": "reviewed"}
+    transitions = (
+        Transition("review", _l("Mark reviewed (supervisor)"), ("prepared",), "reviewed",
+                   stamps=("reviewed_by_id", "reviewed_at"), not_by=("prepared_by_id",)),
+    )
+    computed = {"visits_by_visitor": _l("Visits done / planned, per visitor"),
+                "scores_by_grade": _l("Average scores per grade"),
+                "scores_by_customer": _l("Average scores per customer"),
+                "issues_raised": _l("Issues raised")}
+    """Read on display from the month's records the reader may see."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[date] = mapped_column(default=previous_month,
+                                        info={"label": _l("Month (first day)")})
+    comments: Mapped[str | None] = mapped_column(
+        Text, info={"label": _l("Summary and comments")})
+    prepared_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Prepared by"))
+    reviewed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Reviewed by"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Reviewed at")})
+
+    __table_args__ = (sa.UniqueConstraint("department_id", "month"),)
+
+    class Admin:
+        label = _l("Monthly visit summary")
+        label_plural = _l("Monthly visit summaries")
+        list_columns = ("month", "department", "status", "reviewed_at", "level")
+        search = ("comments",)
+        filters = ("month", "status", "level", "department")
+        form_columns = ("month", "comments", "department", "level")
+        default_sort = ("month", True)
+        lookup_fields = ("month",)
+
+    def __str__(self) -> str:
+        return str(_l("Visits of %(month)s", month=self.month.strftime("%Y-%m"))) \
+            if self.month else str(_l("(new monthly visit summary)"))
+
+    def derive(self) -> None:
+        if self.month is not None:
+            self.month = first_of_month(self.month)
+
+    def problems(self) -> list:
+        if self.month is not None and first_of_month(self.month) > \
+                first_of_month(local_date_of(None)):
+            return [_l("%(field)s: a month that has not begun has no visits to summarise.",
+                       field=_l("Month (first day)"))]
+        return []
+
+    # -- figures, read from what the reader may see ------------------------------------
+    def _reports(self):
+        from .visit_report import VisitReport
+        start, end = month_bounds(self.month)
+        return VisitReport, (VisitReport.department_id == self.department_id,
+                             VisitReport.visited_at >= start, VisitReport.visited_at < end)
+
+    def _rows(self, statement):
+        """Rows of a statement over the visit reports, limited to those the reader may
+        see."""
+        from permissions import visible
+        from permissions.scoping import actor
+
+        from .base import db
+        from .visit_report import VisitReport
+        return db.session.execute(statement.where(visible(actor(), VisitReport))).all()
+
+    @property
+    def visits_by_visitor(self) -> str:
+        if self.month is None:
+            return ""
+        from .user import AppUser
+        from .visit_plan import VisitPlan, VisitPlanLine
+        report, where = self._reports()
+        done = dict(self._rows(sa.select(report.visited_by_id, sa.func.count())
+                               .where(*where).group_by(report.visited_by_id)))
+        start, end = self.month, first_of_month(date.fromordinal(self.month.toordinal() + 31))
+        from permissions import visible
+        from permissions.scoping import actor
+
+        from .base import db
+        planned = dict(db.session.execute(
+            sa.select(VisitPlan.visitor_id, sa.func.count(VisitPlanLine.id))
+            .join(VisitPlanLine, VisitPlanLine.plan_id == VisitPlan.id)
+            .where(VisitPlan.department_id == self.department_id,
+                   VisitPlan.status == "approved", VisitPlanLine.planned_on >= start,
+                   VisitPlanLine.planned_on < end, visible(actor(), VisitPlan))
+            .group_by(VisitPlan.visitor_id)).all())
+        names = dict(db.session.execute(sa.select(AppUser.id, AppUser.full_name).where(
+            AppUser.id.in_(set(done) | set(planned)))).all()) if done or planned else {}
+        return "; ".join(f"{names.get(uid, uid)}: {done.get(uid, 0)}/{planned.get(uid, 0)}"
+                         for uid in sorted(set(done) | set(planned),
+                                           key=lambda u: str(names.get(u, u))))
+
+    def _averages(self, key, join=None) -> list:
+        report, where = self._reports()
+        averages = [sa.func.round(sa.func.avg(getattr(report, s)), 1) for s in SCORES]
+        statement = sa.select(key, *averages)
+        if join is not None:
+            statement = statement.join(*join)
+        return self._rows(statement.where(*where).group_by(key).order_by(key))
+
+    @staticmethod
+    def _line(name, values) -> str:
+        shown = ["—" if v is None else f"{float(v):g}" for v in values]
+        return f"{name}: " + "/".join(shown)
+
+    @property
+    def scores_by_grade(self) -> str:
+        if self.month is None:
+            return ""
+        from .customer import Customer
+        report, _where = self._reports()
+        rows = self._averages(Customer.grade, (Customer, Customer.id == report.customer_id))
+        return "; ".join(self._line(grade, values) for grade, *values in rows)
+
+    @property
+    def scores_by_customer(self) -> str:
+        if self.month is None:
+            return ""
+        from .customer import Customer
+        report, _where = self._reports()
+        rows = self._averages(Customer.name, (Customer, Customer.id == report.customer_id))
+        return "; ".join(self._line(name, values) for name, *values in rows)
+
+    @property
+    def issues_raised(self) -> str:
+        if self.month is None:
+            return ""
+        from permissions import visible
+        from permissions.scoping import actor
+
+        from .base import db
+        from .complaint import Complaint
+        from .urgent_visit_report import UrgentVisitReport
+        report, where = self._reports()
+        start, end = month_bounds(self.month)
+        urgent = db.session.execute(sa.select(UrgentVisitReport.subject).where(
+            UrgentVisitReport.department_id == self.department_id,
+            UrgentVisitReport.created_at >= start, UrgentVisitReport.created_at < end,
+            visible(actor(), UrgentVisitReport)).order_by(UrgentVisitReport.id)).scalars()
+        complaints = db.session.execute(sa.select(Complaint.number).join(
+            report, report.id == Complaint.visit_report_id).where(
+            *where, visible(actor(), Complaint), visible(actor(), report))
+            .order_by(Complaint.id)).scalars()
+        parts = [str(_l("Urgent: %(subject)s", subject=s)) for s in urgent]
+        parts += [str(_l("Complaint %(number)s", number=n)) for n in complaints]
+        return "; ".join(parts)
