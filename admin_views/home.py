@@ -35,6 +35,7 @@ from models.monthly_review import review_due
 from permissions import can, visible
 from permissions.core import today
 from permissions.scoping import actor
+from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
 
@@ -220,6 +221,7 @@ def monthly_review_todos(admin, day) -> list[Figure]:
 #: Functions ``(admin, today) -> [Figure]`` whose items the home page lists, in order.
 TODO_SOURCES = [complaint_todos, step_deadline_todos, inquiry_todos, monthly_review_todos,
                 account_change_todos, late_todos]
+TODO_SOURCES.append(report_review_todos)  # periodic reports due for review (reports/home.py)
 
 
 class HomeView(AdminIndexView):

@@ -15,6 +15,7 @@ from .reminder import Reminder
 from .penalty import Penalty
 from .timeliness_inquiry import TimelinessInquiry
 from .monthly_review import MonthlyReview
+from .report_review import ReportReview
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
@@ -28,6 +29,7 @@ __all__ = [
     "ContractReview", "OrderChange", "Complaint", "Penalty", "ReturnSlip", "ReturnLine",
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
+    "ReportReview",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

@@ -71,6 +71,8 @@ POLICY: dict[str, dict[str, Grant]] = {
         "reminder": grant("department", *READ, "edit", "export"),
         "loan": grant("department", *READ, "create"),
         "timeliness_inquiry": grant("department", *READ, "answer"),
+        # 客户服务部每月25日上交质量信息反馈总结 (003 主要职责 E): it marks it handed in.
+        "report_review": grant("all", *READ, *WRITE, "mark_reviewed"),
     },
     "gm_office": {
         "customer": grant("all", *READ, "edit", "export", "change_level"),
@@ -89,6 +91,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         # and reviews each month's closed complaints by the 10th (篇8 (十)1).
         "timeliness_inquiry": grant("all", *READ, *WRITE, "export", "review"),
         "monthly_review": grant("all", *READ, *WRITE, "export", "mark_reviewed"),
+        "report_review": grant("all", *READ, "export"),
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", *RECORDS)},
@@ -97,7 +100,7 @@ POLICY: dict[str, dict[str, Grant]] = {
     "auditor": {
         **{m: grant("all", *READ, "export")
            for m in ("customer", "penalty", "loan", "reminder", "timeliness_inquiry",
-                     "monthly_review", *RECORDS)},
+                     "monthly_review", "report_review", *RECORDS)},
         "app_user": grant("all", *READ),
         "department": grant("all", *READ),
         "audit_event": grant("all", *READ, "export"),
