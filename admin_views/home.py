@@ -35,6 +35,7 @@ from models.monthly_review import review_due
 from permissions import can, visible
 from permissions.core import today
 from permissions.scoping import actor
+from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
 
@@ -223,6 +224,7 @@ TODO_SOURCES = [complaint_todos, step_deadline_todos, inquiry_todos, monthly_rev
 from .visit_todos import visit_todos  # noqa: E402  (imports this module's Figure)
 
 TODO_SOURCES.append(visit_todos)
+TODO_SOURCES.append(report_review_todos)  # periodic reports due for review (reports/home.py)
 
 
 class HomeView(AdminIndexView):

@@ -20,6 +20,7 @@ from .visit_report import VisitReport
 from .urgent_visit_report import UrgentVisitReport
 from .visit_summary import VisitSummary
 from .grading_review import GradingReview
+from .report_review import ReportReview
 from .return_slip import ReturnLine, ReturnSlip
 from .project import Project
 from .archive import ArchiveFile, archive_reference
@@ -43,6 +44,7 @@ __all__ = [
     "Project",
     "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
     "GradingReview",
+    "ReportReview",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

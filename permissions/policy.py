@@ -109,6 +109,8 @@ POLICY: dict[str, dict[str, Grant]] = {
         "timeliness_inquiry": grant("department", *READ, "answer"),
         "project": grant("all", *READ, *WRITE, "export"),
         **VISIT_GRANTS["supervisor"],
+        # 客户服务部每月25日上交质量信息反馈总结 (003 主要职责 E): it marks it handed in.
+        "report_review": grant("all", *READ, *WRITE, "mark_reviewed"),
     },
     "gm_office": {
         "customer": grant("all", *READ, "edit", "export", "change_level"),
@@ -137,6 +139,7 @@ POLICY: dict[str, dict[str, Grant]] = {
         "grant_change": grant("all", *READ, "approve", "reject"),
         "app_setting": grant("all", *READ),
         **VISIT_GRANTS["gm_office"],
+        "report_review": grant("all", *READ, "export"),
     },
     "legal": {
         **{m: grant("all", *READ) for m in ("customer", "penalty", "project", *RECORDS)},
@@ -147,7 +150,7 @@ POLICY: dict[str, dict[str, Grant]] = {
     "auditor": {
         **{m: grant("all", *READ, "export")
            for m in ("customer", "penalty", "loan", "reminder", "timeliness_inquiry",
-                     "monthly_review", "project", *RECORDS)},
+                     "monthly_review", "project", "report_review", *RECORDS)},
         "app_user": grant("all", *READ),
         "department": grant("all", *READ),
         "audit_event": grant("all", *READ, "export"),

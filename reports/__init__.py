@@ -12,10 +12,12 @@ bp = Blueprint("reports", __name__, static_folder="static",
 def init_reports(app, admin) -> None:
     """Register the screens (menu "Statistics") and the print routes."""
     from . import printing
-    from .views import StatisticsView
+    from .views import PeriodicReportsView, StatisticsView
 
     app.register_blueprint(bp)
     app.jinja_env.globals["print_links"] = printing.print_links
     app.jinja_env.filters["localtime"] = printing.local_time
     admin.add_view(StatisticsView(name=_l("Statistics"), endpoint="statistics",
                                   url="/admin/statistics"))
+    admin.add_view(PeriodicReportsView(name=_l("Periodic reports"), endpoint="periodic_reports",
+                                       url="/admin/reports"))
