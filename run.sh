@@ -58,11 +58,12 @@ fi
 "${flask[@]}" daily-jobs run || echo "The daily work failed; the scheduler retries it hourly."
 "${flask[@]}" scheduler &
 scheduler_pid=$!
+server_pid=
+# Ctrl+C or a TERM to this script stops both (background jobs of a script ignore Ctrl+C).
+trap 'kill $scheduler_pid $server_pid 2>/dev/null || true' EXIT
 
 echo
 echo "Serving on http://127.0.0.1:5000  (Ctrl+C stops)"
 "${flask[@]}" run --host 127.0.0.1 --port 5000 &
 server_pid=$!
-# Ctrl+C or a TERM to this script stops both (background jobs of a script ignore Ctrl+C).
-trap 'kill "$scheduler_pid" "$server_pid" 2>/dev/null || true' EXIT
 wait "$server_pid"

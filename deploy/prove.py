@@ -66,9 +66,9 @@ HOST = "127.0.0.1"
 PASSWORD = "demo-pass-2026"
 DEFAULT_PG = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 UNAVAILABLE = 3
-LOAD_BEFORE = 3
+LOAD_BEFORE = 2
 """Seconds of load before each step of the restart."""
-LOAD_AFTER = 4
+LOAD_AFTER = 3
 """Seconds of load once B is back."""
 
 COUNT_STATUSES = """
@@ -250,6 +250,17 @@ class Proof:
         process = self.servers.get(name)
         if process and process.poll() is None:
             process.terminate()
+            try:
+                process.wait(timeout=40)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    def stop_servers(self) -> None:
+        """Both at once: each takes a few seconds to let its workers finish."""
+        running = [p for p in self.servers.values() if p.poll() is None]
+        for process in running:
+            process.terminate()
+        for process in running:
             try:
                 process.wait(timeout=40)
             except subprocess.TimeoutExpired:
@@ -456,13 +467,16 @@ class Proof:
             events.append(f"{time.monotonic() - began:.1f}s {text}")
 
         time.sleep(LOAD_BEFORE)
-        os.kill(self.servers["A"].pid, signal.SIGHUP)
+        master = self.servers["A"].pid
+        old_workers = workers_of(master)
+        os.kill(master, signal.SIGHUP)
         event("HUP to A (graceful reload: new workers, the old finish their requests)")
         # As an operator reloads machine by machine: the next one only once this one
-        # answers again (an answer now comes from a new worker: the old ones accept
-        # nothing more).
-        wait_for("A reloaded", lambda: self.ready(self.ports["A"]), 90)
-        event("A answers again")
+        # is reloaded (none of its old workers left) and answers again.
+        wait_for("A reloaded", lambda: len(workers_of(master)) == int(
+            self.env["GUNICORN_WORKERS"]) and not workers_of(master) & old_workers
+            and self.ready(self.ports["A"]), 120)
+        event("A reloaded (new workers only) and answering")
         time.sleep(LOAD_BEFORE)
         event("TERM to B")
         self.stop_server("B")
@@ -575,7 +589,7 @@ class Proof:
             self.say("migrated and loaded the demo data")
             for name in "AB":
                 self.start_server(name)
-                stack.callback(self.stop_server, name)
+            stack.callback(self.stop_servers)
             for name in "AB":
                 wait_for(f"server {name}", lambda n=name: self.ready(self.ports[n]), 90)
             self.start_nginx(stack)
@@ -599,6 +613,15 @@ class Proof:
                           "seconds": seconds, "figures": self.figures,
                           "checks": self.checks}, ensure_ascii=False, indent=2))
         return 0 if self.checks and all(c["ok"] for c in self.checks) else 1
+
+
+def workers_of(master: int) -> set[int]:
+    """The pids of a gunicorn master's workers (its child processes)."""
+    try:
+        return {int(pid) for pid in
+                Path(f"/proc/{master}/task/{master}/children").read_text().split()}
+    except OSError:
+        return set()
 
 
 def date_before(day):
