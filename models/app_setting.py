@@ -41,7 +41,8 @@ class AppSetting(Versioned, Model):
         label_plural = _l("Settings")
         list_columns = ("key", "value", "changed_by", "changed_at")
         form_columns = ("value",)
-        default_sort = ("id", False)
+        filters = ("changed_at",)
+        default_sort = ("key", False)  # grouped by record type: complaint.…, loan.…
         lookup_fields = ("key",)
 
     @property

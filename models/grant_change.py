@@ -119,7 +119,9 @@ class GrantChange(Stateful, Versioned, Model):
     """The role's actions on the record type after the change (empty: no grant)."""
     reason: Mapped[str | None] = mapped_column(Text, info={"label": _l("Reason")})
     requested_by_id: Mapped[int] = foreign_key("app_user.id", _l("Requested by"),
-                                               nullable=False)
+                                               nullable=False, index=False)
+    """Indexed with ``requested_at`` below: an administrator's own proposals, newest
+    first."""
     requested_by = relationship("AppUser", foreign_keys=[requested_by_id],
                                 info={"label": _l("Requested by")})
     requested_at: Mapped[datetime] = mapped_column(default=utcnow,
@@ -131,8 +133,12 @@ class GrantChange(Stateful, Versioned, Model):
     decision_reason: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Decision reason")})
 
-    __table_args__ = (sa.Index("ix_grant_change_status_requested_at", "status",
-                               "requested_at"),)
+    __table_args__ = (
+        sa.Index("ix_grant_change_requested_at", "requested_at"),
+        sa.Index("ix_grant_change_status_requested_at", "status", "requested_at"),
+        sa.Index("ix_grant_change_requester_requested_at", "requested_by_id",
+                 "requested_at"),
+    )
 
     class Admin:
         label = _l("Grant change")
