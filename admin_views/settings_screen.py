@@ -152,7 +152,10 @@ class SettingsScreen:
         if request.method == "POST":
             form = form_class(request.form)
         else:
-            value = declared.default if obj.value is None else declared.clean(obj.value)
+            try:
+                value = declared.default if obj.value is None else declared.clean(obj.value)
+            except SettingRefused:
+                value = declared.default  # stored by an older release: the default holds
             form = form_class(data={**form_data(declared, value),
                                     "loaded_version": obj.version_id})
         return form
