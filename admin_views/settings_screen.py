@@ -126,7 +126,7 @@ class SettingsScreen:
 
     def __init__(self, model, *args, **kwargs):
         self.column_list = ["key", "value", "default_shown", "changed_by", "changed_at"]
-        self.column_sortable_list = ["changed_at"]
+        self.column_sortable_list = ["key", "changed_at"]
         self.column_searchable_list = []
         self.column_labels = {**self.column_labels, "key": _l("Setting"),
                               "value": _l("Current value"),
@@ -136,7 +136,6 @@ class SettingsScreen:
         self.column_formatters = {**(self.column_formatters or {}), "value": value_cell,
                                   "default_shown": default_cell, "key": key_cell}
         self.column_formatters_export = dict(self.column_formatters)
-        self.column_default_sort = ("id", False)
         super().__init__(model, *args, **kwargs)
 
     def _handle_view(self, name, **kwargs):
@@ -144,12 +143,6 @@ class SettingsScreen:
         if refused is None:
             ensure_rows(current_app)
         return refused
-
-    def get_query(self):
-        return super().get_query().filter(AppSetting.key.in_(list(SETTINGS)))
-
-    def get_count_query(self):
-        return super().get_count_query().filter(AppSetting.key.in_(list(SETTINGS)))
 
     # -- the form of one setting ------------------------------------------------------
     def edit_form(self, obj=None):
@@ -159,7 +152,10 @@ class SettingsScreen:
         if request.method == "POST":
             form = form_class(request.form)
         else:
-            value = declared.default if obj.value is None else declared.clean(obj.value)
+            try:
+                value = declared.default if obj.value is None else declared.clean(obj.value)
+            except SettingRefused:
+                value = declared.default  # stored by an older release: the default holds
             form = form_class(data={**form_data(declared, value),
                                     "loaded_version": obj.version_id})
         return form

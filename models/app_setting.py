@@ -41,7 +41,8 @@ class AppSetting(Versioned, Model):
         label_plural = _l("Settings")
         list_columns = ("key", "value", "changed_by", "changed_at")
         form_columns = ("value",)
-        default_sort = ("id", False)
+        filters = ("changed_at",)
+        default_sort = ("key", False)  # grouped by record type: complaint.…, loan.…
         lookup_fields = ("key",)
 
     @property
@@ -75,15 +76,21 @@ class RoleGrant(db.Model):
     __table_args__ = (sa.UniqueConstraint("role", "record"),)
 
 
-@event.listens_for(Session, "before_flush")
-def _move_generation(session, flush_context, instances) -> None:
-    """A change of settings or grants tells every worker, in its own transaction."""
-    touched = [obj for obj in (*session.new, *session.dirty, *session.deleted)
-               if isinstance(obj, (AppSetting, RoleGrant))]
-    if touched and not session.info.get("settings_generation_moved"):
+def lock_generation(session) -> None:
+    """Move the generation counter now (once per transaction): its row stays locked
+    until the transaction ends, so changes of settings and grants happen one at a time."""
+    if not session.info.get("settings_generation_moved"):
         from .numbering import next_serial
         next_serial(session, GENERATION_SCOPE)
         session.info["settings_generation_moved"] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _move_generation(session, flush_context, instances) -> None:
+    """A change of settings or grants tells every worker, in its own transaction."""
+    if any(isinstance(obj, (AppSetting, RoleGrant))
+           for obj in (*session.new, *session.dirty, *session.deleted)):
+        lock_generation(session)
 
 
 @event.listens_for(Session, "after_commit")

@@ -19,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
 from .base import Model
 from .choices import ROLES
@@ -119,7 +119,9 @@ class GrantChange(Stateful, Versioned, Model):
     """The role's actions on the record type after the change (empty: no grant)."""
     reason: Mapped[str | None] = mapped_column(Text, info={"label": _l("Reason")})
     requested_by_id: Mapped[int] = foreign_key("app_user.id", _l("Requested by"),
-                                               nullable=False)
+                                               nullable=False, index=False)
+    """Indexed with ``requested_at`` below: an administrator's own proposals, newest
+    first."""
     requested_by = relationship("AppUser", foreign_keys=[requested_by_id],
                                 info={"label": _l("Requested by")})
     requested_at: Mapped[datetime] = mapped_column(default=utcnow,
@@ -131,8 +133,12 @@ class GrantChange(Stateful, Versioned, Model):
     decision_reason: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Decision reason")})
 
-    __table_args__ = (sa.Index("ix_grant_change_status_requested_at", "status",
-                               "requested_at"),)
+    __table_args__ = (
+        sa.Index("ix_grant_change_requested_at", "requested_at"),
+        sa.Index("ix_grant_change_status_requested_at", "status", "requested_at"),
+        sa.Index("ix_grant_change_requester_requested_at", "requested_by_id",
+                 "requested_at"),
+    )
 
     class Admin:
         label = _l("Grant change")
@@ -168,13 +174,28 @@ class GrantChange(Stateful, Versioned, Model):
         status = self.status or self.initial_status  # a new proposal: before its flush
         if status not in ("pending", "approved"):
             return []
-        from permissions.grant_rules import grant_problems, same_as_now  # models load first
+        from permissions.grant_rules import grant_problems, same_as_now, stored_policy
 
-        found = grant_problems(self.role, self.record, self.scope, self.action_set())
+        session = object_session(self)
+        # Approving: against the grants as committed now (``check_transition`` holds the
+        # lock that makes a second approval wait for this one).
+        before = stored_policy(session) if status == "approved" and session else None
+        found = grant_problems(self.role, self.record, self.scope, self.action_set(),
+                               before)
         if not found and status == "pending" and same_as_now(
                 self.role, self.record, self.scope, self.action_set()):
             found.append(_l("Allowed actions: the role has this grant already."))
         return found
+
+    def check_transition(self, name: str, user):
+        """Approvals of grant changes one at a time: the settings' generation counter is
+        locked (and moved) first, so a second approval waits until this one's grants are
+        committed and is then checked against them."""
+        if name == "approve":
+            from .app_setting import lock_generation
+
+            lock_generation(object_session(self))
+        return None
 
     def after_transition(self, name: str, user) -> None:
         if name == "approve":

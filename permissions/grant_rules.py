@@ -49,6 +49,18 @@ def merge(policy: dict, changes: dict) -> dict:
     return merged
 
 
+def stored_policy(session) -> dict[str, dict[str, Grant]]:
+    """The grants in force as the database holds them now, read in ``session``'s
+    transaction (an approval re-checks against what another approval just committed,
+    not against the snapshot its request started with)."""
+    from models.app_setting import RoleGrant
+
+    rows = session.connection().execute(sa.select(
+        RoleGrant.role, RoleGrant.record, RoleGrant.scope, RoleGrant.actions)).all()
+    return merge(POLICY, {(role, record): (scope, frozenset((actions or "").split()))
+                          for role, record, scope, actions in rows})
+
+
 def describe(found: Grant | None) -> str:
     if found is None or not found.actions:
         return str(_l("no grant"))
@@ -80,8 +92,10 @@ def unfirable_steps(policy: dict) -> set[tuple[str, str]]:
     return found
 
 
-def grant_problems(role: str, table: str, scope: str, actions: frozenset[str]) -> list:
-    """Why the grant (``role`` on ``table``: ``scope``, ``actions``) may not be made."""
+def grant_problems(role: str, table: str, scope: str, actions: frozenset[str],
+                   before: dict | None = None) -> list:
+    """Why the grant (``role`` on ``table``: ``scope``, ``actions``) may not be made, on
+    top of the grants ``before`` (default: those in force for this request)."""
     model = REGISTRY.get(table)
     if role not in ROLES:
         return [_l("Role: choose one of the listed values.")]
@@ -102,7 +116,7 @@ def grant_problems(role: str, table: str, scope: str, actions: frozenset[str]) -
                         "list or view it; add List or View."))
     if found:
         return found
-    before = effective_policy()
+    before = effective_policy() if before is None else before
     after = merge(before, {(role, table): (scope, actions)})
     lost = sorted(unfirable_steps(after) - unfirable_steps(before))
     if lost:
@@ -128,7 +142,7 @@ def apply_grant(change, approver) -> None:
     from models.app_setting import RoleGrant
 
     session = db.session
-    old = describe(effective_policy().get(change.role, {}).get(change.record))
+    old = describe(stored_policy(session).get(change.role, {}).get(change.record))
     stored = session.scalar(sa.select(RoleGrant).where(RoleGrant.role == change.role,
                                                        RoleGrant.record == change.record))
     actions = change.action_set()

@@ -196,3 +196,51 @@ def test_the_code_grant_again_removes_the_stored_line(app, world, client_as):
         assert db.session.scalar(sa.select(sa.func.count()).select_from(RoleGrant)) == 0
         db.session.remove()
     assert not clerk_may_export_penalties(app, world)
+
+
+def test_two_approvals_at_once_are_checked_one_after_the_other(app, world, client_as,
+                                                               monkeypatch):
+    """Each proposal alone leaves someone to send a contract back; approved at the same
+    moment by two members of the GM office, the second waits for the first and is then
+    refused (PostgreSQL: SQLite serialises writers anyway)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("concurrency is proved on PostgreSQL")
+    import threading
+
+    from permissions.policy import POLICY
+
+    from .duty_support import COLLEAGUES  # noqa: F401  (gm.deputy)
+    from .threads import run_at_once
+
+    user_with_roles(app, world, "gm.deputy", "gm_office")
+    ids = []
+    with app.app_context():
+        for role in ("supervisor", "gm_office"):
+            grant = POLICY[role]["contract"]
+            change = GrantChange(role=role, record="contract", scope=grant.scope,
+                                 allowed_actions=" ".join(grant.actions - {"send_back"}),
+                                 requested_by_id=world.users["admin"])
+            db.session.add(change)
+            db.session.commit()
+            ids.append(change.id)
+        db.session.remove()
+    barrier = threading.Barrier(2, timeout=20)
+    original = GrantChange.check_transition
+
+    def both_then_check(self, name, user):
+        barrier.wait()  # both approvals have read the same grants
+        return original(self, name, user)
+
+    monkeypatch.setattr(GrantChange, "check_transition", both_then_check)
+    clients = [client_as("gm"), client_as("gm.deputy")]
+    pages = run_at_once(*(lambda c=c, pk=pk: decide(app, c, pk, "approve")
+                          for c, pk in zip(clients, ids, strict=True)))
+    bodies = [text(page) for page in pages]
+    assert sum("nobody could then do" in body for body in bodies) == 1, bodies
+    with app.app_context():
+        statuses = sorted(db.session.get(GrantChange, pk).status for pk in ids)
+        assert statuses == ["approved", "pending"]
+        policy = effective_policy()
+        assert "send_back" in policy["supervisor"]["contract"].actions \
+            or "send_back" in policy["gm_office"]["contract"].actions
+        db.session.remove()

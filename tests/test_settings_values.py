@@ -222,3 +222,44 @@ def test_the_screen_speaks_the_regulations_terms_in_chinese(app, login_as):
                  "验货期限（到货后天数）", "默认值（程序规定）", "现行权限",
                  "步骤期限：调查报告（工作日）"):
         assert term in page, term
+
+
+def test_one_line_makes_a_plain_class_attribute_a_setting(app):
+    """How the coordinator turns another branch's attribute into a setting: one
+    ``declare`` line (or ``setting(...)`` around the value, in the class)."""
+    from models.office_settings import declare
+
+    class VisitPlan:
+        __tablename__ = "visit_plan_example"
+        #: Days between two visits of a grade-A customer.
+        grade_a_days = 30
+
+    try:
+        declare(VisitPlan, "grade_a_days", "Visit frequency, grade A (days)", low=1, high=365)
+        assert VisitPlan.grade_a_days == 30  # no app context: the default
+        assert SETTINGS["visit_plan_example.grade_a_days"].kind == "int"
+        with app.app_context():
+            assert VisitPlan.grade_a_days == 30
+            with pytest.raises(ValueError):
+                validate("visit_plan_example.grade_a_days", 0)
+            db.session.remove()
+    finally:
+        SETTINGS.pop("visit_plan_example.grade_a_days", None)
+
+
+def test_a_stored_value_the_code_no_longer_allows_falls_back_to_the_default(app, client_as):
+    from models import AppSetting
+    from models.office_settings import forget
+
+    setting_id(app, "monthly_review.due_day")
+    with app.app_context():
+        row = db.session.scalar(sa.select(AppSetting).where(
+            AppSetting.key == "monthly_review.due_day"))
+        row.value = 31  # written past the checks (an old release allowed it, say)
+        db.session.commit()
+        forget(app)
+        assert MonthlyReview.due_day == 10
+        db.session.remove()
+    page = client_as("admin").get(
+        f"/admin/app_setting/edit/?id={setting_id(app, 'monthly_review.due_day')}")
+    assert page.status_code == 200 and 'value="10"' in text(page)

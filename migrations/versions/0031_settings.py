@@ -70,10 +70,12 @@ def upgrade():
     )
     with op.batch_alter_table("grant_change", schema=None) as batch_op:
         partial_index(batch_op, "grant_change", "decided_by_id")
-        batch_op.create_index("ix_grant_change_requested_by_id", ["requested_by_id"],
+        batch_op.create_index("ix_grant_change_requested_at", ["requested_at"],
                               unique=False)
         batch_op.create_index("ix_grant_change_status_requested_at",
                               ["status", "requested_at"], unique=False)
+        batch_op.create_index("ix_grant_change_requester_requested_at",
+                              ["requested_by_id", "requested_at"], unique=False)
     op.create_table(
         "role_grant",
         sa.Column("id", sa.Integer(), nullable=False),
