@@ -4,7 +4,7 @@ Built with flask-smorest: its ``Blueprint`` takes our generated marshmallow sche
 (``api/schemas.py``), webargs validates every query and body against them, and
 apispec writes the OpenAPI 3.1 document from the same schemas at
 ``/api/v1/openapi.json``; ``/api/v1/docs`` is Swagger UI served from the installed
-``swagger-ui-bundle`` package (no CDN; the page's script is a file, so the CSP stays).
+``flask-swagger-ui`` package (only its files) (no CDN; the page's script is a file, so the CSP stays).
 
 ``init_app(app)`` is called by ``create_app`` before the hook that binds the request's
 user to its queries: the token's user must be the request's user by then.
@@ -141,9 +141,9 @@ def _http_problem(error: HTTPException):
 
 def _docs_page(app: Flask) -> None:
     """Swagger UI from the installed package, and our initializer (a file, not inline)."""
-    import swagger_ui_bundle
+    import flask_swagger_ui  # its dist/ folder: Swagger UI 5 (OpenAPI 3.1)
 
-    assets = Path(swagger_ui_bundle.swagger_ui_path)
+    assets = Path(flask_swagger_ui.__file__).parent / "dist"
     here = Path(__file__).parent / "static"
 
     @app.get("/api/v1/docs")

@@ -6,5 +6,6 @@ window.addEventListener("load", function () {
     deepLinking: true,
     presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
     layout: "StandaloneLayout",
+    validatorUrl: null, // the public validator would be asked from outside the app
   });
 });
