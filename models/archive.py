@@ -166,8 +166,8 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
     class Admin:
         label = _l("Archive file")
         label_plural = _l("Archive files")
-        list_columns = ("number", "title", "customer", "category", "status", "room",
-                        "cabinet", "shelf", "level")
+        list_columns = ("number", "title", "customer", "project", "category", "status",
+                        "room", "cabinet", "shelf", "level")
         search = ("number", "title")
         filters = ("category", "status", "retention", "level", "department",
                    "transfer_due_on", "project")
