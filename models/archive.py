@@ -300,6 +300,12 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         state = sa.inspect(self)
         return state.transient or state.pending or state.attrs[field].history.has_changes()
 
+    def _kind_changed(self) -> bool:
+        """Was the customer or the project set or changed (by the record a form sets, or
+        by the key a script sets)?"""
+        return any(self._changed(field) for field in
+                   ("customer", "customer_id", "project", "project_id"))
+
     def problems(self) -> list:
         """Checked when the value is set, so a file recorded before the rule is refused
         nothing else until its level or retention is corrected."""
@@ -320,8 +326,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
                             field=_l("Project")))
         found += self._kind_problems()
         if self.number and sa.inspect(self).persistent and self._project_numbered() and (
-                self._changed("project_id") or self._changed("property_no")
-                or self._changed("customer_id")):
+                self._changed("property_no") or self._kind_changed()):
             found.append(_l("%(field)s: archive number %(number)s was given for this "
                             "project and property and stays; a file of another one is "
                             "registered as a new file.", field=_l("Property no."),
@@ -332,7 +337,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         """A customer's file is permanent and of a customer's category; a project file
         of a project category, kept for the period chosen."""
         found = []
-        kind_changed = self._changed("customer_id") or self._changed("project_id")
+        kind_changed = self._kind_changed()
         if not self.is_project_file:
             if self.retention not in (None, self.customer_retention) \
                     and (self._changed("retention") or kind_changed):
