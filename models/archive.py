@@ -245,7 +245,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         """The pattern this file is numbered by (``models/numbering.py``): by property
         when it names one, by project when it is a project file, else the year serial."""
         has_project = self._names("project")
-        if has_project and self.property_no:
+        if has_project and (self.property_no or "").strip():
             return self.property_number_format
         if has_project and self.is_project_file:
             return self.project_number_format

@@ -268,3 +268,17 @@ def test_a_property_number_too_long_is_refused_on_its_field(app, world, clean, u
                         property_no="碧" * 41)
     assert pk is None
     assert "Property no." in page and "40" in page
+
+
+def test_a_file_numbered_by_property_is_edited_as_usual(app, world, clean, user_client):
+    supervisor = user_client("supervisor")
+    customer, project = str(row_of(world, "customer").id), str(row_of(world, "project").id)
+    _page, pk = new_file(supervisor, world, customer=customer, category="sales",
+                         retention="permanent", property_no="2栋202")
+    number = fetch(app, ArchiveFile, pk, "number")
+    form = {"customer": customer, "project": project, "property_no": "2栋202",
+            "category": "sales", "title": "只改题名", "retention": "permanent",
+            "department": str(dept(world)), "level": "internal"}
+    response = supervisor.post(f"/admin/archive_file/edit/?id={pk}", data=form)
+    assert response.status_code == 302
+    assert fetch(app, ArchiveFile, pk, "title", "number") == ("只改题名", number)
