@@ -52,7 +52,7 @@ def seed_demo():
     created = seed()
     click.echo("Demo data loaded." if created else "Demo data already present.")
     click.echo("Demo logins (password demo-pass-2026): admin, clerk.sales, "
-               "clerk.service, supervisor, gm, legal, auditor")
+               "clerk.service, supervisor, manager.service, gm, gm.archive, legal, auditor")
 
 
 @click.command("recompute-deadlines")

@@ -48,7 +48,7 @@ elif [[ "$reset_demo" == 1 ]]; then
 elif [[ "$demo_users" != 0 ]]; then
     echo "Demo data already present."
     echo "Demo logins (password demo-pass-2026): admin, clerk.sales, clerk.service," \
-         "supervisor, gm, legal, auditor"
+         "supervisor, manager.service, gm, gm.archive, legal, auditor"
 else
     echo "The database already has $users user(s); demo data not loaded."
 fi

@@ -167,8 +167,8 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
     class Admin:
         label = _l("Archive file")
         label_plural = _l("Archive files")
-        list_columns = ("number", "title", "customer", "category", "status", "room",
-                        "cabinet", "shelf", "level")
+        list_columns = ("number", "title", "customer", "project", "category", "status",
+                        "room", "cabinet", "shelf", "level")
         search = ("number", "title")
         filters = ("category", "status", "retention", "level", "department",
                    "transfer_due_on", "project")
@@ -246,7 +246,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         """The pattern this file is numbered by (``models/numbering.py``): by property
         when it names one, by project when it is a project file, else the year serial."""
         has_project = self._names("project")
-        if has_project and self.property_no:
+        if has_project and (self.property_no or "").strip():
             return self.property_number_format
         if has_project and self.is_project_file:
             return self.project_number_format
@@ -301,6 +301,12 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         state = sa.inspect(self)
         return state.transient or state.pending or state.attrs[field].history.has_changes()
 
+    def _kind_changed(self) -> bool:
+        """Was the customer or the project set or changed (by the record a form sets, or
+        by the key a script sets)?"""
+        return any(self._changed(field) for field in
+                   ("customer", "customer_id", "project", "project_id"))
+
     def problems(self) -> list:
         """Checked when the value is set, so a file recorded before the rule is refused
         nothing else until its level or retention is corrected."""
@@ -321,8 +327,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
                             field=_l("Project")))
         found += self._kind_problems()
         if self.number and sa.inspect(self).persistent and self._project_numbered() and (
-                self._changed("project_id") or self._changed("property_no")
-                or self._changed("customer_id")):
+                self._changed("property_no") or self._kind_changed()):
             found.append(_l("%(field)s: archive number %(number)s was given for this "
                             "project and property and stays; a file of another one is "
                             "registered as a new file.", field=_l("Property no."),
@@ -333,7 +338,7 @@ class ArchiveFile(Stateful, BusinessRecord, Model):
         """A customer's file is permanent and of a customer's category; a project file
         of a project category, kept for the period chosen."""
         found = []
-        kind_changed = self._changed("customer_id") or self._changed("project_id")
+        kind_changed = self._kind_changed()
         if not self.is_project_file:
             if self.retention not in (None, self.customer_retention) \
                     and (self._changed("retention") or kind_changed):

@@ -105,7 +105,7 @@ def fields_of(record) -> dict[str, str]:
 
 
 #: Longest counter scope (``NumberCounter.scope``); a longer one is kept by its digest.
-SCOPE_LENGTH = 40
+SCOPE_LENGTH = NumberCounter.__table__.c.scope.type.length
 
 
 def scope_of(record, period: str) -> str:

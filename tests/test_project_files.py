@@ -176,6 +176,37 @@ def test_a_number_by_property_stays_with_its_property(app, world, clean, user_cl
     assert fetch(app, ArchiveFile, pk, "number", "property_no") == (number, "8栋808")
 
 
+def test_a_number_by_property_stays_with_its_project(app, world, clean, user_client):
+    """Re-pointing the file to another project would make its number lie: refused."""
+    supervisor = user_client("supervisor")
+    customer = str(row_of(world, "customer").id)
+    _page, pk = new_file(supervisor, world, customer=customer, category="sales",
+                         retention="permanent", property_no="6栋606")
+    number = fetch(app, ArchiveFile, pk, "number")
+    other = row_of(world, "project", "sales", "internal").id
+    form = {"customer": customer, "project": str(other), "property_no": "6栋606",
+            "category": "sales", "title": "改项目", "retention": "permanent",
+            "department": str(dept(world)), "level": "internal"}
+    page = text(supervisor.post(f"/admin/archive_file/edit/?id={pk}", data=form,
+                                follow_redirects=True))
+    assert f"archive number {number} was given for this project and property" in page
+    assert fetch(app, ArchiveFile, pk, "project_id") == row_of(world, "project").id
+
+
+def test_a_project_file_given_a_customer_becomes_permanent_or_is_refused(
+        app, world, clean, user_client):
+    supervisor = user_client("supervisor")
+    _page, pk = new_file(supervisor, world, category="other", retention="10y")
+    form = {"customer": str(row_of(world, "customer").id),
+            "project": str(row_of(world, "project").id), "category": "other",
+            "title": "转为客户档案", "retention": "10y", "department": str(dept(world)),
+            "level": "internal"}
+    page = text(supervisor.post(f"/admin/archive_file/edit/?id={pk}", data=form,
+                                follow_redirects=True))
+    assert "Retention period: a customer's file is kept permanently" in page
+    assert fetch(app, ArchiveFile, pk, "customer_id", "retention") == (None, "10y")
+
+
 def test_an_old_number_stays_when_a_property_is_added(app, world, clean, user_client):
     pk = make_file(app, world, status="with_department", number="DA202500007")
     form = {"customer": str(fetch(app, ArchiveFile, pk, "customer_id")),
@@ -229,3 +260,25 @@ def test_a_hidden_project_is_not_offered_nor_taken(app, world, clean, user_clien
     assert secret.id not in [item[0] for item in found]
     _page, pk = new_file(clerk, world, project=str(secret.id))
     assert pk is None
+
+
+def test_a_property_number_too_long_is_refused_on_its_field(app, world, clean, user_client):
+    page, pk = new_file(user_client("supervisor"), world, category="sales",
+                        customer=str(row_of(world, "customer").id), retention="permanent",
+                        property_no="碧" * 41)
+    assert pk is None
+    assert "Property no." in page and "40" in page
+
+
+def test_a_file_numbered_by_property_is_edited_as_usual(app, world, clean, user_client):
+    supervisor = user_client("supervisor")
+    customer, project = str(row_of(world, "customer").id), str(row_of(world, "project").id)
+    _page, pk = new_file(supervisor, world, customer=customer, category="sales",
+                         retention="permanent", property_no="2栋202")
+    number = fetch(app, ArchiveFile, pk, "number")
+    form = {"customer": customer, "project": project, "property_no": "2栋202",
+            "category": "sales", "title": "只改题名", "retention": "permanent",
+            "department": str(dept(world)), "level": "internal"}
+    response = supervisor.post(f"/admin/archive_file/edit/?id={pk}", data=form)
+    assert response.status_code == 302
+    assert fetch(app, ArchiveFile, pk, "title", "number") == ("只改题名", number)
