@@ -19,7 +19,7 @@ from flask_admin.helpers import get_form_data
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import MANYTOONE, joinedload, selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import HiddenField
@@ -354,13 +354,24 @@ class SecureModelView(ModelView):
         pk = parse_pk(id)
         if pk is None:
             refuse(404, self.model, str(id)[:64])
-        record = self.get_query().filter(self.model.id == pk).one_or_none()
+        record = self.get_query().filter(self.model.id == pk).options(
+            *self._shown_references()).one_or_none()
         if record is None:
             refuse(404, self.model, pk)
         action = ENDPOINT_ACTIONS.get((request.endpoint or "").rsplit(".", 1)[-1], "view")
         if action != "view" and not can(actor(), action, record):
             refuse(403, self.model, pk)
         return record
+
+    def _shown_references(self) -> list:
+        """The details page shows each referenced record by name: loaded with the row
+        (one statement) rather than one look-up each."""
+        if (request.endpoint or "").rsplit(".", 1)[-1] != "details_view":
+            return []
+        relations = sa.inspect(self.model).relationships
+        return [joinedload(getattr(self.model, name))
+                for name in self.column_details_list or ()
+                if name in relations and relations[name].direction is MANYTOONE]
 
     def _create_ajax_loader(self, name, options):
         attr = getattr(self.model, name)

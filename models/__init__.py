@@ -20,6 +20,7 @@ from .visit_report import VisitReport
 from .urgent_visit_report import UrgentVisitReport
 from .visit_summary import VisitSummary
 from .grading_review import GradingReview
+from .customer_qualification import CustomerQualification
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
@@ -34,7 +35,7 @@ __all__ = [
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
     "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
-    "GradingReview",
+    "GradingReview", "CustomerQualification",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
