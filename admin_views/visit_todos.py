@@ -65,6 +65,8 @@ def visit_todos(admin, day) -> list[Figure]:
                    action=step.label),
                 list_url(admin, model, ("status", EnumEqualFilter, status)), model,
                 (model.status == status,), urgent=model is UrgentVisitReport))
+    if can(user, "list", Customer) and can(user, "create", GradingReview):
+        todos.append(due_figure("grading_review_due", day))  # the supervisor proposes
     if can(user, "edit", CustomerQualification):  # whoever keeps them on record
         label, clause = CustomerQualification.named_lists["expiring"]
         todos.append(Figure("customer-qualification-expiring", _l(

@@ -251,3 +251,28 @@ def test_a_qualification_is_as_confidential_as_its_customer(app, world, client_a
     assert fetch(app, CustomerQualification, pk, "level") == "secret"
     assert client_as("clerk.service").get(
         f"/admin/customer_qualification/details/?id={pk}").status_code == 404
+
+
+def test_a_review_is_proposed_from_the_customers_page_and_due_yearly(app, world, client_as):
+    from .test_visits import due_ids
+    pk = customer(app, world, "B")
+    supervisor = client_as("supervisor")
+    page = text(supervisor.get(f"/admin/customer/details/?id={pk}"))
+    url = f"/admin/grading_review/new/?customer={pk}"
+    assert "Propose a grading review" in page and url in page
+    form = text(supervisor.get(url))
+    assert f'id="customer" name="customer" type="hidden" value="{pk}"' in form
+    assert 'selected value="B"' in form  # the customer's grade, as the proposal
+    assert "Propose a grading review" not in text(client_as("clerk.service").get(
+        f"/admin/customer/details/?id={pk}"))
+    assert pk in due_ids(app, world, "grading_review_due", "supervisor")
+    assert todo(text(supervisor.get("/admin/")), "customer-grading-review-due") is not None
+    review = add(app, GradingReview(customer_id=pk, grade="A", status="decided",
+                                    decided_grade="A", department_id=dept(world),
+                                    decided_at=local_date_now(), level="internal"))
+    assert review and pk not in due_ids(app, world, "grading_review_due", "supervisor")
+
+
+def local_date_now():
+    from models.mixins import utcnow
+    return utcnow()
