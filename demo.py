@@ -723,10 +723,12 @@ def make_customers(demo: Demo) -> None:
         company = kind != "consumer"
         sales = Decimal(rng.randint(low, high) * 10000) if company else None
         in_service = kind in ("consumer", "other") or number % 4 == 0
-        manager = demo.users["supervisor" if grade == "A" else
-                             "clerk.service" if in_service else "clerk.sales"]
-        visitor = demo.users["clerk.service" if manager.username == "supervisor"
-                             else "supervisor"]
+        # The salespeople (客户经理) are the supervisor for the A customers and the sales
+        # clerk for the others; the patrol visitors (巡访专人) sell in no region
+        # (``models/customer_lists``): the service manager visits the A customers, the
+        # service clerk the others.
+        manager = demo.users["supervisor" if grade == "A" else "clerk.sales"]
+        visitor = demo.users["manager.service" if grade == "A" else "clerk.service"]
         department = "service" if in_service else "sales"
         customer = Customer(
             code=code, name=name, kind=kind, grade=grade, industry=industry, region=region,
@@ -1081,3 +1083,6 @@ def make_clock_records(demo: Demo) -> None:
 
 
 STEPS = (*STEPS, make_clock_records, make_projects)
+from demo_visits import make_visits  # noqa: E402  (visits and grading, issue 14)
+
+STEPS = (*STEPS, make_visits)

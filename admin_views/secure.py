@@ -27,7 +27,7 @@ from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
 from audit_refusals import note_unseen
-from models import AuditEvent, db
+from models import REGISTRY, AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
 from permissions import (
     can,
@@ -324,6 +324,25 @@ class SecureModelView(ModelView):
         return [joinedload(getattr(self.model, relation.key))
                 for relation in sa.inspect(self.model).relationships
                 if relation.direction is MANYTOONE and relation.key in shown]
+
+    def follow_ups(self, record) -> list[tuple]:
+        """Records that may be raised from this one (a penalty notice from a complaint, a
+        grading review from a customer), as (label, url of a prefilled create form), for
+        those the user may create. Every details page offers them."""
+        links = []
+        for model in REGISTRY.values():
+            for name in getattr(model, "raised_from", {}):
+                relation = sa.inspect(model).relationships[name]
+                statuses = getattr(model, "raised_from_statuses", {}).get(name)
+                if statuses is not None and getattr(record, "status", None) not in statuses:
+                    continue  # not raised from a record in this status (yet)
+                when = getattr(model, "raised_from_when", {}).get(name, ())
+                if any(getattr(record, field) != value for field, value in when):
+                    continue  # e.g. a timeliness inquiry: only for a case handled late
+                if relation.mapper.class_ is self.model and can(actor(), "create", model):
+                    links.append((model.raised_from_label, self.get_url(
+                        f"{model.__tablename__}.create_view", **{name: record.id})))
+        return links
 
     def _create_ajax_loader(self, name, options):
         attr = getattr(self.model, name)

@@ -4,6 +4,8 @@
   reads the department's visit reports (the supervisor), those of the department's
   visitors; the GM office sees all. Each links to the customer list's named list
   (``Customer.named_lists``), which applies the same condition.
+- Customer qualifications expiring within ``remind_days`` (or expired), for whoever
+  keeps them on record.
 - Steps waiting for this user on the visit records: reports to read, plans to approve,
   urgent visit reports to read and decide (the GM office's, the moment one is saved),
   summaries to review, grades to decide. Each links to the list filtered by the
@@ -15,7 +17,15 @@ from flask import url_for
 from flask_admin.contrib.sqla.filters import EnumEqualFilter
 from flask_babel import lazy_gettext as _l
 
-from models import Customer, GradingReview, UrgentVisitReport, VisitPlan, VisitReport, VisitSummary
+from models import (
+    Customer,
+    CustomerQualification,
+    GradingReview,
+    UrgentVisitReport,
+    VisitPlan,
+    VisitReport,
+    VisitSummary,
+)
 from models.customer_lists import CUSTOMER_LISTS
 from permissions import can
 from permissions.scoping import actor
@@ -55,4 +65,12 @@ def visit_todos(admin, day) -> list[Figure]:
                    action=step.label),
                 list_url(admin, model, ("status", EnumEqualFilter, status)), model,
                 (model.status == status,), urgent=model is UrgentVisitReport))
+    if can(user, "list", Customer) and can(user, "create", GradingReview):
+        todos.append(due_figure("grading_review_due", day))  # the supervisor proposes
+    if can(user, "edit", CustomerQualification):  # whoever keeps them on record
+        label, clause = CustomerQualification.named_lists["expiring"]
+        todos.append(Figure("customer-qualification-expiring", _l(
+            "%(records)s: %(list)s", records=CustomerQualification.Admin.label_plural,
+            list=label), url_for("customer_qualification.index_view", list="expiring"),
+            CustomerQualification, (clause(user, day),), urgent=True))
     return todos

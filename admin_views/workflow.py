@@ -28,7 +28,7 @@ from sqlalchemy.orm import joinedload
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from models import REGISTRY, Department, db
+from models import Department, db
 from models.clock import today
 from models.decisions import LockedField
 from models.workflow import TransitionRefused, label_of
@@ -371,24 +371,6 @@ class WorkflowMixin:
                 value = getattr(source, field) if value is None else value
                 if field in form and value is not None:
                     form[field].data = value
-
-    def follow_ups(self, record) -> list[tuple]:
-        """Records that may be raised from this one (a penalty notice from a complaint),
-        as (label, url of a prefilled create form), for those the user may create."""
-        links = []
-        for model in REGISTRY.values():
-            for name in getattr(model, "raised_from", {}):
-                relation = sa.inspect(model).relationships[name]
-                statuses = getattr(model, "raised_from_statuses", {}).get(name)
-                if statuses is not None and record.status not in statuses:
-                    continue  # not raised from a record in this status (yet)
-                when = getattr(model, "raised_from_when", {}).get(name, ())
-                if any(getattr(record, field) != value for field, value in when):
-                    continue  # e.g. a timeliness inquiry: only for a case handled late
-                if relation.mapper.class_ is self.model and can(actor(), "create", model):
-                    links.append((model.raised_from_label, self.get_url(
-                        f"{model.__tablename__}.create_view", **{name: record.id})))
-        return links
 
 
 def field_spec(model, field: str) -> dict:

@@ -11,6 +11,8 @@ dates, as numbers are given when a record is registered.
     python -m bench.build_data --url sqlite:///bench/data/records_1m.db --complaints 1000000
     python -m bench.build_data --url postgresql+psycopg://postgres@127.0.0.1/bench_1m \
         --complaints 1000000
+    python -m bench.build_data --url sqlite:///bench/data/visits_1m.db --complaints 10000 \
+        --visit-reports 1000000      # the visit reports' list (issue 14)
 """
 from __future__ import annotations
 
@@ -126,6 +128,28 @@ def loans(n: int, n_files: int, rng: random.Random):
                "created_at": created, "updated_at": created}
 
 
+#: The scale of the visit reports' benchmark (issue 14): what a visit report holds.
+SCORES = (100, 90, 85, 80, 70, 60, 50)
+
+
+def visit_reports(n: int, n_customers: int, rng: random.Random):
+    """Visit reports (走访报告单) spread over ten years in id order, all read by the
+    supervisor but the newest hundredth (the list's status filter has both)."""
+    levels = weighted_levels(rng, n)
+    first_open = n - n // OPEN_EVERY
+    for i in range(1, n + 1):
+        visited = in_order(i, n, rng)
+        yield {"id": i, "customer_id": rng.randint(1, n_customers),
+               "visited_by_id": 1, "visited_at": visited,
+               "opinions": f"{rng.choice(PRODUCTS)}{rng.choice(PROBLEMS)}，希望改进",
+               "market_news": f"同行{rng.choice(PRODUCTS)}降价", "quality_score":
+               rng.choice(SCORES), "service_score": rng.choice(SCORES),
+               "reputation_score": rng.choice(SCORES),
+               "status": "reviewed" if i <= first_open else "submitted",
+               "department_id": rng.randint(1, DEPARTMENTS), "level": levels[i - 1],
+               "version_id": 1, "created_at": visited, "updated_at": visited}
+
+
 def _batches(rows, size=BATCH):
     batch = []
     for row in rows:
@@ -189,7 +213,8 @@ def create_database(url: str) -> None:
     admin.dispose()
 
 
-def build(url: str, n_complaints: int, seed: int = 6) -> dict[str, float]:
+def build(url: str, n_complaints: int, seed: int = 6,
+          n_visit_reports: int = 0) -> dict[str, float]:
     from flask_migrate import upgrade
     from werkzeug.security import generate_password_hash
 
@@ -216,6 +241,8 @@ def build(url: str, n_complaints: int, seed: int = 6) -> dict[str, float]:
                 ("complaint", complaints(n_complaints, n_customers, rng)),
                 ("archive_file", archive_files(n_files, n_customers, rng)),
                 ("loan", loans(n_files, n_files, rng))]
+        if n_visit_reports:
+            plan.append(("visit_report", visit_reports(n_visit_reports, n_customers, rng)))
         for name, rows in plan:
             started = time.perf_counter()
             load(engine, tables[name], rows)
@@ -234,6 +261,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", required=True)
     parser.add_argument("--complaints", type=int, default=10_000)
+    parser.add_argument("--visit-reports", type=int, default=0,
+                        help="visit reports (走访报告单) to add: the visits benchmark")
     args = parser.parse_args()
     if args.url.startswith("sqlite:///"):
         import os
@@ -246,7 +275,7 @@ def main() -> None:
             if os.path.exists(path + suffix):
                 os.remove(path + suffix)
     started = time.perf_counter()
-    timings = build(args.url, args.complaints)
+    timings = build(args.url, args.complaints, n_visit_reports=args.visit_reports)
     total = time.perf_counter() - started
     print(" ".join(f"{k}={v:.1f}s" for k, v in timings.items()), f"total={total:.1f}s")
 

@@ -30,7 +30,7 @@ RESULTS = Path(__file__).parent / "data" / "results.jsonl"
 DEEP_PAGE = 500
 PAGE_SIZE = 20
 #: A list row's details link: counts the rows a list page shows.
-ROW_LINK = re.compile(r"/admin/complaint/details/\?id=(\d+)&")
+ROW_LINK = re.compile(r"/admin/(?:complaint|visit_report)/details/\?id=(\d+)&")
 
 
 class QueryCounter:
@@ -92,6 +92,15 @@ def scenarios(app, user_id: int, roles: str) -> list[tuple[str, str]]:
          "/admin/complaint/ajax/lookup/?name=customer&query=K00"),
         ("home", "/admin/"),
     ]
+    with app.app_context():
+        visits = db.session.scalar(sa.text("SELECT count(*) FROM visit_report"))
+    if visits:  # a data set built with --visit-reports (issue 14)
+        report_view = next(v for v in app.extensions["admin"][0]._views
+                           if getattr(v, "endpoint", "") == "visit_report")
+        read = filter_arg(report_view, "status")
+        found += [("visit reports page 1", "/admin/visit_report/"),
+                  ("visit reports to read", f"/admin/visit_report/?{read}=submitted"),
+                  ("visit reports deep page", f"/admin/visit_report/?page={deep}")]
     if "gm_office" in roles:
         found.append(("CSV export (severity=major)",
                       f"/admin/complaint/export/csv/?{severity}=major"))
@@ -129,7 +138,8 @@ def time_requests(targets: list[tuple], repeat: int) -> list[dict]:
 
 def _rows_shown(url: str, response) -> int | None:
     """How many rows a list page shows (None for other pages)."""
-    if not url.startswith("/admin/complaint/?") and url != "/admin/complaint/":
+    if not url.startswith(("/admin/complaint/?", "/admin/visit_report/?")) \
+            and url not in ("/admin/complaint/", "/admin/visit_report/"):
         return None
     return len(set(ROW_LINK.findall(response.get_data(as_text=True))))
 

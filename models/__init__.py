@@ -21,6 +21,7 @@ from .urgent_visit_report import UrgentVisitReport
 from .visit_summary import VisitSummary
 from .grading_review import GradingReview
 from .report_review import ReportReview
+from .customer_qualification import CustomerQualification
 from .return_slip import ReturnLine, ReturnSlip
 from .project import Project
 from .archive import ArchiveFile, archive_reference
@@ -43,7 +44,7 @@ __all__ = [
     "ApiToken",
     "Project",
     "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
-    "GradingReview",
+    "GradingReview", "CustomerQualification",
     "ReportReview",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)

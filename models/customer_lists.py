@@ -7,6 +7,7 @@
   指定专人负责巡访客户（原则上不能由本地区负责业务员担任）. The region's salespeople are
   the account managers (客户经理) of the customers of that region; a customer is listed
   when its patrol visitor is one of them.
+- Grading review due (定期评估客户): no review decided within the review interval.
 """
 from __future__ import annotations
 
@@ -39,6 +40,19 @@ def department_visits_due(user, day):
     return sa.and_(customer.patrol_visitor_id.in_(visitors), visits_due(user, day))
 
 
+def grading_review_due(user, day):
+    """Customers with no grading review decided within ``GradingReview.interval_months``
+    (001 篇4 第二条(三): 定期评估客户 — yearly by default)."""
+    customer, _report = _models()
+    from .grading_review import GradingReview
+    from .visit_frequency import months_back, utc_start_of
+    cutoff = utc_start_of(months_back(day, GradingReview.interval_months))
+    recent = sa.select(GradingReview.id).where(
+        GradingReview.customer_id == customer.id, GradingReview.status == "decided",
+        GradingReview.decided_at >= cutoff)
+    return ~recent.exists()
+
+
 def region_salesperson_clause(customer):
     """The patrol visitor is an account manager of a customer of the same region (this
     customer's own account manager included)."""
@@ -62,4 +76,5 @@ CUSTOMER_LISTS = {
                               department_visits_due),
     "visitor_sells_in_region": (_l("Patrol visitor sells in the region"),
                                 visitor_sells_in_region),
+    "grading_review_due": (_l("Grading review due"), grading_review_due),
 }

@@ -18,10 +18,11 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Model
 from .choices import LEVELS
+from .customer import Customer
 from .mixins import BusinessRecord, code_column, foreign_key
 from .workflow import Stateful, Transition
 
@@ -90,6 +91,8 @@ class UrgentVisitReport(Stateful, BusinessRecord, Model):
         """Never below the level of the customer it names: whoever may not see the
         customer does not read about it here."""
         customer = self.customer
+        if customer is None and self.customer_id is not None:
+            customer = object_session(self).get(Customer, self.customer_id)
         if customer is not None and self.level in LEVELS and customer.level in LEVELS \
                 and list(LEVELS).index(customer.level) > list(LEVELS).index(self.level):
             self.level = customer.level

@@ -89,8 +89,7 @@ class VisitReport(Stateful, BusinessRecord, Model):
     visited_by_id: Mapped[int] = foreign_key("app_user.id", _l("Visitor"), nullable=False)
     visitor = relationship("AppUser", foreign_keys=[visited_by_id],
                            info={"label": _l("Visitor")})
-    visited_at: Mapped[datetime] = mapped_column(
-        default=utcnow, info={"label": _l("Visited at")})
+    visited_at: Mapped[datetime] = mapped_column(info={"label": _l("Visited at")})
     opinions: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Customer's opinions, suggestions and hopes")})
     market_news: Mapped[str | None] = mapped_column(
@@ -134,7 +133,7 @@ class VisitReport(Stateful, BusinessRecord, Model):
                         "service_score", "reputation_score", "suggestions",
                         "confirmed_by_name")
         default_sort = ("visited_at", True)
-        lookup_fields = ("visited_at",)
+        lookup_fields = ("visited_at", "opinions")
 
     def __str__(self) -> str:
         if self.visited_at is None:

@@ -101,64 +101,79 @@ class VisitSummary(Stateful, BusinessRecord, Model):
 
     @property
     def visits_by_visitor(self) -> str:
+        """Per visitor, the month's visits done / those the approved plans planned."""
         if self.month is None:
             return ""
-        from .user import AppUser
-        from .visit_plan import VisitPlan, VisitPlanLine
-        report, where = self._reports()
-        done = dict(self._rows(sa.select(report.visited_by_id, sa.func.count())
-                               .where(*where).group_by(report.visited_by_id)))
-        start, end = self.month, first_of_month(date.fromordinal(self.month.toordinal() + 31))
         from permissions import visible
         from permissions.scoping import actor
 
         from .base import db
-        planned = dict(db.session.execute(
-            sa.select(VisitPlan.visitor_id, sa.func.count(VisitPlanLine.id))
-            .join(VisitPlanLine, VisitPlanLine.plan_id == VisitPlan.id)
-            .where(VisitPlan.department_id == self.department_id,
-                   VisitPlan.status == "approved", VisitPlanLine.planned_on >= start,
-                   VisitPlanLine.planned_on < end, visible(actor(), VisitPlan))
-            .group_by(VisitPlan.visitor_id)).all())
-        names = dict(db.session.execute(sa.select(AppUser.id, AppUser.full_name).where(
-            AppUser.id.in_(set(done) | set(planned)))).all()) if done or planned else {}
-        return "; ".join(f"{names.get(uid, uid)}: {done.get(uid, 0)}/{planned.get(uid, 0)}"
-                         for uid in sorted(set(done) | set(planned),
-                                           key=lambda u: str(names.get(u, u))))
-
-    def _averages(self, key, join=None) -> list:
+        from .user import AppUser
+        from .visit_plan import VisitPlan, VisitPlanLine
         report, where = self._reports()
-        averages = [sa.func.round(sa.func.avg(getattr(report, s)), 1) for s in SCORES]
-        statement = sa.select(key, *averages)
-        if join is not None:
-            statement = statement.join(*join)
-        return self._rows(statement.where(*where).group_by(key).order_by(key))
+        end = first_of_month(date.fromordinal(self.month.toordinal() + 31))
+        done = sa.select(report.visited_by_id.label("user_id"), sa.literal_column("'done'")
+                         .label("kind")).where(*where, visible(actor(), report))
+        planned = sa.select(VisitPlan.visitor_id, sa.literal_column("'planned'")).join(
+            VisitPlanLine, VisitPlanLine.plan_id == VisitPlan.id).where(
+            VisitPlan.department_id == self.department_id, VisitPlan.status == "approved",
+            VisitPlanLine.planned_on >= self.month, VisitPlanLine.planned_on < end,
+            visible(actor(), VisitPlan))
+        both = sa.union_all(done, planned).subquery()
+        counts: dict[str, dict[str, int]] = {}
+        for name, kind, count in db.session.execute(
+                sa.select(AppUser.full_name, both.c.kind, sa.func.count())
+                .join(both, both.c.user_id == AppUser.id)
+                .group_by(AppUser.full_name, both.c.kind)):
+            counts.setdefault(name, {})[kind] = count
+        return "; ".join(f"{name}: {kinds.get('done', 0)}/{kinds.get('planned', 0)}"
+                         for name, kinds in sorted(counts.items()))
+
+    def _score_rows(self) -> list:
+        """(grade, customer, [sum, count] per score) of the month's visits, one query
+        for both lists (cached for the page)."""
+        cached = getattr(self, "_scored", None)
+        if cached is not None:
+            return cached
+        from .customer import Customer
+        report, _where = self._reports()
+        sums = [part for s in SCORES for part in (sa.func.sum(getattr(report, s)),
+                                                  sa.func.count(getattr(report, s)))]
+        self._scored = self._rows(
+            sa.select(Customer.grade, Customer.name, *sums)
+            .join(Customer, Customer.id == report.customer_id).where(*_where)
+            .group_by(Customer.grade, Customer.name).order_by(Customer.grade, Customer.name))
+        return self._scored
 
     @staticmethod
-    def _line(name, values) -> str:
-        shown = ["—" if v is None else f"{float(v):g}" for v in values]
+    def _line(name, parts) -> str:
+        """``name: q/s/r`` — each score's average, "—" where none was given."""
+        shown = []
+        for total, count in zip(parts[::2], parts[1::2], strict=True):
+            shown.append("—" if not count else f"{round(float(total) / count, 1):g}")
         return f"{name}: " + "/".join(shown)
 
     @property
     def scores_by_grade(self) -> str:
         if self.month is None:
             return ""
-        from .customer import Customer
-        report, _where = self._reports()
-        rows = self._averages(Customer.grade, (Customer, Customer.id == report.customer_id))
-        return "; ".join(self._line(grade, values) for grade, *values in rows)
+        grades: dict[str, list] = {}
+        for grade, _name, *parts in self._score_rows():
+            into = grades.setdefault(grade, [0] * len(parts))
+            for index, value in enumerate(parts):
+                into[index] += value or 0
+        return "; ".join(self._line(grade, parts) for grade, parts in grades.items())
 
     @property
     def scores_by_customer(self) -> str:
         if self.month is None:
             return ""
-        from .customer import Customer
-        report, _where = self._reports()
-        rows = self._averages(Customer.name, (Customer, Customer.id == report.customer_id))
-        return "; ".join(self._line(name, values) for name, *values in rows)
+        return "; ".join(self._line(name, parts) for _grade, name, *parts
+                         in self._score_rows())
 
     @property
     def issues_raised(self) -> str:
+        """Urgent visit reports filed and complaints opened from visits, in the month."""
         if self.month is None:
             return ""
         from permissions import visible
@@ -169,14 +184,17 @@ class VisitSummary(Stateful, BusinessRecord, Model):
         from .urgent_visit_report import UrgentVisitReport
         report, where = self._reports()
         start, end = month_bounds(self.month)
-        urgent = db.session.execute(sa.select(UrgentVisitReport.subject).where(
+        urgent = sa.select(sa.literal_column("0").label("kind"), UrgentVisitReport.subject.label(
+            "text"), UrgentVisitReport.id.label("id")).where(
             UrgentVisitReport.department_id == self.department_id,
             UrgentVisitReport.created_at >= start, UrgentVisitReport.created_at < end,
-            visible(actor(), UrgentVisitReport)).order_by(UrgentVisitReport.id)).scalars()
-        complaints = db.session.execute(sa.select(Complaint.number).join(
+            visible(actor(), UrgentVisitReport))
+        complaints = sa.select(sa.literal_column("1"), Complaint.number, Complaint.id).join(
             report, report.id == Complaint.visit_report_id).where(
             *where, visible(actor(), Complaint), visible(actor(), report))
-            .order_by(Complaint.id)).scalars()
-        parts = [str(_l("Urgent: %(subject)s", subject=s)) for s in urgent]
-        parts += [str(_l("Complaint %(number)s", number=n)) for n in complaints]
-        return "; ".join(parts)
+        both = sa.union_all(urgent, complaints).subquery()
+        rows = db.session.execute(sa.select(both.c.kind, both.c.text)
+                                  .order_by(both.c.kind, both.c.id)).all()
+        return "; ".join(str(_l("Urgent: %(subject)s", subject=text) if kind == 0 else
+                             _l("Complaint %(number)s", number=text))
+                         for kind, text in rows)

@@ -58,7 +58,7 @@ GM_STEPS = {
 #: writes the urgent reports and proposes grades; the GM office approves plans, reads
 #: and decides urgent reports and decides grades; the auditor reads.
 VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
-          "grading_review")
+          "grading_review", "customer_qualification")
 VISIT_GRANTS = {
     "clerk": {
         "visit_plan": grant("department", *READ, *WRITE, "submit"),
@@ -66,6 +66,7 @@ VISIT_GRANTS = {
         "urgent_visit_report": grant("department", *READ),
         "visit_summary": grant("department", *READ, *WRITE),
         "grading_review": grant("department", *READ),
+        "customer_qualification": grant("department", *READ, *WRITE),
     },
     "supervisor": {
         "visit_plan": grant("department", *READ, *WRITE, "export", "submit", "send_back",
@@ -74,6 +75,7 @@ VISIT_GRANTS = {
         "urgent_visit_report": grant("department", *READ, *WRITE, "export"),
         "visit_summary": grant("department", *READ, *WRITE, "export", "review"),
         "grading_review": grant("department", *READ, *WRITE, "export"),
+        "customer_qualification": grant("department", *READ, *WRITE, "export"),
     },
     "gm_office": {
         "visit_plan": grant("all", *READ, "export", "send_back", "approve"),
@@ -81,6 +83,7 @@ VISIT_GRANTS = {
         "urgent_visit_report": grant("all", *READ, "export", "mark_read", "decide"),
         "visit_summary": grant("all", *READ, "export"),
         "grading_review": grant("all", *READ, "export", "decide", "reject"),
+        "customer_qualification": grant("all", *READ, "export"),
     },
     "auditor": {table: grant("all", *READ, "export") for table in VISITS},
 }

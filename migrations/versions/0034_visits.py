@@ -7,8 +7,8 @@ visit of this customer" for the visits-due list: ``visit_plan`` and
 ``visit_plan_line`` (巡回访问计划), ``visit_report`` (走访报告单 / 巡访日报, the three
 scores checked on the regulations' scale), ``urgent_visit_report`` (巡访紧急报告),
 ``visit_summary`` (每月巡访情况报告书, one per department and month) and
-``grading_review`` (客户分级评审). A complaint may name the visit report it was
-opened from; a customer gets trade and payment terms and a prospect flag (目标客户).
+``grading_review`` (客户分级评审), ``customer_qualification`` (客户资质备案). A
+complaint may name the visit report it was opened from; a customer gets trade and payment terms and a prospect flag (目标客户).
 
 Revision ID: 0034_visits
 Revises: 0032_project_files
@@ -221,6 +221,28 @@ def upgrade():
         batch_op.create_index('ix_urgent_visit_report_status_created_at', ['status', 'created_at', 'level'], unique=False, postgresql_include=['id'])
         batch_op.create_index('ix_urgent_visit_report_visit_report_id', ['visit_report_id'], unique=False, sqlite_where=sa.text('visit_report_id IS NOT NULL'), postgresql_where=sa.text('visit_report_id IS NOT NULL'))
 
+    op.create_table('customer_qualification',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('business_licence', 'production_licence', 'distribution_licence', 'quality_certificate', 'other', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('certificate_no', sa.String(length=60), nullable=False),
+    sa.Column('issued_by', sa.String(length=120), nullable=True),
+    sa.Column('valid_until', sa.Date(), nullable=False),
+    sa.Column('remarks', sa.Text(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Enum('public', 'internal', 'confidential', 'secret', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_customer_qualification_customer_id_customer')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_customer_qualification_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_qualification'))
+    )
+    with op.batch_alter_table('customer_qualification', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_customer_qualification_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_customer_qualification_dept_valid_until', ['department_id', 'valid_until', 'level'], unique=False, postgresql_include=['id'])
+        batch_op.create_index('ix_customer_qualification_valid_until_level', ['valid_until', 'level'], unique=False, postgresql_include=['id'])
+
     add_complaint_link()
     # In place (no batch rebuild): the customer table keeps its search triggers.
     op.add_column("customer", sa.Column("trade_terms", sa.Text(), nullable=True))
@@ -260,6 +282,7 @@ def downgrade():
         op.drop_constraint("fk_complaint_visit_report_id_visit_report", "complaint",
                            type_="foreignkey")
         op.drop_column("complaint", "visit_report_id")
-    for table in ("urgent_visit_report", "visit_report", "visit_plan_line", "grading_review",
+    for table in ("customer_qualification", "urgent_visit_report", "visit_report",
+                  "visit_plan_line", "grading_review",
                   "visit_summary", "visit_plan"):
         op.drop_table(table)
