@@ -34,3 +34,4 @@ __all__ = [
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)
+from . import report_indexes  # noqa: E402,F401  (what the statistics screen reads)

@@ -183,17 +183,33 @@ def timeliness_tables(period: Period) -> list[Table]:
     return [on_time, handling]
 
 
+def top_visible_customers(seen: list) -> list[tuple[str, int]]:
+    """The ``TOP`` customers with the most complaints among ``seen``, naming only
+    customers the user may see. Counted per customer id from the complaints alone (the
+    covering index), then read best first in chunks until ``TOP`` visible ones are
+    found: exact, without joining every customer of the period."""
+    count = sa.func.count().label("n")
+    ranked = sa.select(Complaint.customer_id, count).where(*seen).group_by(
+        Complaint.customer_id).order_by(count.desc(), Complaint.customer_id)
+    found, offset, chunk = [], 0, 4 * TOP
+    while len(found) < TOP:
+        rows = db.session.execute(ranked.offset(offset).limit(chunk)).all()
+        if not rows:
+            break
+        names = dict(db.session.execute(sa.select(Customer.id, Customer.name).where(
+            Customer.id.in_([r[0] for r in rows]), visible(actor(), Customer))).all())
+        found += [(names[cid], n) for cid, n in rows if cid in names]
+        offset, chunk = offset + chunk, chunk * 4
+    # Ties at the cut: same count, by name, as a reader would sort them.
+    return sorted(found[:TOP], key=lambda row: (-row[1], row[0]))
+
+
 def top_tables(period: Period) -> list[Table]:
     """The customers and products with the most complaints in the period."""
     seen = _seen(Complaint, period,
                  between_days(Complaint.received_at, period.first, period.last))
     count = sa.func.count().label("n")
-    customers = db.session.execute(
-        sa.select(Customer.name, count).select_from(Complaint)
-        .join(Customer, Customer.id == Complaint.customer_id)
-        .where(*seen, visible(actor(), Customer))
-        .group_by(Customer.id, Customer.name).order_by(count.desc(), Customer.name)
-        .limit(TOP)).all()
+    customers = top_visible_customers(seen)
     products = db.session.execute(
         sa.select(Complaint.product, count).where(*seen, Complaint.product.is_not(None))
         .group_by(Complaint.product).order_by(count.desc(), Complaint.product)
