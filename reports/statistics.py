@@ -296,9 +296,14 @@ def _count_by(model, column, period: Period, *conditions) -> dict:
 def customer_tables(period: Period) -> list[Table]:
     note = _l("Customers as of now (no period); the department is the one that "
               "registered them.")
-    grades = _count_by(Customer, Customer.grade, period)
-    kinds = _count_by(Customer, Customer.kind, period)
-    regions = _count_by(Customer, Customer.region, period)
+    grades, kinds, regions = defaultdict(int), defaultdict(int), defaultdict(int)
+    for grade, kind, region, n in db.session.execute(  # one scan for the three tables
+            sa.select(Customer.grade, Customer.kind, Customer.region, sa.func.count())
+            .where(*_seen(Customer, period))
+            .group_by(Customer.grade, Customer.kind, Customer.region)):
+        grades[grade] += n
+        kinds[kind] += n
+        regions[region] += n
     column = [Column("count", _l("Customers"))]
     return [
         Table("customers-by-grade", _l("Customers by grade"), _l("Grade"), column,
