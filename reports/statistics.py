@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -373,28 +374,51 @@ def penalty_tables(period: Period) -> list[Table]:
                      "department."))]
 
 
-#: (model the user must be allowed to list, section title, table builder), in order.
-SECTIONS: list[tuple[type, object, Callable[[Period], list[Table]]]] = [
-    (Complaint, _l("Complaints"), complaint_tables),
-    (Complaint, _l("Complaint handling on time"), timeliness_tables),
-    (Complaint, _l("Top customers and products"), top_tables),
-    (ReturnSlip, _l("Returns"), return_tables),
-    (Customer, _l("Customers"), customer_tables),
-    (Loan, _l("Loans"), loan_tables),
-    (ArchiveFile, _l("Archive files"), file_tables),
-    (Penalty, _l("Penalties"), penalty_tables),
+@dataclass(frozen=True)
+class Section:
+    key: str
+    """The section's URL name (``?section=complaints``)."""
+    model: type
+    """Offered to those who may list these records."""
+    title: object
+    build: Callable[[Period], list[Table]]
+
+
+#: The screen's sections, in order; one is computed per request (``all``: every one).
+SECTIONS: list[Section] = [
+    Section("complaints", Complaint, _l("Complaints"), complaint_tables),
+    Section("timeliness", Complaint, _l("Complaint handling on time"), timeliness_tables),
+    Section("top", Complaint, _l("Top customers and products"), top_tables),
+    Section("returns", ReturnSlip, _l("Returns"), return_tables),
+    Section("customers", Customer, _l("Customers"), customer_tables),
+    Section("loans", Loan, _l("Loans"), loan_tables),
+    Section("files", ArchiveFile, _l("Archive files"), file_tables),
+    Section("penalties", Penalty, _l("Penalties"), penalty_tables),
 ]
 
 
-def readable_sections() -> list[tuple[type, object, Callable]]:
-    return [s for s in SECTIONS if can(actor(), "list", s[0])]
+def readable_sections() -> list[Section]:
+    return [s for s in SECTIONS if can(actor(), "list", s.model)]
 
 
-def statistics(period: Period, key: str | None = None) -> list[tuple[type, object, list]]:
-    """(model, section title, tables) the user may read; with ``key`` only that table."""
+def statistics(period: Period, key: str | None = None,
+               sections: list[Section] | None = None) -> list[tuple[Section, list]]:
+    """(section, tables) of ``sections`` (default: every readable one); with ``key``
+    only the table of that key."""
     found = []
-    for model, title, build in readable_sections():
-        tables = [t for t in build(period) if key is None or t.key == key]
+    for section in readable_sections() if sections is None else sections:
+        tables = [t for t in section.build(period) if key is None or t.key == key]
         if tables:
-            found.append((model, title, tables))
+            found.append((section, tables))
     return found
+
+
+def section_of(key: str) -> Section | None:
+    """The readable section that builds the table ``key`` (its prefix names it)."""
+    prefixes = {"complaints-on-time": "timeliness", "complaints-handling-time": "timeliness",
+                "complaints-top-customers": "top", "complaints-top-products": "top"}
+    name = prefixes.get(key) or {"complaints": "complaints", "returns": "returns",
+                                 "customers": "customers", "loans": "loans",
+                                 "files": "files", "penalties": "penalties"}.get(
+        key.split("-")[0])
+    return next((s for s in readable_sections() if s.key == name), None)
