@@ -51,3 +51,4 @@ from . import indexes  # noqa: E402,F401  (list and search indexes, after the mo
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)
 from . import setting_rules  # noqa: E402,F401  (settings declared from outside, rules)
+from . import report_indexes  # noqa: E402,F401  (what the statistics screen reads)

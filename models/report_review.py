@@ -48,7 +48,10 @@ class ReportReview(Stateful, Versioned, Timestamped, Model):
     reviewed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Reviewed by"))
     reviewed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Reviewed at")})
 
-    __table_args__ = (sa.UniqueConstraint("report", "month"),)  # one per report and month
+    __table_args__ = (
+        sa.UniqueConstraint("report", "month"),  # one per report and month
+        sa.Index("ix_report_review_month", "month"),  # the list, newest month first
+    )
 
     class Admin:
         label = _l("Report review")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -183,17 +184,33 @@ def timeliness_tables(period: Period) -> list[Table]:
     return [on_time, handling]
 
 
+def top_visible_customers(seen: list) -> list[tuple[str, int]]:
+    """The ``TOP`` customers with the most complaints among ``seen``, naming only
+    customers the user may see. Counted per customer id from the complaints alone (the
+    covering index), then read best first in chunks until ``TOP`` visible ones are
+    found: exact, without joining every customer of the period."""
+    count = sa.func.count().label("n")
+    ranked = sa.select(Complaint.customer_id, count).where(*seen).group_by(
+        Complaint.customer_id).order_by(count.desc(), Complaint.customer_id)
+    found, offset, chunk = [], 0, 4 * TOP
+    while len(found) < TOP:
+        rows = db.session.execute(ranked.offset(offset).limit(chunk)).all()
+        if not rows:
+            break
+        names = dict(db.session.execute(sa.select(Customer.id, Customer.name).where(
+            Customer.id.in_([r[0] for r in rows]), visible(actor(), Customer))).all())
+        found += [(names[cid], n) for cid, n in rows if cid in names]
+        offset, chunk = offset + chunk, chunk * 4
+    # Ties at the cut: same count, by name, as a reader would sort them.
+    return sorted(found[:TOP], key=lambda row: (-row[1], row[0]))
+
+
 def top_tables(period: Period) -> list[Table]:
     """The customers and products with the most complaints in the period."""
     seen = _seen(Complaint, period,
                  between_days(Complaint.received_at, period.first, period.last))
     count = sa.func.count().label("n")
-    customers = db.session.execute(
-        sa.select(Customer.name, count).select_from(Complaint)
-        .join(Customer, Customer.id == Complaint.customer_id)
-        .where(*seen, visible(actor(), Customer))
-        .group_by(Customer.id, Customer.name).order_by(count.desc(), Customer.name)
-        .limit(TOP)).all()
+    customers = top_visible_customers(seen)
     products = db.session.execute(
         sa.select(Complaint.product, count).where(*seen, Complaint.product.is_not(None))
         .group_by(Complaint.product).order_by(count.desc(), Complaint.product)
@@ -280,9 +297,14 @@ def _count_by(model, column, period: Period, *conditions) -> dict:
 def customer_tables(period: Period) -> list[Table]:
     note = _l("Customers as of now (no period); the department is the one that "
               "registered them.")
-    grades = _count_by(Customer, Customer.grade, period)
-    kinds = _count_by(Customer, Customer.kind, period)
-    regions = _count_by(Customer, Customer.region, period)
+    grades, kinds, regions = defaultdict(int), defaultdict(int), defaultdict(int)
+    for grade, kind, region, n in db.session.execute(  # one scan for the three tables
+            sa.select(Customer.grade, Customer.kind, Customer.region, sa.func.count())
+            .where(*_seen(Customer, period))
+            .group_by(Customer.grade, Customer.kind, Customer.region)):
+        grades[grade] += n
+        kinds[kind] += n
+        regions[region] += n
     column = [Column("count", _l("Customers"))]
     return [
         Table("customers-by-grade", _l("Customers by grade"), _l("Grade"), column,
@@ -352,28 +374,51 @@ def penalty_tables(period: Period) -> list[Table]:
                      "department."))]
 
 
-#: (model the user must be allowed to list, section title, table builder), in order.
-SECTIONS: list[tuple[type, object, Callable[[Period], list[Table]]]] = [
-    (Complaint, _l("Complaints"), complaint_tables),
-    (Complaint, _l("Complaint handling on time"), timeliness_tables),
-    (Complaint, _l("Top customers and products"), top_tables),
-    (ReturnSlip, _l("Returns"), return_tables),
-    (Customer, _l("Customers"), customer_tables),
-    (Loan, _l("Loans"), loan_tables),
-    (ArchiveFile, _l("Archive files"), file_tables),
-    (Penalty, _l("Penalties"), penalty_tables),
+@dataclass(frozen=True)
+class Section:
+    key: str
+    """The section's URL name (``?section=complaints``)."""
+    model: type
+    """Offered to those who may list these records."""
+    title: object
+    build: Callable[[Period], list[Table]]
+
+
+#: The screen's sections, in order; one is computed per request (``all``: every one).
+SECTIONS: list[Section] = [
+    Section("complaints", Complaint, _l("Complaints"), complaint_tables),
+    Section("timeliness", Complaint, _l("Complaint handling on time"), timeliness_tables),
+    Section("top", Complaint, _l("Top customers and products"), top_tables),
+    Section("returns", ReturnSlip, _l("Returns"), return_tables),
+    Section("customers", Customer, _l("Customers"), customer_tables),
+    Section("loans", Loan, _l("Loans"), loan_tables),
+    Section("files", ArchiveFile, _l("Archive files"), file_tables),
+    Section("penalties", Penalty, _l("Penalties"), penalty_tables),
 ]
 
 
-def readable_sections() -> list[tuple[type, object, Callable]]:
-    return [s for s in SECTIONS if can(actor(), "list", s[0])]
+def readable_sections() -> list[Section]:
+    return [s for s in SECTIONS if can(actor(), "list", s.model)]
 
 
-def statistics(period: Period, key: str | None = None) -> list[tuple[type, object, list]]:
-    """(model, section title, tables) the user may read; with ``key`` only that table."""
+def statistics(period: Period, key: str | None = None,
+               sections: list[Section] | None = None) -> list[tuple[Section, list]]:
+    """(section, tables) of ``sections`` (default: every readable one); with ``key``
+    only the table of that key."""
     found = []
-    for model, title, build in readable_sections():
-        tables = [t for t in build(period) if key is None or t.key == key]
+    for section in readable_sections() if sections is None else sections:
+        tables = [t for t in section.build(period) if key is None or t.key == key]
         if tables:
-            found.append((model, title, tables))
+            found.append((section, tables))
     return found
+
+
+def section_of(key: str) -> Section | None:
+    """The readable section that builds the table ``key`` (its prefix names it)."""
+    prefixes = {"complaints-on-time": "timeliness", "complaints-handling-time": "timeliness",
+                "complaints-top-customers": "top", "complaints-top-products": "top"}
+    name = prefixes.get(key) or {"complaints": "complaints", "returns": "returns",
+                                 "customers": "customers", "loans": "loans",
+                                 "files": "files", "penalties": "penalties"}.get(
+        key.split("-")[0])
+    return next((s for s in readable_sections() if s.key == name), None)

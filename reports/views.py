@@ -14,7 +14,7 @@ from permissions.core import today
 
 from .charts import build_chart
 from .filters import period_from_request
-from .statistics import readable_sections, statistics
+from .statistics import readable_sections, section_of, statistics
 from .tables import shown, xlsx_response
 
 
@@ -50,21 +50,30 @@ class StatisticsView(ReportScreen):
 
     @expose("/")
     def index(self):
+        """One section per request (``?section=``, default the first the user may
+        read): a page stays one section's queries at a million records. ``all`` gives
+        every section at once, for printing the whole set."""
         period = period_from_request()
-        sections = statistics(period)
-        return self.render("reports/statistics.html", period=period, sections=sections,
-                           departments=active_departments(), build_chart=build_chart,
-                           shown=shown)
+        readable = readable_sections()
+        asked = request.args.get("section", "")
+        chosen = readable if asked == "all" else \
+            [s for s in readable if s.key == asked][:1] or readable[:1]
+        return self.render("reports/statistics.html", period=period,
+                           sections=statistics(period, sections=chosen),
+                           readable=readable, chosen=asked if asked == "all" else
+                           chosen[0].key, departments=active_departments(),
+                           build_chart=build_chart, shown=shown)
 
     @expose("/xlsx")
     def xlsx(self):
         key = request.args.get("table", "")
+        section = section_of(key)
         period = period_from_request()
-        found = statistics(period, key)
+        found = statistics(period, key, [section]) if section else []
         if not found:
             abort(404)
-        model, _title, [table] = found[0]
-        record_event("export", model=model.__tablename__, changes={
+        section, [table] = found[0]
+        record_event("export", model=section.model.__tablename__, changes={
             "format": "xlsx", "report": key, "query": request.query_string.decode()[:500]})
         db.session.commit()
         heading = _("%(title)s, %(first)s to %(last)s", title=table.title,

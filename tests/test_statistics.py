@@ -56,7 +56,8 @@ def counted(app, world):
 
 
 def figures(client, **args) -> dict:
-    response = client.get("/admin/statistics/", query_string={**PERIOD, **args})
+    response = client.get("/admin/statistics/", query_string={**PERIOD, "section": "all",
+                                                              **args})
     assert response.status_code == 200
     return tables_of(response.get_data(as_text=True))
 
@@ -154,6 +155,18 @@ def test_a_secret_record_moves_no_figure_for_a_confidential_reader(key, before_a
 
 def test_every_section_is_covered_by_the_clearance_test():
     assert len(SECTIONS) == 8 and len(KEYS) == 18
+
+
+def test_one_section_per_page_unless_all_are_asked_for(counted, client_as):
+    client = client_as("auditor")
+    first = tables_of(client.get("/admin/statistics/", query_string=PERIOD).get_data(
+        as_text=True))
+    assert set(first) == set(KEYS[:4])  # the complaints section
+    found = tables_of(client.get("/admin/statistics/", query_string={
+        **PERIOD, "section": "penalties"}).get_data(as_text=True))
+    assert set(found) == {"penalties-amounts"}
+    clerk = client_as("clerk.sales").get("/admin/statistics/?section=nothing")
+    assert set(tables_of(clerk.get_data(as_text=True))) == set(KEYS[:4])
 
 
 def test_a_user_who_lists_nothing_is_refused(client_as):
