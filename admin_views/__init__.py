@@ -10,6 +10,7 @@ from models.choices import LEVELS
 
 from . import attachments, users  # noqa: F401  (users: registers the password field)
 from .factory import build_view, is_business
+from .fields import local_input
 from .home import HomeView
 
 
@@ -23,4 +24,5 @@ def init_admin(app) -> Admin:
         admin.add_view(build_view(model, db, category=category))
     app.register_blueprint(attachments.bp)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
+    app.jinja_env.filters["local_input"] = local_input
     return admin

@@ -31,6 +31,14 @@ def local_to_utc(value: datetime | None) -> datetime | None:
     return value.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
 
 
+def local_input(value) -> str:
+    """A stored (naive UTC) moment as a ``datetime-local`` input's value, Shanghai time;
+    anything else as text."""
+    if isinstance(value, datetime):
+        return utc_to_local(value).strftime("%Y-%m-%dT%H:%M")
+    return "" if value is None else str(value)
+
+
 class LocalDateTimeField(DateTimeField):
     """Shows and accepts Asia/Shanghai time; stores naive UTC."""
 

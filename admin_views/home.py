@@ -220,6 +220,9 @@ def monthly_review_todos(admin, day) -> list[Figure]:
 #: Functions ``(admin, today) -> [Figure]`` whose items the home page lists, in order.
 TODO_SOURCES = [complaint_todos, step_deadline_todos, inquiry_todos, monthly_review_todos,
                 account_change_todos, late_todos]
+from .service_todos import follow_up_todos  # noqa: E402  (issue 14: 回访 due)
+
+TODO_SOURCES.append(follow_up_todos)
 
 
 class HomeView(AdminIndexView):

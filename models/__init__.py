@@ -15,6 +15,10 @@ from .reminder import Reminder
 from .penalty import Penalty
 from .timeliness_inquiry import TimelinessInquiry
 from .monthly_review import MonthlyReview
+from .service_request import ServiceRequest
+from .work_order import WorkOrder
+from .follow_up import FollowUpCall
+from .corrective_action import CorrectiveAction
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
@@ -29,6 +33,7 @@ __all__ = [
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
 ]
+__all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction"]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)
