@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (users: registers the password field)
 )
 from .api_tokens import init_token_screen
 from .factory import build_view, is_business
+from .fields import local_input
 from .home import HomeView
 
 
@@ -29,4 +30,5 @@ def init_admin(app) -> Admin:
     app.register_blueprint(attachments.bp)
     init_token_screen(admin)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
+    app.jinja_env.filters["local_input"] = local_input
     return admin

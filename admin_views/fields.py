@@ -1,6 +1,7 @@
 """Form fields the generator substitutes for SQLAlchemy's defaults."""
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -14,6 +15,14 @@ from wtforms.validators import StopValidation
 from wtforms.widgets import html_params
 
 from models.clock import LOCAL_TZ, UTC, local_to_utc, utc_to_local  # noqa: F401
+
+
+def local_input(value) -> str:
+    """A stored (naive UTC) moment as a ``datetime-local`` input's value, Shanghai time;
+    anything else as text."""
+    if isinstance(value, datetime):
+        return utc_to_local(value).strftime("%Y-%m-%dT%H:%M")
+    return "" if value is None else str(value)
 
 
 class LocalDateTimeField(DateTimeField):

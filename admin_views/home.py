@@ -225,6 +225,9 @@ from .visit_todos import visit_todos  # noqa: E402  (imports this module's Figur
 
 TODO_SOURCES.append(visit_todos)
 TODO_SOURCES.append(report_review_todos)  # periodic reports due for review (reports/home.py)
+from .service_todos import follow_up_todos  # noqa: E402  (issue 14: 回访 due)
+
+TODO_SOURCES.append(follow_up_todos)
 
 
 class HomeView(AdminIndexView):

@@ -25,14 +25,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.interfaces import MANYTOONE
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from models import Department, db
+from models import REGISTRY, Department, db
 from models.clock import today
 from models.decisions import LockedField
-from models.workflow import TransitionRefused, label_of
-from permissions import can
+from models.workflow import Stateful, TransitionRefused, duty_refusal, label_of
+from permissions import can, visible
 from permissions.scoping import actor
 from services import saving, steps
 from services.steps import STEP_ERRORS, refusal_of  # noqa: F401  (re-exported)
@@ -248,13 +249,26 @@ class WorkflowMixin:
     def _late_only(self, query):
         endpoint = (request.endpoint or "").rsplit(".", 1)[-1] if has_request_context() \
             else ""
-        if endpoint == "details_view" and self.model.line_items:
-            # The details page shows the lines: load them with the record, not after it.
-            return query.options(joinedload(getattr(self.model, self.model.line_items)))
+        if endpoint == "details_view":
+            # The details page shows the lines and the records it names (customer,
+            # department): load them with the record, not one statement each after it.
+            options = [joinedload(getattr(self.model, name))
+                       for name in self._shown_references()]
+            if self.model.line_items:
+                options.append(joinedload(getattr(self.model, self.model.line_items)))
+            return query.options(*options) if options else query
         if endpoint not in ("index_view", "export") or request.args.get("late") != "1":
             return query
         clause = self.model.late_clause(today())
         return query if clause is None else query.filter(clause)
+
+    def _shown_references(self) -> list[str]:
+        """Many-to-one references of another model that the details page shows."""
+        relations = sa.inspect(self.model).relationships
+        return [name for name in self.column_details_list or ()
+                if name in relations and relations[name].direction is MANYTOONE
+                and not relations[name].viewonly
+                and relations[name].mapper.class_ is not self.model]
 
     # -- editing: frozen records say why; every save checks the model's rules -----------
     def _handle_view(self, name, **kwargs):
@@ -372,6 +386,63 @@ class WorkflowMixin:
                 if field in form and value is not None:
                     form[field].data = value
 
+    def raised_records(self, record) -> list[tuple]:
+        """Records raised from this one that their model lists here (``listed_on_source``:
+        a complaint's corrective actions and follow-up calls), as (label, [(text, url,
+        status code, status label, late)]): those the user can see, newest first, 20 at
+        most per kind, all kinds in one statement (the details page's query budget)."""
+        parts, models = [], {}
+        for model in REGISTRY.values():
+            if not getattr(model, "listed_on_source", False) \
+                    or not can(actor(), "list", model):
+                continue
+            for name in getattr(model, "raised_from", {}):
+                relation = sa.inspect(model).relationships[name]
+                if relation.mapper.class_ is not self.model:
+                    continue
+                late = model.late_clause(today())
+                query = sa.select(
+                    sa.literal(model.__tablename__).label("kind"), model.id.label("id"),
+                    getattr(model, model.Admin.lookup_fields[0]).label("text"),
+                    sa.type_coerce(model.status, sa.String).label("status"),
+                    (sa.case((late, sa.literal(1)), else_=sa.literal(0)) if late is not None
+                     else sa.literal(0)).label("late"),
+                ).where(next(iter(relation.local_columns)) == record.id,
+                        visible(actor(), model)).order_by(model.id.desc()).limit(20)
+                parts.append(sa.select(*query.subquery().c))
+                models[model.__tablename__] = model
+        if not parts:
+            return []
+        rows = db.session.execute(sa.union_all(*parts)).all()
+        found = []
+        for table, model in models.items():
+            mine = [(row.text or f"#{row.id}", url_for(f"{table}.details_view", id=row.id),
+                     row.status, model.statuses.get(row.status, row.status), bool(row.late))
+                    for row in rows if row.kind == table]
+            if mine:
+                found.append((model.Admin.label_plural, mine))
+        return found
+
+    def offered_steps(self, record) -> list[tuple]:
+        """Steps of a related record offered on this one's page (``offers`` on the
+        model: a follow-up call whose customer was not satisfied offers its complaint's
+        "reopen"), as (step, related record, url of the related view's step form), for
+        those the step applies to and the user may fire there."""
+        offered = []
+        for name, (step_name, when) in getattr(self.model, "offers", {}).items():
+            if any(getattr(record, field) != value for field, value in when):
+                continue
+            related = getattr(record, name)
+            if related is None or not isinstance(related, Stateful):
+                continue
+            step = type(related).transition(step_name)
+            if step.applies_to(related) and can(actor(), step.name, related) \
+                    and duty_refusal(related, step, actor()) is None \
+                    and not related.check_transition(step.name, current_user):
+                offered.append((step, related, url_for(
+                    f"{related.__tablename__}.transition_view")))
+        return offered
+
 
 def field_spec(model, field: str) -> dict:
     """Label and input kind of one field, for the forms of the details page."""
@@ -383,9 +454,10 @@ def field_spec(model, field: str) -> dict:
             .limit(200))] if remote is Department else []
         return {"kind": "select", "options": options, "label": label_of(model, field)}
     column = mapper.columns[field]
-    kind = "date" if isinstance(column.type, sa.Date) else (
+    kind = "datetime-local" if isinstance(column.type, sa.DateTime) else (
+        "date" if isinstance(column.type, sa.Date) else (
         "number" if isinstance(column.type, sa.Numeric) else (
-            "textarea" if isinstance(column.type, sa.Text) else "text"))
+            "textarea" if isinstance(column.type, sa.Text) else "text")))
     return {"kind": kind, "label": label_of(model, field),
             "choices": column.info.get("choices")}
 

@@ -22,6 +22,10 @@ from .visit_summary import VisitSummary
 from .grading_review import GradingReview
 from .report_review import ReportReview
 from .customer_qualification import CustomerQualification
+from .service_request import ServiceRequest
+from .work_order import WorkOrder
+from .follow_up import FollowUpCall
+from .corrective_action import CorrectiveAction
 from .return_slip import ReturnLine, ReturnSlip
 from .project import Project
 from .archive import ArchiveFile, archive_reference
@@ -47,6 +51,7 @@ __all__ = [
     "GradingReview", "CustomerQualification",
     "ReportReview",
 ]
+__all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction"]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)

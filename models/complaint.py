@@ -71,8 +71,6 @@ class Complaint(Stateful, BusinessRecord, Model):
     initial_status = "registered"
     locked_from = {
         "*": APPROVAL_ASKED,
-        # Followed up after the decision, until the complaint is closed.
-        "corrective_action": "closed",
         # Derived from the receipt time and severity (locked themselves); the official
         # calendar may still turn a provisional due date into a final one.
         "due_date": None, "due_date_provisional": None, "effective_due_date": None,
@@ -196,8 +194,8 @@ class Complaint(Stateful, BusinessRecord, Model):
     handling: Mapped[str | None] = code_column(HANDLINGS, _l("Handling"), nullable=True)
     handling_detail: Mapped[str | None] = mapped_column(
         Text, info={"label": _l("Handling detail")})
-    corrective_action: Mapped[str | None] = mapped_column(
-        Text, info={"label": _l("Corrective and preventive action")})
+    # The corrective and preventive action (纠正预防措施) is a record of its own, raised
+    # from the complaint and followed up there (``models/corrective_action.py``).
     loss_amount: Mapped[Decimal | None] = mapped_column(
         sa.Numeric(14, 2), info={"label": _l("Loss amount (CNY)")})
     handling_proposed_by_id: Mapped[int | None] = foreign_key("app_user.id",
@@ -257,7 +255,7 @@ class Complaint(Stateful, BusinessRecord, Model):
                         "request", "product", "order_no", "batch_no", "quantity_affected",
                         "kind", "severity", "cause_analysis", "responsible_department",
                         "responsible_person", "handling", "handling_detail",
-                        "corrective_action", "loss_amount", "reopened_from", "reopened_as",
+                        "loss_amount", "reopened_from", "reopened_as",
                         "department", "level", "visit_report")
         # Registration asks what the customer said; the findings, the handling and the
         # links come later, through the steps.

@@ -88,7 +88,8 @@ class Customer(BusinessRecord, Model):
                         "department", "level", "remarks", "trade_terms", "payment_terms",
                         "prospect")
         default_sort = ("code", False)
-        lookup_fields = ("code", "name")
+        # A caller is found by the number they call from or by the contact's name.
+        lookup_fields = ("code", "name", "phone", "contact_person")
 
     def warnings(self) -> list:
         """Things the clerk should know but that do not block saving."""

@@ -12,8 +12,9 @@ consistent?) — so the view that fires the step never names a model.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -323,6 +324,8 @@ def parse_value(model, field: str, raw, session, where=None):
             raise wrong(_l("choose one of the listed values."))
         return raw
     kind = column.type
+    if isinstance(kind, sa.DateTime):
+        return _parse_moment(raw, wrong)
     if isinstance(kind, sa.Date):
         try:
             return date.fromisoformat(raw)
@@ -341,6 +344,18 @@ def parse_value(model, field: str, raw, session, where=None):
     if length is not None and len(raw) > length:
         raise wrong(_l("at most %(count)s characters.", count=length))
     return raw
+
+
+def _parse_moment(raw: str, wrong) -> datetime:
+    """Date and time as the user reads them (Asia/Shanghai) → naive UTC, as stored."""
+    try:
+        moment = datetime.fromisoformat(raw.replace(" ", "T", 1))
+    except ValueError:
+        raise wrong(_l("enter a date and time as YYYY-MM-DD HH:MM.")) from None
+    if moment.tzinfo is not None or not 2000 <= moment.year <= 2099:
+        raise wrong(_l("enter a date and time as YYYY-MM-DD HH:MM."))
+    return moment.replace(tzinfo=ZoneInfo("Asia/Shanghai")).astimezone(
+        ZoneInfo("UTC")).replace(tzinfo=None)
 
 
 def _parse_decimal(raw: str, kind, wrong) -> Decimal:

@@ -174,6 +174,27 @@ POLICY: dict[str, dict[str, Grant]] = {
     },
 }
 
+# -- the daily service work (issue 14 items 2-5): calls, requests, repairs -------------
+#: Registered and worked by the department that serves the customer; the GM office and
+#: internal audit read every department's.
+SERVICE_STEPS = {
+    "service_request": ("handle",),
+    "work_order": ("arrive", "finish", "settle"),
+    "follow_up_call": ("record_result",),
+}
+for _model, _steps in SERVICE_STEPS.items():
+    POLICY["clerk"][_model] = grant("department", *READ, *WRITE, *_steps)
+    POLICY["supervisor"][_model] = grant("department", *READ, *WRITE, "export", *_steps)
+    POLICY["gm_office"][_model] = grant("all", *READ, "export")
+    POLICY["auditor"][_model] = grant("all", *READ, "export")
+# 改善措施表: the department carries it out, a supervisor verifies the effect, the GM
+# office (which raises actions from any complaint) closes it.
+POLICY["clerk"]["corrective_action"] = grant("department", *READ, *WRITE, "implement")
+POLICY["supervisor"]["corrective_action"] = grant("department", *READ, *WRITE, "export",
+                                                  "implement", "verify")
+POLICY["gm_office"]["corrective_action"] = grant("all", *READ, *WRITE, "export", "verify",
+                                                 "close")
+POLICY["auditor"]["corrective_action"] = grant("all", *READ, "export")
 #: Actions that only touch the record's confidentiality level.
 LEVEL_ACTION = "change_level"
 #: Roles that may put a record into any department (the others: their own only).

@@ -6,10 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from models import Complaint, MonthlyReview, Reminder, TimelinessInquiry, db
+from models import Complaint, FollowUpCall, MonthlyReview, Reminder, TimelinessInquiry, db
 
 #: Tables these tests add rows to, children first.
-ADDED = (TimelinessInquiry, MonthlyReview, Reminder, Complaint)
+ADDED = (FollowUpCall, TimelinessInquiry, MonthlyReview, Reminder, Complaint)
 
 
 @pytest.fixture(name="clean_clocks", autouse=True)

@@ -80,6 +80,23 @@ EXPECTED = {
               "grant_change": ("own", {"list", "view", "create"})},
 }
 
+#: The daily service work (issue 14): the serving department registers and works its
+#: own; the GM office and internal audit read (and export) every department's.
+SERVICE = ("service_request", "work_order", "follow_up_call")
+for _table in SERVICE:
+    EXPECTED["clerk"][_table] = ("department", {"list", "view", "create", "edit"})
+    EXPECTED["supervisor"][_table] = ("department", {"list", "view", "create", "edit",
+                                                     "export"})
+    EXPECTED["gm_office"][_table] = ("all", {"list", "view", "export"})
+    EXPECTED["auditor"][_table] = ("all", {"list", "view", "export"})
+
+EXPECTED["clerk"]["corrective_action"] = ("department", {"list", "view", "create", "edit"})
+EXPECTED["supervisor"]["corrective_action"] = ("department", {"list", "view", "create", "edit",
+                                                              "export"})
+EXPECTED["gm_office"]["corrective_action"] = ("all", {"list", "view", "create", "edit",
+                                                      "export"})
+EXPECTED["auditor"]["corrective_action"] = ("all", {"list", "view", "export"})
+
 #: The world's users: username → (role, department, clearance, id set by the test).
 ROLE_OF = {"clerk.sales": "clerk", "clerk.service": "clerk", "supervisor": "supervisor",
            "gm": "gm_office", "legal": "legal", "auditor": "auditor", "admin": "admin"}

@@ -17,12 +17,12 @@ import chinese_calendar
 import pytest
 import sqlalchemy as sa
 
-from models import Complaint, Reminder, db
+from models import Complaint, FollowUpCall, Reminder, db
 
 SHANGHAI, UTC = ZoneInfo("Asia/Shanghai"), ZoneInfo("UTC")
 D = date.fromisoformat
 #: Tables a complaint test adds rows to, children first.
-ADDED = (Reminder, Complaint)
+ADDED = (FollowUpCall, Reminder, Complaint)  # a closed complaint's 回访 falls due
 
 
 @pytest.fixture(name="clean_complaints", autouse=True)

@@ -1,0 +1,70 @@
+"""Deadlines in working hours, and the level of a record about a customer.
+
+001 篇5/6 第七条(三): 一般故障原则上在6小时内处理、24小时内修复 — a service request is
+handled, a repair finished, within so many hours of office time: the clock runs only
+during office hours on working days (the official calendar of ``models/workdays.py``),
+except for kinds served around the clock (an alarm), whose clock never stops.
+
+A record about a customer (a follow-up call, a service request, a survey answer) is as
+confidential as the customer and whatever else it names: who may not see the customer
+may not see, nor write, what is said about them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .choices import LEVELS
+from .mixins import utcnow
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+UTC = ZoneInfo("UTC")
+
+
+def to_local(moment: datetime) -> datetime:
+    """Naive UTC (as stored) → naive Asia/Shanghai."""
+    return moment.replace(tzinfo=UTC).astimezone(LOCAL_TZ).replace(tzinfo=None)
+
+
+def to_utc(moment: datetime) -> datetime:
+    """Naive Asia/Shanghai → naive UTC (as stored)."""
+    return moment.replace(tzinfo=LOCAL_TZ).astimezone(UTC).replace(tzinfo=None)
+
+
+def add_office_hours(start: datetime, hours: float, office: tuple[time, time],
+                     is_working_day: Callable[[date], tuple[bool, bool]]) -> datetime:
+    """The moment (naive UTC) when ``hours`` of office time have passed since ``start``
+    (naive UTC). Time outside ``office`` (Shanghai time) and on days the calendar says
+    are not working days does not count; a request received at night starts counting
+    at the next opening."""
+    opening, closing = office
+    remaining = timedelta(hours=hours)
+    local = to_local(start)
+    day = local.date()
+    for _ in range(3660):  # ten years of days: a calendar with no working day ends here
+        if is_working_day(day)[0]:
+            begin = max(local, datetime.combine(day, opening))
+            end = datetime.combine(day, closing)
+            if begin < end:
+                if begin + remaining <= end:
+                    return to_utc(begin + remaining)
+                remaining -= end - begin
+        day += timedelta(days=1)
+        local = datetime.combine(day, opening)
+    raise ValueError("no working day within ten years")
+
+
+def moment_of(day: date) -> datetime:
+    """The moment (naive UTC) a lateness check on ``day`` looks at: now if ``day`` is
+    today in Shanghai, else the start of that day (a report "as of" another day)."""
+    if day == to_local(utcnow()).date():
+        return utcnow()
+    return to_utc(datetime.combine(day, time()))
+
+
+def highest_level(*levels: str | None) -> str:
+    """The most confidential of ``levels`` (``internal`` when none is given)."""
+    order = list(LEVELS)
+    known = [level for level in levels if level in order]
+    return max(known, key=order.index) if known else "internal"
