@@ -259,6 +259,8 @@ def create_app(config: dict | None = None) -> Flask:
                     backup.backup_command, backup.restore_command):
         app.cli.add_command(command)
     admin = init_admin(app)
+    from web_assets import init_web_assets
+    init_web_assets(app)  # compression, static caching, favicon
     init_audit_screens(admin)
     install_security_headers(app, admin)
     health.install_unavailable_page(app)

@@ -11,16 +11,18 @@ from models.choices import LEVELS
 from . import attachments, users  # noqa: F401  (users: registers the password field)
 from .factory import build_view, is_business
 from .home import HomeView
+from .menu import site_menu
 
 
 def init_admin(app) -> Admin:
     # site_base.html: the language switch and log-out are POST forms, not menu links.
     admin = Admin(app, name=_l("Customer service records"), index_view=HomeView(
         name=_l("Home"), url="/admin"), theme=Bootstrap4Theme(
-            swatch="cerulean", base_template="admin/site_base.html"))
+            swatch="cerulean", base_template="admin/site_base.html", fluid=True))
     for model in REGISTRY.values():
         category = None if is_business(model) else _l("System")
         admin.add_view(build_view(model, db, category=category))
     app.register_blueprint(attachments.bp)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
+    app.jinja_env.globals["site_menu"] = site_menu  # site_base.html
     return admin

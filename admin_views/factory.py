@@ -52,6 +52,7 @@ def code_label_formatter(choices: dict):
         if value is None:
             return ""
         return " ".join(translated(choices.get(code, code)) for code in str(value).split())
+    format_code.choices = choices  # the list page reads the labels from here once
     return format_code
 
 
