@@ -56,6 +56,7 @@ def code_label_formatter(choices: dict):
         if value in choices:  # a number on a scale (a score), or a single code
             return translated(choices[value])
         return " ".join(translated(choices.get(code, code)) for code in str(value).split())
+    format_code.choices = choices  # the list page reads the labels from here once
     return format_code
 
 

@@ -25,7 +25,7 @@ from audit import ABOVE, MASK
 from models import REGISTRY, AuditEvent, db
 from permissions import can, dominates, is_visible
 from permissions.audit import readable_events
-from permissions.scoping import actor
+from permissions.scoping import SCOPED, actor
 
 from .fields import utc_to_local
 
@@ -157,7 +157,10 @@ class Resolver:
             missing = []
             for pk in ids:  # the page has most of them loaded already
                 known = db.session.identity_map.get(identity_key(model, pk))
-                if known is not None and is_visible(actor(), known):
+                # Reference data (people, departments) is not filtered by the session:
+                # a loaded row is what the query would find (no statement for it).
+                if known is not None and (not issubclass(model, SCOPED)
+                                          or is_visible(actor(), known)):
                     self.labels[(model, pk)] = str(known)
                 else:
                     missing.append(pk)

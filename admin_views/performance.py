@@ -183,14 +183,15 @@ class LinkRowAction(BaseListRowAction):
 
 #: Flask-Admin's row actions that LinkRowAction renders: endpoint and icon.
 LINK_ROW_ACTIONS = {
-    ViewRowAction: (".details_view", "fa fa-eye glyphicon glyphicon-eye-open"),
-    EditRowAction: (".edit_view", "fa fa-pencil glyphicon glyphicon-pencil"),
+    ViewRowAction: (".details_view", "fa fa-eye"),
+    EditRowAction: (".edit_view", "fa fa-pencil"),
 }
 
 
 class FastListMixin:
-    """Capped counts, a total order, index-served search, light row actions (exports
-    are streamed by the secure view, ``admin_views.export``)."""
+    """Capped counts, a total order, index-served search, light row actions, rows
+    written from a plan (``admin_views.list_page``); exports are streamed by the
+    secure view (``admin_views.export``)."""
 
     count_cap = COUNT_CAP
     search_count_cap = SEARCH_COUNT_CAP
@@ -216,7 +217,8 @@ class FastListMixin:
         # Related list columns in one extra query per relation (WHERE id IN (page ids))
         # rather than a LEFT JOIN: SQLite builds a Bloom filter over the whole related
         # table for the join, which costs more than the page at 100k customers.
-        for join in self._auto_joins:
+        # An export reads its references itself, a chunk at a time (``ExportPlan``).
+        for join in self._auto_joins if execute else ():
             query = query.options(selectinload(join))
         if execute and not search and not filters:
             rows = self._page_sorted_by_reference(query, sort_column, sort_desc, page,

@@ -44,11 +44,12 @@ from services.constraints import (  # noqa: F401  (re-exported: the screens' old
     visible_or_reference,
 )
 
-from .export import StreamedRows, xlsx_response
+from .export import FORMULA_PREFIXES, ExportMixin, StreamedRows, neutralise_formula
 from .fields import LOCAL_TZ, FormConverter, HiddenReferenceField, utc_to_local
 from .filter_values import filter_problem
 from .form_values import refuse_unstorable_values
 from .history import case_url, history_of
+from .list_page import LeanListMixin
 
 #: Flask-Admin view method → policy action it needs on the model.
 ENDPOINT_ACTIONS = {
@@ -59,16 +60,10 @@ ENDPOINT_ACTIONS = {
     "delete_view": "delete",
     "export": "export",
     "ajax_update": "edit",
+    "filters_script": "list",
 }
 
-#: Characters that make a spreadsheet cell run as a formula (CSV/XLSX injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def neutralise_formula(value):
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+__all__ = ["FORMULA_PREFIXES", "neutralise_formula"]  # kept here for their importers
 
 
 MAX_PK = 2**31 - 1  # INTEGER primary keys on PostgreSQL
@@ -185,7 +180,7 @@ def hidden_references(record, form_class) -> list[str]:
     return hidden
 
 
-class SecureModelView(ModelView):
+class SecureModelView(LeanListMixin, ExportMixin, ModelView):
     """Default deny: each endpoint asks the policy before Flask-Admin runs it."""
 
     can_view_details = True
@@ -198,8 +193,6 @@ class SecureModelView(ModelView):
     details_modal = False
     edit_modal = False
     column_display_actions = True
-    list_template = "admin/record_list.html"
-    """Flask-Admin's list; its pager goes on past a capped count."""
     details_template = "admin/record_details.html"
     """Flask-Admin's details plus the record's history (and a case link)."""
 
@@ -549,15 +542,10 @@ class SecureModelView(ModelView):
         count, query = self.get_list(0, sort[0] if sort else None, args.sort_desc,
                                      args.search, args.filters,
                                      page_size=self.export_max_rows, execute=False)
-        relations = sa.inspect(self.model).relationships.keys()
+        # Relations to one record are read by the export a chunk at a time (``ExportPlan``);
+        # lists of records are loaded with each batch.
+        relations = sa.inspect(self.model).relationships
         loads = [selectinload(getattr(self.model, name))
                  for name, _ in self._export_columns
-                 if name in relations and name not in self.column_list]  # list ones are joined
+                 if name in relations.keys() and relations[name].uselist]
         return count, StreamedRows(query.options(*loads))
-
-    def _export_tablib(self, export_type: str, return_url: str):
-        """XLSX written row by row to a temporary file (tablib builds it in memory)."""
-        if export_type != "xlsx":
-            return super()._export_tablib(export_type, return_url)
-        _count, rows = self._export_data()
-        return xlsx_response(self, rows, self.get_export_name(export_type))

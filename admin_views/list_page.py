@@ -1,0 +1,248 @@
+"""The list page's rows, written by Python from a plan made once per screen and language.
+
+Flask-Admin renders each cell through a Jinja block that asks ``get_list_value``,
+which looks up the column's formatter, the choices map and the type formatters for
+every one of the 200 cells of a page, and resolves lazy labels on the way; a list
+page spent most of its time there (issue 17). Here each screen gets, per language,
+a ``ListPlan``: its header labels and one small function per column that turns a
+record's value into escaped HTML (a code's label comes from a dictionary made once;
+dates and numbers go straight to their formatter). A row is then one string join.
+
+Nothing about which rows are read changes: the rows are the ones ``get_list`` read
+through ``visible()``; a column with a formatter the plan does not know (a model's
+own, a mixin's) is still asked through it, so every screen stays generated from the
+model declarations.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Response, request
+from sqlalchemy.orm import joinedload
+from flask_admin import expose
+from flask_admin._compat import text_type
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+
+from .formatting import _current_locale
+from .quick_filters import QuickFilterMixin
+
+
+def _plain(value) -> str:
+    """A value as escaped HTML text (Markup passes through)."""
+    if value is None:
+        return ""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return escape(value if isinstance(value, str) else text_type(value))
+
+
+#: Columns a phone keeps (issue 16 item 6), when the model does not name its own
+#: (``Admin.phone_columns``): besides the first (the record's number or name).
+PHONE_COLUMNS = ("customer", "status", "deadline", "due_date", "effective_due_date")
+
+
+def phone_columns(view) -> set[str]:
+    """The list columns still shown at 390 px: the model's ``Admin.phone_columns``, or
+    its first column and those of ``PHONE_COLUMNS`` it lists."""
+    names = [name for name, _label in view._list_columns]
+    declared = getattr(getattr(view.model, "Admin", None), "phone_columns", None)
+    if declared:
+        return set(declared) & set(names)
+    return {names[0], *(n for n in names if n in PHONE_COLUMNS)} if names else set()
+
+
+class ListPlan:
+    """What a screen's list shows, in one language: headers and cell functions."""
+
+    def __init__(self, view):
+        self.headers = [(name, str(label)) for name, label in view._list_columns]
+        self.cells = [self._cell(view, name) for name, _label in view._list_columns]
+        self.select_label = escape(_("Select this record"))
+        kept = phone_columns(view)
+        #: 1-based positions (among the data columns) a phone hides.
+        self.phone_hidden = [index for index, (name, _label) in
+                             enumerate(self.headers, start=1) if name not in kept]
+
+    def phone_style(self, leading: int) -> Markup:
+        """CSS hiding the columns a phone does without; ``leading``: the columns
+        before the data (check box, actions)."""
+        cells = ",".join(f".model-list tr>:nth-child({leading + i})" for i in self.phone_hidden)
+        return Markup(f"@media (max-width:575.98px){{{cells}{{display:none}}"
+                      ".model-list th{white-space:normal}.model-list td{overflow-wrap:anywhere}"
+                      ".model-list .badge{white-space:normal;text-align:left}}")
+
+    @staticmethod
+    def _cell(view, name):
+        formatter = (view.column_formatters or {}).get(name)
+        codes = getattr(formatter, "choices", None)
+        if codes is not None:  # the generator's code → label formatter
+            labels = {code: escape(str(text)) for code, text in codes.items()}
+
+            def code_cell(row):
+                value = getattr(row, name)
+                if value is None:
+                    return ""
+                if value in labels:
+                    return labels[value]
+                return " ".join(labels.get(c) or escape(c) for c in str(value).split())
+            return code_cell
+        choices = {k: escape(str(v)) for k, v in view._column_choices_map.get(name, {}).items()}
+        type_formatters = view.column_type_formatters or {}
+        by_type: dict[type, object] = {}
+
+        def typed(value):
+            kind = type(value)
+            if kind not in by_type:
+                by_type[kind] = next((f for t, f in type_formatters.items()
+                                      if isinstance(value, t)), None)
+            chosen = by_type[kind]
+            return value if chosen is None else chosen(view, value, name)
+
+        if formatter is not None:
+            def formatted_cell(row):
+                value = formatter(view, None, row, name)
+                if choices and value in choices:
+                    return choices[value]
+                return _plain(typed(value))
+            return formatted_cell
+
+        dotted = "." in name
+
+        def cell(row):
+            value = view._get_field_value(row, name) if dotted else getattr(row, name, None)
+            if choices and value in choices:
+                return choices[value]
+            if value is None:
+                return ""
+            if isinstance(value, str) and not hasattr(value, "__html__"):
+                return escape(value)
+            return _plain(typed(value))
+        return cell
+
+
+class LeanListMixin(QuickFilterMixin):
+    """The list screen's parts that cost per request, made once and kept."""
+
+    @property
+    def list_template(self) -> str:
+        """The lean list; Flask-Admin's, whose cells can carry edit widgets, for a
+        screen that declares editable columns."""
+        if self.column_editable_list:
+            return "admin/record_list_editable.html"
+        return "admin/record_list.html"
+
+    def _get_list_url(self, view_args) -> str:
+        """Flask-Admin's list URL without ``page_size`` when it is the default: every
+        link of a page (two per row) carried ``?page_size%3D20`` for nothing."""
+        url = super()._get_list_url(view_args)
+        if self.get_safe_page_size(view_args.page_size) == self.page_size:
+            url = url.replace(f"page_size={self.page_size}", "").replace("?&", "?") \
+                .replace("&&", "&").rstrip("?&")
+        return url
+
+    def get_query(self):
+        """The details page reads the record with the references it shows in the same
+        statement (a lazy load each, before: 8 statements for a complaint's page)."""
+        query = super().get_query()
+        if (request.endpoint or "").endswith(".details_view"):
+            query = query.options(*self._details_loads())
+        return query
+
+    def _details_loads(self) -> list:
+        shown = set(self.column_details_list or ())
+        # Collections too: one record's few linked rows come in the same statement.
+        return [joinedload(getattr(self.model, relation.key))
+                for relation in sa.inspect(self.model).relationships
+                if relation.key in shown]
+
+    def list_plan(self) -> ListPlan:
+        """This screen's plan in the request's language (made at its first use)."""
+        plans = self.__dict__.setdefault("_list_plans", {})
+        locale = str(_current_locale())
+        if locale not in plans:
+            plans[locale] = ListPlan(self)
+        return plans[locale]
+
+    def _get_filter_groups(self):
+        """Flask-Admin rebuilds the filters' labels and options on every page; they
+        depend only on the language (options are read when the screen is made)."""
+        groups = self.__dict__.setdefault("_filter_groups_by_locale", {})
+        locale = str(_current_locale())
+        if locale not in groups:
+            groups[locale] = super()._get_filter_groups()
+        return groups[locale]
+
+    def filter_groups_script(self) -> tuple[str, str]:
+        """(version, script) giving the filter form its groups, made once per language.
+
+        The groups (labels, operations, every option) were 7–10 KB of JSON in every
+        list page; as a script of their own, named by a hash of its content, the
+        browser fetches them once and keeps them (``filters_script``)."""
+        cache = self.__dict__.setdefault("_filter_script_by_locale", {})
+        locale = str(_current_locale())
+        if locale not in cache:
+            data = json.dumps(json.dumps(self._get_filter_groups(), ensure_ascii=False),
+                              ensure_ascii=False).replace("<", "\\u003c")
+            script = ("document.getElementById('filter-groups-data').textContent = "
+                      f"{data};\n")
+            version = hashlib.sha256(script.encode()).hexdigest()[:12]
+            cache[locale] = (f"{locale}-{version}", script)
+        return cache[locale]
+
+    def filters_script_url(self) -> str:
+        return self.get_url(".filters_script", v=self.filter_groups_script()[0])
+
+    @expose("/filters.js")
+    def filters_script(self):
+        """The filter groups (``filter_groups_script``); cached for a year, as its URL
+        changes with its content and language."""
+        version, script = self.filter_groups_script()
+        response = Response(script, mimetype="text/javascript")
+        if request.args.get("v") == version:
+            response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+        else:
+            response.headers["Cache-Control"] = "no-cache"
+        return response
+
+    def list_rows(self, data, row_actions, return_url: str, with_checkbox: bool):
+        """The rows of the page as one piece of HTML, or None when a row action is one
+        only its Jinja macro can render (a delete button): the template then loops."""
+        from .performance import LinkRowAction  # performance imports this module
+
+        if any(not isinstance(action, LinkRowAction) for action in row_actions):
+            return None
+        plan = self.list_plan()
+        links = []
+        for action in row_actions:
+            pattern = self.get_url(action.endpoint, id=LinkRowAction.ROW_ID, url=return_url)
+            head, _sep, tail = str(escape(pattern)).partition(LinkRowAction.ROW_ID)
+            links.append((head, tail, escape(action.title or ""),
+                          escape(action.icon_class)))
+        select = plan.select_label
+        cells = plan.cells
+        rows = []
+        for row in data:
+            pk = self.get_pk_value(row)
+            pk_text = escape(quote(str(pk), safe=""))
+            out = ["<tr>"]
+            if with_checkbox:
+                out.append(f'<td><input type="checkbox" name="rowid" class="action-checkbox" '
+                           f'value="{escape(pk)}" aria-label="{select}"></td>')
+            out.append('<td class="list-buttons-column">')
+            for head, tail, title, icon in links:
+                out.append(f'<a class="icon" href="{head}{pk_text}{tail}" title="{title}">'
+                           f'<span class="{icon}"></span></a>')
+            out.append("</td>")
+            for cell in cells:
+                out.append(f"<td>{cell(row)}</td>")
+            out.append("</tr>")
+            rows.append("".join(out))
+        return Markup("\n".join(rows))
+
+    def row_cells(self, row) -> Markup:
+        """One row's cells (the template's loop, when it renders the actions)."""
+        return Markup("".join(f"<td>{cell(row)}</td>" for cell in self.list_plan().cells))
