@@ -3,8 +3,15 @@
 Built with flask-smorest: its ``Blueprint`` takes our generated marshmallow schemas
 (``api/schemas.py``), webargs validates every query and body against them, and
 apispec writes the OpenAPI 3.1 document from the same schemas at
-``/api/v1/openapi.json``; ``/api/v1/docs`` is Swagger UI served from the installed
-``flask-swagger-ui`` package (only its files) (no CDN; the page's script is a file, so the CSP stays).
+``/api/v1/openapi.json``; ``/api/v1/docs`` is Swagger UI 5, its files served from the
+installed ``flask-swagger-ui`` package (no CDN; the page's script is a file, so the CSP
+needs no exception).
+
+Why flask-smorest: it builds on marshmallow and apispec, so the schemas we generate
+from the model declarations are at once the validation of every request and the
+document; its ``MethodView`` blueprints take views registered in a loop (one set per
+model); it is maintained and runs on the Flask app we have (APIFlask would replace the
+app class; spectree would need a second, pydantic, description of every model).
 
 ``init_app(app)`` is called by ``create_app`` before the hook that binds the request's
 user to its queries: the token's user must be the request's user by then.
