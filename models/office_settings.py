@@ -267,20 +267,39 @@ CLEANERS = {"int": _clean_int, "bool": _clean_bool, "str": _clean_str,
             "number_format": _clean_number_format}
 
 
-def validate(key: str, value) -> object:
+def validate(key: str, value, stored: dict | None = None) -> object:
     """``value`` cleaned for setting ``key``, checked against the rules that tie it to
-    other settings (with their current values); ``SettingRefused`` otherwise."""
+    other settings; ``SettingRefused`` otherwise. ``stored``: the other settings' stored
+    values (``stored_values``), else those of this request's snapshot."""
     from .setting_rules import rules_of
 
     declared = SETTINGS[key]
     cleaned = declared.clean(value)
-    values = {other: value_of(other, SETTINGS[other].default) for other in SETTINGS}
+    if stored is None:
+        values = {other: value_of(other, SETTINGS[other].default) for other in SETTINGS}
+    else:
+        values = {other: stored.get(other, SETTINGS[other].default) for other in SETTINGS}
     values[key] = cleaned
     for rule in rules_of(key):
         if not rule.holds(values):
             raise SettingRefused(_l("%(field)s: %(rule)s", field=declared.label,
                                     rule=rule.message))
     return cleaned
+
+
+def stored_values(session) -> dict:
+    """key → value as the database holds them now, in ``session``'s transaction (a save
+    checks its rules against what another save just committed)."""
+    from .app_setting import AppSetting
+
+    found = {}
+    for key, value in session.connection().execute(sa.select(
+            AppSetting.key, AppSetting.value).where(AppSetting.value.is_not(None))):
+        try:
+            found[key] = SETTINGS[key].clean(value) if key in SETTINGS else None
+        except SettingRefused:
+            continue
+    return found
 
 
 # -- the snapshot every reader uses ------------------------------------------------------

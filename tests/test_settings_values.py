@@ -263,3 +263,73 @@ def test_a_stored_value_the_code_no_longer_allows_falls_back_to_the_default(app,
     page = client_as("admin").get(
         f"/admin/app_setting/edit/?id={setting_id(app, 'monthly_review.due_day')}")
     assert page.status_code == 200 and 'value="10"' in text(page)
+
+
+def test_a_reset_that_would_break_a_rule_is_refused(app, client_as):
+    admin = client_as("admin")
+    assert edit_setting(admin, app, "return_slip.decision_days", value="10").status_code == 302
+    assert edit_setting(admin, app, "return_slip.inspection_days",
+                        value="8").status_code == 302
+    response = admin.post("/admin/app_setting/action/", data={
+        "action": "reset_default",
+        "rowid": [str(setting_id(app, "return_slip.decision_days"))]}, follow_redirects=True)
+    body = text(response)
+    assert "decision days are at least inspection days" in body and "Nothing was reset" in body
+    assert stored(app, "return_slip.decision_days")[0] == 10
+    # Both together, in either order: inspection back to 3 allows decision back to 5.
+    admin.post("/admin/app_setting/action/", data={"action": "reset_default", "rowid": [
+        str(setting_id(app, "return_slip.decision_days")),
+        str(setting_id(app, "return_slip.inspection_days"))]})
+    assert stored(app, "return_slip.decision_days")[0] is None
+    assert stored(app, "return_slip.inspection_days")[0] is None
+
+
+def test_two_saves_at_once_cannot_together_break_a_rule(app, world, client_as, monkeypatch,
+                                                        tmp_path):
+    """Decision days 10: one administrator moves inspection to 8 (fine with 10), another
+    moves decision to 5 (fine with 3) at the same moment; the second save waits for the
+    first and is refused (PostgreSQL: SQLite serialises writers anyway)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("concurrency is proved on PostgreSQL")
+    import threading
+
+    import admin_views.settings_screen as screen
+    from app import create_app
+
+    from .conftest import TEST_CONFIG
+    from .sessions import sign_in
+    from .settings_support import user_with_roles
+    from .threads import run_at_once
+
+    user_with_roles(app, world, "admin.two", "admin", department="it", clearance="internal")
+    assert edit_setting(client_as("admin"), app, "return_slip.decision_days",
+                        value="10").status_code == 302
+    versions = {key: stored(app, key)[1] for key in ("return_slip.inspection_days",
+                                                     "return_slip.decision_days")}
+    barrier = threading.Barrier(2, timeout=20)
+    original = screen.lock_generation
+
+    def both_then_lock(session):
+        barrier.wait()  # both saves have read the other setting's old value
+        return original(session)
+
+    monkeypatch.setattr(screen, "lock_generation", both_then_lock)
+    # The second administrator works on another worker (its own snapshot of the settings).
+    other = create_app({**TEST_CONFIG,
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "UPLOAD_FOLDER": str(tmp_path)})
+    first, second = client_as("admin"), other.test_client()
+    sign_in(other, second, world.users["admin.two"], locale="en")
+    second.get("/admin/")  # its snapshot: decision 10, inspection 3
+    pages = run_at_once(
+        lambda: edit_setting(first, app, "return_slip.inspection_days",
+                             version=versions["return_slip.inspection_days"], value="8"),
+        lambda: edit_setting(second, app, "return_slip.decision_days",
+                             version=versions["return_slip.decision_days"], value="5"))
+    assert sorted(page.status_code for page in pages) == [200, 302]
+    inspection = stored(app, "return_slip.inspection_days")[0] or 3
+    decision = stored(app, "return_slip.decision_days")[0] or 5
+    assert inspection <= decision
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
