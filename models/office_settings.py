@@ -31,10 +31,10 @@ Stored values live in ``app_setting`` (``models/app_setting.py``: key, JSON valu
 version, who changed it and when; no row or a NULL value: the default). Each app keeps
 a snapshot of them and of the approved grant changes (``role_grant``). A counter row
 (``number_counter``, scope ``settings:generation``) moves on in the same transaction as
-any change; every request compares it with its snapshot's once, at its start, and
-reloads on a difference — so a change takes effect at once on every worker. Work outside
-a request (the CLI, a script) checks once per application context. Without an
-application context (imports, declarations) the default is read.
+any change; every request compares it with its snapshot's once, at its first read of a
+setting or grant, and reloads on a difference — so a change takes effect at once on
+every worker. Work outside a request (the CLI, a script) checks once per application
+context. Without an application context (imports, declarations) the default is read.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from .base import db
@@ -334,8 +334,9 @@ def current() -> Snapshot:
     app = current_app._get_current_object()
     snap = app.extensions.get(EXTENSION)
     if snap is not None and g.get("office_settings_checked"):
-        return snap  # a request's check ran at its start (``install``)
-    return refresh(app)
+        return snap  # checked already in this request (``install``) or context
+    # In a request, on its own connection: no second connection per request.
+    return refresh(app, db.session if has_request_context() else None)
 
 
 def refresh(app, session=None) -> Snapshot:
@@ -397,15 +398,12 @@ def forget(app=None) -> None:
 
 
 def install(app) -> None:
-    """Check the settings at the start of every request (static files read none), on
-    the request's own database connection."""
-    from flask import request
+    """Each request checks the settings once, at its first read (a request that reads
+    none — a static file, a health probe, the metrics — sends no query for them)."""
 
     @app.before_request
-    def check_settings():
-        endpoint = request.endpoint or ""
-        if endpoint != "static" and not endpoint.endswith(".static"):
-            refresh(app, db.session)
+    def settings_unchecked():
+        g.office_settings_checked = False
 
 
 __all__ = ["setting", "declare", "SETTINGS", "Setting", "SettingRefused", "validate",
