@@ -2,11 +2,11 @@
 
 Every request that reads a setting or a grant compares the settings' generation counter
 with its app's snapshot once (one indexed one-row SELECT on the request's connection);
-a reload after a change reads ``app_setting`` and ``role_grant``. This measures both on SQLite (a file) and, with
-``DATABASE_URL``, on PostgreSQL, and the cost of one attribute read through the
-descriptor afterwards. Run: ``.venv/bin/python -m bench.settings_check`` (a scratch
-SQLite database in a temporary folder unless ``DATABASE_URL`` names one; the database
-is upgraded to the migrations' head and left as it was otherwise).
+a reload after a change reads ``app_setting`` and ``role_grant``. This measures both on
+SQLite (a file) and, with ``DATABASE_URL``, on PostgreSQL, and the cost of one attribute
+read through the descriptor afterwards. Run: ``.venv/bin/python -m bench.settings_check``
+(a scratch SQLite database in a temporary folder unless ``DATABASE_URL`` names one; the
+database is upgraded to the migrations' head and left as it was otherwise).
 """
 from __future__ import annotations
 
