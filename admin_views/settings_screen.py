@@ -11,7 +11,7 @@ audited old → new by the session hook, like every record.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, request
+from flask import current_app, flash, request, url_for
 from flask_admin.contrib.sqla.filters import EnumEqualFilter
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
@@ -265,6 +265,8 @@ def grant_rows() -> list[dict]:
             if now is None and code is None:
                 continue
             rows.append({"role": role_label, "record": record_label,
+                         "propose": url_for("grant_change.create_view", role=role,
+                                            record=table),
                          "scope": SCOPES.get(now.scope, now.scope) if now else "—",
                          "actions": _actions_text(now, table), "changed": now != code,
                          "code": _actions_text(code, table)})
@@ -279,6 +281,22 @@ def _actions_text(found, table: str) -> str:
     return "、".join(str(labels.get(a, GRANT_ACTIONS.get(a, a))) for a in sorted(found.actions))
 
 
+class GrantChangeScreen:
+    """A proposal starts from the grant in force: ``?role=&record=`` (the links of the
+    settings screen's grant table) fills in its row scope and actions."""
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        role, table = request.args.get("role"), request.args.get("record")
+        if request.method == "GET" and role in ROLES and table in GRANTABLE_RECORDS:
+            now = effective_policy().get(role, {}).get(table)
+            form.role.data, form.record.data = role, table
+            if now is not None:
+                form.scope.data = now.scope
+                form.allowed_actions.data = sorted(now.actions)
+        return form
+
+
 def grant_change_todos(admin, day) -> list[Figure]:
     """For the GM office: grant changes waiting for its approval."""
     if not can(actor(), "approve", GrantChange):
@@ -289,6 +307,7 @@ def grant_change_todos(admin, day) -> list[Figure]:
 
 
 VIEW_MIXINS["app_setting"] = SettingsScreen
+VIEW_MIXINS["grant_change"] = GrantChangeScreen
 TODO_SOURCES.append(grant_change_todos)
 
 __all__ = ["SettingsScreen", "ensure_rows", "grant_rows"]
