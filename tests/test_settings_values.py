@@ -333,3 +333,38 @@ def test_two_saves_at_once_cannot_together_break_a_rule(app, world, client_as, m
     with other.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_the_settings_form_carries_the_csrf_token(tmp_path_factory):
+    """With CSRF protection on, as in production: the generated form's token saves."""
+    import re
+
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    from .conftest import TEST_CONFIG
+    from .sessions import sign_in
+    from .world import build_world
+
+    path = tmp_path_factory.mktemp("settings_csrf") / "csrf.db"
+    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(revision="heads")
+        world = build_world()
+        db.session.commit()
+    client = app.test_client()
+    sign_in(app, client, world.users["admin"])
+    pk = setting_id(app, "complaint.max_extension")
+    page = client.get(f"/admin/app_setting/edit/?id={pk}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*admin-form.*?</form>', page, re.S).group(0)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    assert client.post(f"/admin/app_setting/edit/?id={pk}", data={
+        "value": "9", "loaded_version": "1"}).status_code == 400
+    assert client.post(f"/admin/app_setting/edit/?id={pk}", data={
+        "value": "9", "loaded_version": "1", "csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert Complaint.max_extension == 9
+        db.session.remove()
+        db.engine.dispose()
