@@ -219,7 +219,7 @@ def test_only_admin_changes_settings(app, client_as, username):
 def test_the_screen_speaks_the_regulations_terms_in_chinese(app, login_as):
     page = text(login_as("admin").get("/admin/app_setting/?page_size=100"))
     for term in ("规则设定", "投诉处理期限（工作日）", "延期上限（工作日）",
-                 "验货期限（到货后天数）", "默认值（程序规定）", "现行权限",
+                 "检验期限（到货后天数）", "默认值（程序规定）", "现行权限",
                  "步骤期限：调查报告（工作日）"):
         assert term in page, term
 
