@@ -21,6 +21,8 @@ from .urgent_visit_report import UrgentVisitReport
 from .visit_summary import VisitSummary
 from .grading_review import GradingReview
 from .customer_qualification import CustomerQualification
+from .customer_year_sales import CustomerYearSales
+from .credit_incident import CreditIncident
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
@@ -35,7 +37,7 @@ __all__ = [
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
     "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
-    "GradingReview", "CustomerQualification",
+    "GradingReview", "CustomerQualification", "CustomerYearSales", "CreditIncident",
 ]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)

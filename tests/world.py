@@ -40,6 +40,7 @@ HINTS = {
              "status": "requested", "due_date": date.today() + timedelta(days=30)},
     # One monthly visit summary per department and month: each level its own month.
     "visit_summary": {"month": lambda level: date(2026, 1 + LEVELS.index(level), 1)},
+    "customer_year_sales": {"year": 2025},
 }
 
 #: Which user of a department stands in for "the person" on a record of that department.
