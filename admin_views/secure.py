@@ -124,8 +124,11 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         term = (term or "").strip()
         if term:
             pattern = f"%{term.replace('%', '').replace('_', '')}%"
-            query = query.filter(sa.or_(*(field.ilike(pattern)
-                                          for field in self._cached_fields)))
+            # A date or number field (a visit's time) is matched as text, as Flask-Admin's
+            # own loader does: PostgreSQL has no ILIKE on a timestamp.
+            query = query.filter(sa.or_(*(
+                (field if isinstance(field.type, sa.String) else sa.cast(field, sa.String))
+                .ilike(pattern) for field in self._cached_fields)))
         order = self.order_by or self._cached_fields[0]
         limit = max(1, min(int(limit or 10), self.max_results))
         offset = max(0, int(offset or 0))

@@ -26,6 +26,8 @@ from .service_request import ServiceRequest
 from .work_order import WorkOrder
 from .follow_up import FollowUpCall
 from .corrective_action import CorrectiveAction
+from .customer_year_sales import CustomerYearSales
+from .credit_incident import CreditIncident
 from .return_slip import ReturnLine, ReturnSlip
 from .project import Project
 from .archive import ArchiveFile, archive_reference
@@ -48,7 +50,7 @@ __all__ = [
     "ApiToken",
     "Project",
     "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
-    "GradingReview", "CustomerQualification",
+    "GradingReview", "CustomerQualification", "CustomerYearSales", "CreditIncident",
     "ReportReview",
 ]
 __all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction"]

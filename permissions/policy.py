@@ -58,7 +58,8 @@ GM_STEPS = {
 #: writes the urgent reports and proposes grades; the GM office approves plans, reads
 #: and decides urgent reports and decides grades; the auditor reads.
 VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
-          "grading_review", "customer_qualification")
+          "grading_review", "customer_qualification", "customer_year_sales",
+          "credit_incident")
 VISIT_GRANTS = {
     "clerk": {
         "visit_plan": grant("department", *READ, *WRITE, "submit"),
@@ -67,6 +68,8 @@ VISIT_GRANTS = {
         "visit_summary": grant("department", *READ, *WRITE),
         "grading_review": grant("department", *READ),
         "customer_qualification": grant("department", *READ, *WRITE),
+        "customer_year_sales": grant("department", *READ, *WRITE),
+        "credit_incident": grant("department", *READ, *WRITE),
     },
     "supervisor": {
         "visit_plan": grant("department", *READ, *WRITE, "export", "submit", "send_back",
@@ -76,6 +79,8 @@ VISIT_GRANTS = {
         "visit_summary": grant("department", *READ, *WRITE, "export", "review"),
         "grading_review": grant("department", *READ, *WRITE, "export"),
         "customer_qualification": grant("department", *READ, *WRITE, "export"),
+        "customer_year_sales": grant("department", *READ, *WRITE, "export"),
+        "credit_incident": grant("department", *READ, *WRITE, "export"),
     },
     "gm_office": {
         "visit_plan": grant("all", *READ, "export", "send_back", "approve"),
@@ -84,6 +89,8 @@ VISIT_GRANTS = {
         "visit_summary": grant("all", *READ, "export"),
         "grading_review": grant("all", *READ, "export", "decide", "reject"),
         "customer_qualification": grant("all", *READ, "export"),
+        "customer_year_sales": grant("all", *READ, "export"),
+        "credit_incident": grant("all", *READ, "export"),
     },
     "auditor": {table: grant("all", *READ, "export") for table in VISITS},
 }

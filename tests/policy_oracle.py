@@ -15,14 +15,17 @@ BUSINESS = ("customer", *RECORDS, "penalty", "loan")
 
 #: Visits and grading reviews (issue 14 items 1 and 6), written out per role.
 VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
-          "grading_review", "customer_qualification")
+          "grading_review", "customer_qualification", "customer_year_sales",
+          "credit_incident")
 VISIT_EXPECTED = {
     "clerk": {"visit_plan": ("department", {"list", "view", "create", "edit"}),
               "visit_report": ("department", {"list", "view", "create", "edit"}),
               "urgent_visit_report": ("department", {"list", "view"}),
               "visit_summary": ("department", {"list", "view", "create", "edit"}),
               "grading_review": ("department", {"list", "view"}),
-              "customer_qualification": ("department", {"list", "view", "create", "edit"})},
+              **{t: ("department", {"list", "view", "create", "edit"})
+                 for t in ("customer_qualification", "customer_year_sales",
+                           "credit_incident")}},
     "supervisor": {t: ("department", {"list", "view", "create", "edit", "export"})
                    for t in VISITS},
     "gm_office": {t: ("all", {"list", "view", "export"}) for t in VISITS},

@@ -42,6 +42,7 @@ HINTS = {
     "archive_file": {"property_no": None},
     # One monthly visit summary per department and month: each level its own month.
     "visit_summary": {"month": lambda level: date(2026, 1 + LEVELS.index(level), 1)},
+    "customer_year_sales": {"year": 2025},
 }
 
 #: Which user of a department stands in for "the person" on a record of that department.
