@@ -19,6 +19,10 @@ from .service_request import ServiceRequest
 from .work_order import WorkOrder
 from .follow_up import FollowUpCall
 from .corrective_action import CorrectiveAction
+from .survey_template import SurveyQuestion, SurveyTemplate
+from .survey_campaign import SurveyCampaign
+from .survey_response import SurveyResponse, SurveyScore
+from .improvement_plan import ImprovementPlan
 from .return_slip import ReturnLine, ReturnSlip
 from .archive import ArchiveFile, archive_reference
 from .loan import OPEN_LOAN_STATUSES, Loan
@@ -33,7 +37,9 @@ __all__ = [
     "ArchiveFile", "archive_reference", "Loan", "OPEN_LOAN_STATUSES", "AuditEvent",
     "NumberCounter", "Attachment", "Reminder", "TimelinessInquiry", "MonthlyReview",
 ]
-__all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction"]
+__all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction",
+            "SurveyTemplate", "SurveyQuestion", "SurveyCampaign", "SurveyResponse",
+            "SurveyScore", "ImprovementPlan"]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)
