@@ -202,6 +202,22 @@ POLICY["supervisor"]["corrective_action"] = grant("department", *READ, *WRITE, "
 POLICY["gm_office"]["corrective_action"] = grant("all", *READ, *WRITE, "export", "verify",
                                                  "close")
 POLICY["auditor"]["corrective_action"] = grant("all", *READ, "export")
+# 客户满意度调查: a supervisor (or the GM office) prepares the questionnaire and runs the
+# survey; clerks enter the answer sheets; the GM office reviews the improvement plans
+# (提交公司领导审阅) and the owners report them done.
+SURVEY_GRANTS = {
+    "survey_template": ((), ("put_in_use",), ("put_in_use",)),
+    "survey_campaign": ((), ("launch", "close"), ("launch", "close")),
+    "survey_response": ((*WRITE, "enter"), ("enter",), None),
+    "improvement_plan": (("complete",), ("complete",), ("review", "complete")),
+}
+for _model, (_clerk, _supervisor, _gm) in SURVEY_GRANTS.items():
+    POLICY["clerk"][_model] = grant("department", *READ, *_clerk)
+    POLICY["supervisor"][_model] = grant("department", *READ, *WRITE, "export", *_supervisor)
+    POLICY["gm_office"][_model] = grant("all", *READ, "export") if _gm is None else \
+        grant("all", *READ, *WRITE, "export", *_gm)
+    POLICY["auditor"][_model] = grant("all", *READ, "export")
+
 #: Actions that only touch the record's confidentiality level.
 LEVEL_ACTION = "change_level"
 #: Roles that may put a record into any department (the others: their own only).

@@ -100,6 +100,18 @@ EXPECTED["gm_office"]["corrective_action"] = ("all", {"list", "view", "create", 
                                                       "export"})
 EXPECTED["auditor"]["corrective_action"] = ("all", {"list", "view", "export"})
 
+#: Satisfaction surveys: supervisors run them in their department, clerks enter the
+#: answer sheets, the GM office prepares and reviews company-wide (answer sheets: reads).
+for _table in ("survey_template", "survey_campaign", "survey_response", "improvement_plan"):
+    EXPECTED["clerk"][_table] = ("department", {"list", "view", "create", "edit"}
+                                 if _table == "survey_response" else {"list", "view"})
+    EXPECTED["supervisor"][_table] = ("department", {"list", "view", "create", "edit",
+                                                     "export"})
+    EXPECTED["gm_office"][_table] = ("all", {"list", "view", "export"}
+                                     if _table == "survey_response"
+                                     else {"list", "view", "create", "edit", "export"})
+    EXPECTED["auditor"][_table] = ("all", {"list", "view", "export"})
+
 #: The world's users: username → (role, department, clearance, id set by the test).
 ROLE_OF = {"clerk.sales": "clerk", "clerk.service": "clerk", "supervisor": "supervisor",
            "gm": "gm_office", "legal": "legal", "auditor": "auditor", "admin": "admin"}
