@@ -24,6 +24,7 @@ from flask import Response, request
 from sqlalchemy.orm import joinedload
 from flask_admin import expose
 from flask_admin._compat import text_type
+from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -53,6 +54,23 @@ def phone_columns(view) -> set[str]:
     if declared:
         return set(declared) & set(names)
     return {names[0], *(n for n in names if n in PHONE_COLUMNS)} if names else set()
+
+
+#: Translations of the list template's fixed texts: (function, locale, message) → text.
+_TEXTS: dict = {}
+
+
+def cached_translation(function):
+    """``function`` (a gettext) remembered per language and message: the catalogues
+    do not change while the app runs, and each look-up through Flask-Babel walks its
+    context and domain (a list page asked about thirty of them)."""
+    def translate(message, **variables):
+        key = (function, str(_current_locale()), message)
+        text = _TEXTS.get(key)
+        if text is None:
+            text = _TEXTS[key] = function(message)
+        return text % variables if variables else text
+    return translate
 
 
 class ListPlan:
@@ -126,6 +144,11 @@ class ListPlan:
 
 class LeanListMixin(QuickFilterMixin):
     """The list screen's parts that cost per request, made once and kept."""
+
+    list_text = staticmethod(cached_translation(_))
+    """The list template's ``_``: our catalogue, remembered."""
+    list_admin_text = staticmethod(cached_translation(admin_gettext))
+    """The list template's ``_gettext``: Flask-Admin's catalogue, remembered."""
 
     @property
     def list_template(self) -> str:
