@@ -26,6 +26,7 @@ from flask_admin import expose
 from flask_admin._compat import text_type
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 
 from .formatting import _current_locale
@@ -71,6 +72,23 @@ def cached_translation(function):
             text = _TEXTS[key] = function(message)
         return text % variables if variables else text
     return translate
+
+
+def label_text(label) -> str:
+    """A label (a lazy translation or text) as text, remembered per language when it
+    is a plain lazy label (menu entries and screen names, on every page)."""
+    if not isinstance(label, LazyString) or label._kwargs:
+        return str(label)
+    key = (label._func, str(_current_locale()), label._args)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = str(label)
+    return text
+
+
+#: Endpoints whose URLs depend on their arguments only (static files): built once.
+STATIC_SUFFIX = ".static"
+_STATIC_URLS: dict = {}
 
 
 class ListPlan:
@@ -157,6 +175,17 @@ class LeanListMixin(QuickFilterMixin):
         if self.column_editable_list:
             return "admin/record_list_editable.html"
         return "admin/record_list.html"
+
+    def get_url(self, endpoint, **kwargs):
+        """Flask-Admin's ``get_url``; a static file's URL (a dozen a page, each through
+        the URL map) is built once per script root and arguments."""
+        if not endpoint.endswith(STATIC_SUFFIX):
+            return super().get_url(endpoint, **kwargs)
+        key = (request.script_root, endpoint, tuple(sorted(kwargs.items())))
+        url = _STATIC_URLS.get(key)
+        if url is None:
+            url = _STATIC_URLS[key] = super().get_url(endpoint, **kwargs)
+        return url
 
     def _get_list_url(self, view_args) -> str:
         """Flask-Admin's list URL without ``page_size`` when it is the default: every
