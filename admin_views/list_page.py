@@ -21,13 +21,13 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response, request
-from sqlalchemy.orm import joinedload
 from flask_admin import expose
 from flask_admin._compat import text_type
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
 from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload
 
 from .formatting import _current_locale
 from .quick_filters import QuickFilterMixin
