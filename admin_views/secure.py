@@ -329,13 +329,15 @@ class SecureModelView(LeanListMixin, ExportMixin, ModelView):
         for model in REGISTRY.values():
             for name in getattr(model, "raised_from", {}):
                 relation = sa.inspect(model).relationships[name]
+                if relation.mapper.class_ is not self.model:
+                    continue  # raised from another kind of record
                 statuses = getattr(model, "raised_from_statuses", {}).get(name)
                 if statuses is not None and getattr(record, "status", None) not in statuses:
                     continue  # not raised from a record in this status (yet)
                 when = getattr(model, "raised_from_when", {}).get(name, ())
                 if any(getattr(record, field) != value for field, value in when):
                     continue  # e.g. a timeliness inquiry: only for a case handled late
-                if relation.mapper.class_ is self.model and can(actor(), "create", model):
+                if can(actor(), "create", model):
                     links.append((model.raised_from_label, self.get_url(
                         f"{model.__tablename__}.create_view", **{name: record.id})))
         return links

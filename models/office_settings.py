@@ -339,6 +339,27 @@ def current() -> Snapshot:
     return refresh(app, db.session if has_request_context() else None)
 
 
+def generation_column():
+    """The settings' generation as a scalar subquery, for a statement a request sends
+    anyway (the session's account: ``auth.load_user``), so checking the settings costs
+    no statement of its own."""
+    from .numbering import NumberCounter
+
+    return sa.select(NumberCounter.last).where(
+        NumberCounter.scope == GENERATION_SCOPE).scalar_subquery()
+
+
+def seen_generation(generation) -> None:
+    """The request read the generation with another statement: keep the snapshot if it
+    is that generation (the request's check is then done), else reload now."""
+    app = current_app._get_current_object()
+    snap = app.extensions.get(EXTENSION)
+    if snap is not None and snap.generation == (generation or 0):
+        g.office_settings_checked = True
+        return
+    refresh(app, db.session if has_request_context() else None)
+
+
 def refresh(app, session=None) -> Snapshot:
     """Compare the generation counter with the snapshot's; reload on a difference.
 
