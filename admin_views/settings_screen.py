@@ -126,6 +126,7 @@ class SettingsScreen:
     list_template = "admin/settings_list.html"
 
     def __init__(self, model, *args, **kwargs):
+        self.page_size = 100  # every setting on one page: the office reads them together
         self.column_list = ["key", "value", "default_shown", "changed_by", "changed_at"]
         self.column_sortable_list = ["key", "changed_at"]
         self.column_searchable_list = []

@@ -96,7 +96,10 @@ class Setting:
 
     # -- the descriptor: reading the attribute reads the current value -----------------
     def __set_name__(self, owner, name) -> None:
-        table = owner.__dict__.get("__tablename__", owner.__name__.lower())
+        # A model's table name; a plain class's name in snake case (visit_frequency).
+        table = owner.__dict__.get("__tablename__") or "".join(
+            f"_{c.lower()}" if c.isupper() and i else c.lower()
+            for i, c in enumerate(owner.__name__))
         register(self, owner, f"{table}.{name}")
 
     def __get__(self, obj, owner=None):

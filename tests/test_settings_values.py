@@ -40,6 +40,15 @@ DECLARED = {
     "loan.legal_levels": ("secret",),
     "loan.legal_categories": ("litigation",),
     "customer.number_format": "KH{serial:05d}",
+    "visit_frequency.grade_a_months": 1,
+    "visit_frequency.grade_b_months": 3,
+    "visit_frequency.grade_c_months": 6,
+    "visit_frequency.grade_d_months": 12,
+    "visit_frequency.residential_d_months": 24,
+    "grading_review.interval_months": 12,
+    "follow_up_call.due_after_days": 3,
+    "service_settings.handle_hours": {"inquiry": 6, "repair": 6, "alarm": 24},
+    "service_settings.repair_hours": 24,
     "complaint.step.investigation": 3,
     "complaint.step.combined_opinion": 1,
 }
@@ -79,6 +88,31 @@ def test_a_change_takes_effect_and_is_audited_old_to_new(app, client_as, world):
     details = text(admin.get(f"/admin/app_setting/details/?id="
                              f"{setting_id(app, 'complaint.max_extension')}"))
     assert "10" in details and "7" in details
+
+
+def test_a_visit_frequency_set_on_the_screen_moves_the_visits_due(app, client_as):
+    """A setting declared from outside its class (models/setting_rules.py) is read by
+    the code that uses it: grade B customers visited every 2 months instead of 3."""
+    from models.visit_frequency import VisitFrequency
+
+    admin = client_as("admin")
+    try:
+        assert edit_setting(admin, app, "visit_frequency.grade_b_months",
+                            value="2").status_code == 302
+        with app.app_context():
+            assert VisitFrequency.months("B") == 2
+        assert edit_setting(admin, app, "visit_frequency.grade_b_months",
+                            value="0").status_code == 200  # out of range: refused
+        with app.app_context():
+            assert VisitFrequency.months("B") == 2
+    finally:
+        with app.app_context():
+            from models import AppSetting
+            db.session.execute(sa.update(AppSetting).where(
+                AppSetting.key == "visit_frequency.grade_b_months").values(value=None))
+            db.session.commit()
+            from models import office_settings
+            office_settings.forget(app)
 
 
 def test_workflows_read_the_new_value(app, client_as):
