@@ -146,9 +146,11 @@ class RecordPageMixin:
                     for f in (*step.requires, *step.stamps)}
         recorded |= {f[:-3] for f in recorded if f.endswith("_id")}
         own, steps, empty = [], [], []
+        mapped = sa.inspect(model).attrs.keys()
         for column, label in details_columns:
-            value = getattr(record, column, None) if "." not in column else None
-            if _empty(value) and "." not in column:
+            # Only mapped attributes are read here: a computed field may run a query,
+            # which the table below runs once to show it.
+            if column in mapped and _empty(getattr(record, column, None)):
                 empty.append((column, label))
             elif column in recorded:
                 steps.append((column, label))
@@ -165,12 +167,16 @@ class RecordPageMixin:
         """Records of other kinds that point at this one (many-to-one), that the user
         may list: (label, count, [(text, url, status label)], raised?) — the newest
         ``RELATED_SHOWN`` of each kind and their number, every kind in one statement.
-        A complaint's corrective actions and follow-ups (``listed_on_source``) are among
-        them."""
+        A reference record (a customer, a file, a project) lists every kind; a record
+        with a workflow only those raised from it and listed on it (a complaint's
+        corrective actions and follow-ups, ``listed_on_source``), as before: its case
+        timeline has the rest, and its page keeps its statement budget."""
         parts, models = [], {}
         for table, model in REGISTRY.items():
             if model is self.model or not can(actor(), "list", model):
                 continue
+            if issubclass(self.model, Stateful) and not _listed_on(model, self.model):
+                continue  # a case's other records are on its timeline (case_url)
             link = _link_to(model, self.model, record.id)
             if link is None:
                 continue
@@ -204,6 +210,14 @@ class RecordPageMixin:
                  row.status, statuses.get(row.status, row.status), bool(row.late))
                 for row in mine], bool(getattr(model, "listed_on_source", False))))
         return found
+
+
+def _listed_on(model, source) -> bool:
+    """Records raised from ``source`` that their model lists on it (a complaint's
+    corrective actions and follow-up calls: ``listed_on_source``)."""
+    return bool(getattr(model, "listed_on_source", False)) and any(
+        sa.inspect(model).relationships[name].mapper.class_ is source
+        for name in getattr(model, "raised_from", {}))
 
 
 def _today():
