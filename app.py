@@ -264,6 +264,8 @@ def create_app(config: dict | None = None) -> Flask:
         app.cli.add_command(command)
     api.init_app(app)  # before the user is bound below: a token names the request's user
     admin = init_admin(app)
+    import admin_catalog
+    admin_catalog.install()  # Flask-Admin's own strings in the office's words
     from web_assets import init_web_assets
     init_web_assets(app)  # compression, static caching, favicon
     init_audit_screens(admin)
