@@ -268,6 +268,8 @@ def create_app(config: dict | None = None) -> Flask:
     admin_catalog.install()  # Flask-Admin's own strings in the office's words
     from web_assets import init_web_assets
     init_web_assets(app)  # compression, static caching, favicon
+    import page_language
+    page_language.install(app)  # after the compression's hook: runs before it
     init_audit_screens(admin)
     from reports import init_reports
     init_reports(app, admin)  # statistics, periodic reports, printable forms
