@@ -116,3 +116,19 @@ def test_main_screens_have_no_serious_accessibility_violations(chromium, app, li
     for path, bad in found.items():
         print(path, *bad, sep="\n")
     assert not found, found
+
+
+def test_the_date_picker_and_lookups_speak_chinese(chromium, app, live_url, world):  # noqa: F811
+    """moment's locale (the date picker's day and month names) is Chinese with Monday
+    first, and select2 says 没有找到匹配项, with no console error or CSP violation."""
+    context, page, errors = browser_page(chromium, app, live_url, "clerk.service", world,
+                                         1400, 900)
+    try:
+        page.goto(f"{live_url}/admin/complaint/new/")
+        assert page.evaluate("moment.localeData()._week.dow") == 1
+        assert page.evaluate("moment.weekdaysMin()")[1] == "一"
+        assert page.evaluate("jQuery.fn.select2.defaults.formatNoMatches()") == "没有找到匹配项"
+        assert page.evaluate("window.__csp") == []
+        assert errors == []
+    finally:
+        context.close()
