@@ -132,3 +132,26 @@ def test_the_date_picker_and_lookups_speak_chinese(chromium, app, live_url, worl
         assert errors == []
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=["wide", "phone"])
+def test_auditor_reads_a_cases_history_and_exports(chromium, app, live_url, world,
+                                                   size):  # noqa: F811
+    """List → a complaint (its history on the page) → its case timeline → the list's
+    export (a download, not a page load)."""
+    def task(page):
+        page.goto(f"{live_url}/admin/complaint/")
+        page.locator('a[href*="/admin/complaint/details/?id="]').first.click()
+        page.wait_for_load_state()
+        assert page.locator('[data-history="1"], #history').count() >= 1
+        page.locator('[data-case-link="1"]').first.click()
+        page.wait_for_load_state()
+        page.go_back()
+        page.locator('[data-breadcrumbs] a[href*="/admin/complaint/"]').first.click()
+        page.wait_for_load_state()
+        toggle = page.locator("button.dropdown-toggle", has_text="导出")
+        toggle.first.click()
+        with page.expect_download() as download:
+            page.locator('[data-export="csv"]').first.click()
+        assert download.value.suggested_filename.endswith(".csv")
+    assert run_task(chromium, app, live_url, world, "auditor", size, task) <= MOST_LOADS
