@@ -28,7 +28,7 @@ from permissions.core import _scope_clause, grants
 from permissions.levels import levels_up_to
 from permissions.scoping import actor
 
-from .record_page import due_field
+from .record_page import due_field, is_destructive
 
 #: Records listed per kind (the group's count says how many wait in all).
 SHOWN = 8
@@ -66,12 +66,26 @@ def working_days_left(today: date, due: date | None) -> int | None:
     return count
 
 
+def _awaits_legal(loan):
+    return sa.and_(loan.needs_legal.is_(True), loan.legal_approved_at.is_(None))
+
+
+#: SQL forms of the steps' guards (``Transition.guard``, a Python attribute), by
+#: (table, guard): a loan waits for the legal office while it needs its approval (the
+#: stored flag) and has none, then for the GM office.
+GUARD_CLAUSES = {
+    ("loan", "awaits_legal_approval"): _awaits_legal,
+    ("loan", "legal_cleared"): lambda loan: sa.not_(_awaits_legal(loan)),
+}
+
+
 def fireable(model, step, user, department_code: str | None):
     """SQL condition: records of ``model`` on which ``user`` may fire ``step`` now, or
     None when the user may fire it on none."""
     found = grants(user, model, step.name)
-    if not found or step.guard is not None:
-        return None  # a guard is a Python attribute: the record's page offers it
+    guard = GUARD_CLAUSES.get((model.__tablename__, step.guard)) if step.guard else None
+    if not found or (step.guard is not None and guard is None):
+        return None  # a guard without an SQL form: the record's page offers the step
     if step.by_department is not None and step.by_department != department_code:
         return None
     columns = sa.inspect(model).columns
@@ -79,6 +93,8 @@ def fireable(model, step, user, department_code: str | None):
               *(getattr(model, field) == value for field, value in step.when),
               sa.or_(*(_scope_clause(model, scope, user)
                        for scope in sorted({g.scope for g in found})))]
+    if guard is not None:
+        clause.append(guard(model))
     if issubclass(model, Classified):
         clause.append(model.level.in_(levels_up_to(user.clearance)))
     for field in step.not_by:
@@ -98,7 +114,10 @@ def queue(day: date) -> list[tuple]:
             continue
         steps = [(step, fireable(model, step, user, department))
                  for step in model.transitions]
-        steps = [(step, clause) for step, clause in steps if clause is not None]
+        # The step a row is shown with: the first that applies, a destructive one
+        # (驳回, 退回) only when nothing else does.
+        steps = sorted([(step, clause) for step, clause in steps if clause is not None],
+                       key=lambda item: is_destructive(item[0]))
         if not steps:
             continue
         lookup = getattr(model.Admin, "lookup_fields", ())

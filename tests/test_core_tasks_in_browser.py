@@ -16,7 +16,11 @@ from models import Complaint, Penalty
 from .browser_support import chromium  # noqa: F401  (the fixture)
 from .test_complaints_support import register
 from .test_list_in_browser import browser_page, live_url  # noqa: F401  (fixtures)
-from .test_workflow_support import clean_fixture, fetch, make_penalty  # noqa: F401
+from .test_workflow_support import (  # noqa: F401  (fixtures)
+    clean_fixture,
+    fetch,
+    make_penalty,
+)
 
 SIZES = [(1400, 900), (390, 844)]
 #: Most page loads a core task may take (issue 16: "each task within 6 page loads").
@@ -155,3 +159,4 @@ def test_auditor_reads_a_cases_history_and_exports(chromium, app, live_url, worl
             page.locator('[data-export="csv"]').first.click()
         assert download.value.suggested_filename.endswith(".csv")
     assert run_task(chromium, app, live_url, world, "auditor", size, task) <= MOST_LOADS
+
