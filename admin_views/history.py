@@ -259,7 +259,7 @@ def describe(events: list[AuditEvent], clearance: str | None, *,
                                                *value.get("removed", ())])
                     elif isinstance(value, list):
                         resolver.want(target, [v for v in value if isinstance(v, int)])
-            for key, value in changes.items():
+            for value in changes.values():
                 if isinstance(value, dict) and not is_links(value):
                     for inner, item in value.items():  # a step's values (_labelled)
                         target = describe_field(model, inner)[2]

@@ -4,6 +4,7 @@ no console error, no CSP violation and no response ≥ 400; and an axe-core chec
 (axe-playwright-python, which ships axe-core's script) of the main screens with no
 serious or critical violation.
 """
+# ruff: noqa: F811  (the fixtures are imported, then requested by name)
 from __future__ import annotations
 
 import re
@@ -110,7 +111,8 @@ def test_main_screens_have_no_serious_accessibility_violations(chromium, app, li
             page.goto(f"{live_url}{path}")
             results = Axe().run(page)
             bad = [f"{v['id']} ({v['impact']}): " + "; ".join(
-                       f'{n["target"][0]} {(n.get("any") or [{}])[0].get("data")}' for n in v["nodes"][:8])
+                       f'{n["target"][0]} {(n.get("any") or [{}])[0].get("data")}'
+                       for n in v["nodes"][:8])
                    for v in results.response["violations"]
                    if v["impact"] in ("serious", "critical")]
             if bad:

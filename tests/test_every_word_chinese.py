@@ -32,7 +32,7 @@ DENY = ("Failed to", "successfully", "No matches found", "items", "With selected
         "Approve", "Reject", "Send back", "Next steps", "Overdue", "Waiting for me",
         "working day", "Due today", "Empty fields", "Main fields", "Handling record",
         "registered", "saved", "True", "False", "None")
-WORD = re.compile(r"\b(?:%s)\b" % "|".join(re.escape(w) for w in DENY))
+WORD = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in DENY) + r")\b")
 #: A raw column name: two or more lowercase words joined by underscores.
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
 #: Data that may spell names: a URL path (an access entry names the page read) and a
