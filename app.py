@@ -264,8 +264,12 @@ def create_app(config: dict | None = None) -> Flask:
         app.cli.add_command(command)
     api.init_app(app)  # before the user is bound below: a token names the request's user
     admin = init_admin(app)
+    import admin_catalog
+    admin_catalog.install()  # Flask-Admin's own strings in the office's words
     from web_assets import init_web_assets
     init_web_assets(app)  # compression, static caching, favicon
+    import page_language
+    page_language.install(app)  # after the compression's hook: runs before it
     init_audit_screens(admin)
     from reports import init_reports
     init_reports(app, admin)  # statistics, periodic reports, printable forms

@@ -22,6 +22,7 @@ from .formatting import EXPORT_FORMATTERS, TYPE_FORMATTERS, translated
 from .named_lists import NamedListMixin
 from .performance import FastListMixin
 from .print_action import PrintSelectedMixin, forms_for
+from .record_page import RecordPageMixin
 from .secure import SecureModelView
 from .workflow import WorkflowMixin
 
@@ -213,6 +214,7 @@ def build_view_class(model) -> type[SecureModelView]:
         bases.insert(0, NamedListMixin)
     if model.__tablename__ in VIEW_MIXINS:
         bases.insert(0, VIEW_MIXINS[model.__tablename__])
+    bases.insert(0, RecordPageMixin)  # the save message, sections, related records
     # Flask-Admin renders only the listed form columns: list the mixins' extra fields.
     for base in bases:
         extra = list(getattr(base, "form_extra_fields", None) or {})

@@ -259,6 +259,12 @@ def describe(events: list[AuditEvent], clearance: str | None, *,
                                                *value.get("removed", ())])
                     elif isinstance(value, list):
                         resolver.want(target, [v for v in value if isinstance(v, int)])
+            for value in changes.values():
+                if isinstance(value, dict) and not is_links(value):
+                    for inner, item in value.items():  # a step's values (_labelled)
+                        target = describe_field(model, inner)[2]
+                        if target is not None and isinstance(item, int):
+                            resolver.want(target, item)
         parsed.append((event, changes, fields))
     resolver.resolve()
     return [_entry(event, changes, fields, clearance, resolver, with_record)
@@ -305,6 +311,19 @@ def _hide_unseen(value, target, resolver: Resolver):
     return one(value)
 
 
+def _labelled(model, key: str, value, resolver: Resolver) -> str:
+    """``处理方式: 换货`` for ``{"handling": "replacement"}``: the field's label and the
+    value's, not the stored names."""
+    label, column, target = describe_field(model, key)
+    if column is not None and "label" not in column.info:
+        return ""  # a derived column without a label: the log keeps it, people don't
+    if isinstance(value, bool) and column is None:
+        shown = str(_l("Yes") if value else _l("No"))
+    else:
+        shown = show_value(value, column, target, resolver)
+    return f"{label}: {shown}"
+
+
 def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
     hidden = not readable(event, clearance)
     lines = []
@@ -327,8 +346,11 @@ def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
                 continue  # an older step that kept the status logged it as "A → A"
             lines.append(Change(str(label), show_value(value[0], column, target, resolver),
                                 show_value(value[1], column, target, resolver)))
-        elif isinstance(value, dict):  # a note made of several values
-            text = "; ".join(f"{k}: {v}" for k, v in value.items())
+        elif isinstance(value, dict):  # a note made of several values: the step's
+            # fields, told by their labels and values as the form shows them
+            model = REGISTRY.get(event.model) or mapped_class(event.model)
+            text = "; ".join(filter(None, (_labelled(model, k, v, resolver)
+                                           for k, v in value.items())))
             lines.append(Change(str(NOTES.get(key, key)), "", text))
         else:  # what an explicit event says (a refusal's answer, an export's format)
             lines.append(Change(str(NOTES.get(key, key)), "", str(value)))

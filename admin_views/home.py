@@ -38,6 +38,7 @@ from permissions.scoping import actor
 from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
+from .work_queue import queue
 
 
 @dataclass
@@ -242,4 +243,5 @@ class HomeView(AdminIndexView):
         todos = [todo for source in TODO_SOURCES for todo in source(self.admin, day)]
         figures = cards()
         fill_counts([*todos, *figures])
-        return self.render("admin/home.html", cards=figures, todos=todos)
+        return self.render("admin/home.html", cards=figures, todos=todos,
+                           queue=queue(day))

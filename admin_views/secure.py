@@ -330,7 +330,7 @@ class SecureModelView(LeanListMixin, ExportMixin, ModelView):
             for name in getattr(model, "raised_from", {}):
                 relation = sa.inspect(model).relationships[name]
                 if relation.mapper.class_ is not self.model:
-                    continue  # raised from another kind of record
+                    continue  # raised from another kind: its conditions name its fields
                 statuses = getattr(model, "raised_from_statuses", {}).get(name)
                 if statuses is not None and getattr(record, "status", None) not in statuses:
                     continue  # not raised from a record in this status (yet)

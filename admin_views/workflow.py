@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from flask import flash, g, has_request_context, redirect, render_template, request, url_for
 from flask_admin import expose
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
@@ -161,7 +162,7 @@ class WorkflowMixin:
             self._actions.append((step.name, step.label))
             self._actions_data[step.name] = (
                 partial(self._bulk_transition, step.name), step.label,
-                _("Apply “%(action)s” to the selected records?", action=step.label))
+                _l("Apply “%(action)s” to the selected records?", action=step.label))
 
     def _bulk_transition(self, name: str, ids) -> None:
         pks = [pk for pk in map(parse_pk, ids) if pk is not None]

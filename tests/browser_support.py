@@ -35,6 +35,11 @@ def unavailable(reason: str):
     pytest.skip(f"no browser for this test: {reason}")
 
 
+#: The session's browser, once started: Playwright's sync API cannot start twice in
+#: one thread, and each module that imports the fixture gets its own copy of it.
+_RUNNING: list = []
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """A headless Chromium (Playwright ``Browser``) for the whole session."""
@@ -47,8 +52,13 @@ def chromium():
         from playwright.sync_api import sync_playwright
     except ImportError as error:  # requirements-dev.txt not installed
         unavailable(str(error))
+    if _RUNNING:  # imported by several modules: one fixture each, one browser for all
+        yield _RUNNING[0]
+        return
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=["--no-sandbox"])
+        _RUNNING.append(browser)
         yield browser
+        _RUNNING.clear()
         browser.close()

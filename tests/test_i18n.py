@@ -145,7 +145,7 @@ def test_list_page_in_chinese_then_in_english(login_as):
     assert "受理时间" in text           # Received at
     assert "处理期限" in text           # Due date
     assert "客户投诉" in text           # the menu / view name (Complaints)
-    assert "添加筛选器" in text         # Flask-Admin's own catalogue: "Add Filter"
+    assert "添加筛选条件" in text         # Flask-Admin's own catalogue: "Add Filter"
     assert "列表" in text               # Flask-Admin: "List"
     assert "Complaint number" not in text
 

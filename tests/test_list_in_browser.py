@@ -89,7 +89,7 @@ def test_wide_screen_uses_the_width_and_toggles_break_no_rule(
                 toggle.click()
                 page.keyboard.press("Escape")
         assert page.url == f"{live_url}/admin/complaint/"  # no toggle navigated
-        page.locator("button.dropdown-toggle", has_text="添加筛选器").click()
+        page.locator("button.dropdown-toggle", has_text="添加筛选条件").click()
         page.locator(".field-filters a.filter").first.click()
         assert page.locator("#filter_form .filters tr").count() == 1  # filter row added
         assert page.evaluate("window.__csp") == []
