@@ -245,14 +245,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     import api
-    import audit_cli
-    import audit_refusals
     import auth
     import backup
     import commands
     import health
     from admin_views import init_admin
     from admin_views.audit_log import init_audit_screens
+    from audit import cli as audit_cli
+    from audit import refusals as audit_refusals
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)

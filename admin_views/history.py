@@ -23,8 +23,8 @@ from sqlalchemy.orm.util import identity_key
 
 from audit import ABOVE, MASK
 from models import REGISTRY, AuditEvent, db
-from permissions import can, dominates, is_visible
-from permissions.audit import readable_events
+from permissions import can, is_visible
+from permissions.audit import READING, readable, readable_in_history  # noqa: F401
 from permissions.scoping import SCOPED, actor
 
 from .fields import utc_to_local
@@ -57,8 +57,6 @@ NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("
          "plain_events": _l("Events written without the key"),
          "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest"),
          "form": _l("Form")}
-#: Events about reading, not changing, a record: in its history for log readers only.
-READING = ("refused", "download", "export", "request_failed", "print")
 #: Labels of child tables that are not a relationship of their owner.
 CHILD_LABELS = {"attachment": _l("Attachment")}
 HIDDEN = _l("(hidden: above your clearance)")
@@ -95,10 +93,6 @@ class Entry:
 def is_links(value) -> bool:
     """Many-to-many links as the audit hook writes them: ``{"added": […], "removed": […]}``."""
     return isinstance(value, dict) and bool(value) and set(value) <= {"added", "removed"}
-
-
-def readable(event: AuditEvent, clearance: str | None) -> bool:
-    return event.level is None or dominates(clearance, event.level)
 
 
 def mapped_class(table: str | None):
@@ -338,13 +332,6 @@ def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
     if with_record:
         entry.record = f"{model_label(event.model)} {event.record_id or ''}".strip()
     return entry
-
-
-def readable_in_history(user):
-    """SQL: of a record the reader may see, how it changed (every change event, values
-    masked by level in ``describe``), and the rest — who tried to read it — as far as
-    the audit-reading rule lets this reader see it."""
-    return sa.or_(AuditEvent.action.not_in(READING), readable_events(user))
 
 
 def history_of(record, clearance: str | None) -> list[Entry]:

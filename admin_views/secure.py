@@ -26,7 +26,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from audit_refusals import note_unseen
+from audit.refusals import note_unseen
 from models import REGISTRY, AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
 from permissions import (

@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record_event, record_refusal
-from audit_refusals import note_refusal
+from audit.refusals import note_refusal
 from models import db
 from models.clock import local_date_of, utcnow
 from models.decisions import step_in_progress

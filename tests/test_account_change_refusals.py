@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from audit_refusals import _as_pk
+from audit.refusals import _as_pk
 from models import AuditEvent, db
 
 from .accounts_support import accounts, decide, pending_changes

@@ -11,7 +11,7 @@ import stat
 import pytest
 import sqlalchemy as sa
 
-import audit_anchor
+from audit import anchor as audit_anchor
 from audit import record_event
 from models import AuditEvent, db
 from models.audit import AuditChainHead, event_digest

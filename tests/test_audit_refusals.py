@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-import audit_refusals
 from admin_views.performance import FastListMixin
 from audit import record_event
+from audit import refusals as audit_refusals
 from models import AuditEvent, Complaint, db
 from permissions.policy import POLICY, Grant
 

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from app import create_app
-from audit_anchor import audit_key
-from audit_cli import verify_chain
+from audit.anchor import audit_key
+from audit.chain import verify_chain
 from models import AppUser, AuditEvent, db
 from request_log import configure_logging
 

@@ -8,7 +8,7 @@ How it works, and why this way:
   missed. Models contain no audit code.
 * Events wait in ``session.info`` until ``before_commit``, which flushes what is
   left, locks the chain head row and appends the events with consecutive ids and
-  a hash chain keyed with the audit key (``models/audit.py``, ``audit_anchor.py``).
+  a hash chain keyed with the audit key (``models/audit.py``, ``audit/anchor.py``).
   They are committed with the change, so a rollback leaves no event and no change
   is committed without its event; the chain lock is held only for the moment of
   the commit.
@@ -43,12 +43,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapper, Session
 from sqlalchemy.orm.interfaces import MANYTOONE
 
-from audit_anchor import audit_key
 from models import REGISTRY, AuditEvent, db
 from models.audit import GENESIS, AuditChainHead
 from models.mixins import Classified, utcnow
 from permissions.levels import rank
 from request_log import current_request_id
+
+from .anchor import audit_key
 
 #: Tables whose rows are not business data: never audited.
 NOT_AUDITED = {"audit_event", "audit_chain_head", "number_counter", "alembic_version"}
@@ -247,9 +248,9 @@ def record_refusal(status: int, *, model: str | None = None, record_id=None) -> 
 
     The request is about to be aborted: nothing else of it may be saved, so the
     session is rolled back first; the event is written in a transaction of its own,
-    one per request (``audit_refusals``).
+    one per request (``audit.refusals``).
     """
-    from audit_refusals import record_refusal_now  # it builds on this module
+    from .refusals import record_refusal_now  # it builds on this module
 
     record_refusal_now(status, model=model, record_id=record_id)
 
