@@ -9,6 +9,9 @@
 
 Who may read which events is a permission rule: ``permissions/audit.py``. Reading the
 events back as a record's history is ``admin_views/history.py``.
+
+Importing the package installs nothing: the trail's session hooks are declared with
+``models.hooks.hook`` and start when ``create_app`` calls ``install_hooks()``.
 """
 from .chain import ChainReport, verify_chain
 from .trail import (

@@ -45,6 +45,7 @@ from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models import REGISTRY, AuditEvent, db
 from models.audit import GENESIS, AuditChainHead
+from models.hooks import hook
 from models.mixins import Classified, utcnow
 from permissions.levels import rank
 from request_log import current_request_id
@@ -405,13 +406,13 @@ def _ignore(target, value, oldvalue, initiator):
     return value
 
 
-event.listen(Mapper, "mapper_configured", _keep_old_values)
+hook(Mapper, "mapper_configured")(_keep_old_values)
 for _mapper in list(db.Model.registry.mappers):  # configured before this module loaded
     if _mapper.configured:
         _keep_old_values(_mapper, _mapper.class_)
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _refuse_changing_events(session, flush_context, instances) -> None:
     for obj in session.deleted:
         if isinstance(obj, AuditEvent):
@@ -421,7 +422,7 @@ def _refuse_changing_events(session, flush_context, instances) -> None:
             raise AppendOnlyError("Audit events cannot be changed.")
 
 
-@event.listens_for(Mapper, "after_delete")
+@hook(Mapper, "after_delete")
 def _note_deletion(mapper, connection, target) -> None:
     """Deletions as they are flushed: this also sees orphans and cascades, which
     ``session.deleted`` does not list."""
@@ -430,7 +431,7 @@ def _note_deletion(mapper, connection, target) -> None:
         session.info.setdefault("audit_deleted", []).append(target)
 
 
-@event.listens_for(Session, "after_flush")
+@hook(Session, "after_flush")
 def _collect_changes(session, flush_context) -> None:
     deleted = session.info.pop("audit_deleted", [])
     found = [(obj, "insert") for obj in session.new] + \
@@ -445,7 +446,7 @@ def _collect_changes(session, flush_context) -> None:
             _queue(session, _as_pending(session, change))
 
 
-@event.listens_for(Session, "before_commit")
+@hook(Session, "before_commit")
 def _write_events(session) -> None:
     if session.in_nested_transaction():
         return
@@ -455,7 +456,7 @@ def _write_events(session) -> None:
         append(session, queue)
 
 
-@event.listens_for(Session, "after_transaction_end")
+@hook(Session, "after_transaction_end")
 def _forget_on_end(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop("audit_pending", None)
@@ -538,7 +539,7 @@ def _mapped_class(table_name: str):
     return None
 
 
-@event.listens_for(Session, "do_orm_execute")
+@hook(Session, "do_orm_execute")
 def _audit_bulk_statements(state) -> object:
     """Bulk UPDATE/DELETE skip the flush: read the rows before and after instead."""
     if not (state.is_update or state.is_delete):
