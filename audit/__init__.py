@@ -5,10 +5,11 @@
 * ``anchor`` — what anchors the chain outside the database: the key, the recorded heads;
 * ``chain`` — verifying the chain (``verify_chain``);
 * ``refusals`` — refused and failed requests, at most one event per request;
+* ``reading`` — the events read back as people read them: a record's history;
 * ``cli`` — ``flask audit verify`` and ``audit rekey``.
 
-Who may read which events is a permission rule: ``permissions/audit.py``. Reading the
-events back as a record's history is ``admin_views/history.py``.
+Who may read which events is a permission rule: ``permissions/audit.py``; the screens
+(``admin_views/audit_log.py``, ``admin_views/case_timeline.py``) only show them.
 
 Importing the package installs nothing: the trail's session hooks are declared with
 ``models.hooks.hook`` and start when ``create_app`` calls ``install_hooks()``.

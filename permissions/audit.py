@@ -17,7 +17,7 @@ requests — carry no record's secret and are readable by every reader of the lo
 
 Anyone else reads no event here; a record's history adds its own change events for
 those who may see the record (``readable_in_history``), values masked by level
-(``readable``): the history screens (``admin_views/history.py``) only show them.
+(``readable``): ``audit.reading`` tells them, the screens only show them.
 """
 from __future__ import annotations
 
