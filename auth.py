@@ -38,7 +38,7 @@ from wtforms.validators import DataRequired, Length
 import login_throttle
 from audit import record_event
 from extensions import login_manager
-from models import AppUser, db
+from models import AppUser, db, office_settings
 from models.mixins import utcnow
 from models.user import password_method
 from redirects import safe_next
@@ -60,9 +60,17 @@ def load_user(user_id: str):
     password or a deactivation raised the account's version, which ends every session
     made before it. A session (or a remember-me cookie) without a version is refused."""
     try:
-        user = db.session.get(AppUser, int(user_id))
+        account = int(user_id)
+        if not 0 < account < 2**63:
+            return None
+        # The account and the settings' generation in one statement (every request).
+        row = db.session.execute(sa.select(AppUser, office_settings.generation_column())
+                                 .where(AppUser.id == account)).first()
     except (TypeError, ValueError, OverflowError):
         return None
+    user = row[0] if row is not None else None
+    if row is not None:
+        office_settings.seen_generation(row[1])
     if user is None or session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
     return user

@@ -1087,3 +1087,21 @@ from demo_visits import make_visits  # noqa: E402  (visits and grading, issue 14
 
 STEPS = (*STEPS, make_visits)
 STEPS = (*STEPS, *__import__("demo_service").STEPS)  # issue 14 items 2-5
+
+
+# -- the quality-feedback summary's review (models/report_review.py) -------------------
+
+def make_report_reviews(demo: Demo) -> None:
+    """October 2026's quality-feedback summary, handed in by the customer-service
+    supervisor on 24 November (due by the 25th); November's is due on the 25th of
+    December (the home page says so until it is marked reviewed)."""
+    from models import ReportReview
+
+    review = demo.story.create(ReportReview(report="quality_feedback",
+                                            month=date(2026, 10, 1),
+                                            remarks="十月质量信息反馈总结已报营销、生产、品质、采购、技术部门。"),
+                               "supervisor", "2026-11-24 16:00")
+    demo.story.step(review, "mark_reviewed", "supervisor", "2026-11-24 16:30")
+
+
+STEPS = (*STEPS, make_report_reviews)

@@ -3,7 +3,7 @@ work orders, follow-up calls, each status shown, made by the demo users through 
 declared steps (``demo_story.Story``)."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -163,3 +163,79 @@ def make_corrective_actions(demo) -> None:
 
 
 STEPS = (make_service_work, make_corrective_actions)
+
+
+def make_surveys(demo) -> None:
+    """The questionnaire (in use) and a draft of next year's; the 2025 survey, closed,
+    with its answers and three improvement plans (proposed, reviewed, done); the 2026
+    survey running, some sheets entered, the rest due; a 2027 one being prepared."""
+    from models import (
+        ImprovementPlan,
+        SurveyCampaign,
+        SurveyQuestion,
+        SurveyResponse,
+        SurveyTemplate,
+    )
+
+    story, service = demo.story, demo.departments["service"]
+    questions = (("产品质量", "satisfaction", "regulation"),
+                 ("服务态度", "satisfaction", "service"),
+                 ("产品知名度", "satisfaction", "regulation"),
+                 ("交货及时性", "satisfaction", "five"),
+                 ("对业务人员的评价", "sales_rating", "five"))
+    template = story.create(SurveyTemplate(
+        name="客户满意度调查问卷（年度）", department=service, questions=[
+            SurveyQuestion(position=n, text=text, kind=kind, scale=scale)
+            for n, (text, kind, scale) in enumerate(questions, 1)]),
+        "supervisor", "2025-10-20 10:00")
+    story.step(template, "put_in_use", "supervisor", "2025-10-21 09:00")
+    story.create(SurveyTemplate(name="客户满意度调查问卷（2027 修订稿）", department=service,
+                                remarks="拟增加售后响应速度一题。", questions=[
+                                    SurveyQuestion(position=1, text="售后响应速度",
+                                                   scale="five")]),
+                 "supervisor", "2026-11-26 14:00")
+    scores = ((90, 80, 85, 4, 4), (85, 70, 80, 3, 4), (100, 90, 90, 5, 5), (80, 60, 85, 4, 3))
+    for year, title, launched, due, grades, entered, closed in (
+            (2025, "2025年度客户满意度调查", "2025-11-03 09:00", date(2025, 12, 15), "A B",
+             4, "2025-12-20 16:00"),
+            (2026, "2026年度客户满意度调查", "2026-11-02 09:00", date(2026, 12, 15), "A B",
+             3, None)):
+        campaign = story.create(SurveyCampaign(
+            year=year, title=title, template=template, grades=grades, due_date=due,
+            department=service), "supervisor", later(launched, days=-3))
+        story.step(campaign, "launch", "supervisor", launched)
+        db.session.flush()
+        sheets = [s for s in db.session.scalars(sa.select(SurveyResponse).where(
+            SurveyResponse.campaign_id == campaign.id).order_by(SurveyResponse.id))
+            if s.level in ("public", "internal")][:entered]
+        for number, (sheet, row) in enumerate(zip(sheets, scores, strict=False)):
+            when = later(launched, days=7 + number)
+            lines = [{"score": value} for value in row]
+            lines[-1]["rated_person"] = "李晓燕"
+            story.step(sheet, "enter", "clerk.service", when, lines=lines,
+                       answered_on=local(when).date(),
+                       channel=("phone", "paper", "interview", "email")[number],
+                       respondent=sheet.customer.contact_person, product="电源适配器",
+                       opinion="希望售后响应再快一些。" if row[1] < 80 else None)
+        if closed:
+            story.step(campaign, "close", "supervisor", closed)
+            for (item, measure, person, status) in (
+                    ("服务态度", "客服人员服务规范培训，每季度考核一次。", "客服部主管 陈国华",
+                     "done"),
+                    ("交货及时性", "物流排期纳入每日晨会跟踪。", "销售部跟单员 吴浩", "reviewed"),
+                    ("产品知名度", "在重点区域增加技术讲座。", "销售部 李晓燕", "proposed")):
+                plan = story.create(ImprovementPlan(
+                    campaign=campaign, item=item, measure=measure, responsible_person=person,
+                    responsible_department=service, due_date=date(2026, 3, 31),
+                    department=service), "supervisor", later(closed, days=2))
+                if status != "proposed":
+                    story.step(plan, "review", "gm", later(closed, days=5))
+                if status == "done":
+                    story.step(plan, "complete", "supervisor", "2026-03-20 10:00",
+                               result="已完成两期培训，考核合格率100%。")
+    story.create(SurveyCampaign(year=2027, title="2027年度客户满意度调查", template=template,
+                                grades="A B C", due_date=date(2027, 12, 15),
+                                department=service), "supervisor", "2026-11-27 10:00")
+
+
+STEPS = (*STEPS, make_surveys)

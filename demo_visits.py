@@ -7,16 +7,19 @@ read; the supervisor (陈国华) reads the reports up to the week before the las
 November plans approved by the department head and the GM office, December's on the
 way, a first-quarter plan in draft; three urgent visit reports (decided, read,
 waiting); the October summary reviewed, November's prepared; three grading reviews
-(decided, rejected, proposed); four customer qualifications on record, one expiring
-and one expired.
+(decided, rejected, proposed), with the reviewed customers' sales year by year and a
+credit incident; four customer qualifications on record, one expiring and one expired.
 """
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from demo_story import local
 from models import (
+    CreditIncident,
     CustomerQualification,
+    CustomerYearSales,
     GradingReview,
     UrgentVisitReport,
     VisitPlan,
@@ -208,10 +211,33 @@ def make_qualifications(demo) -> None:
             level=customer.level), "clerk.service", "2026-10-20 10:00")
 
 
+#: Sales year by year (万元 × 10,000) of the customers whose grade was reviewed.
+YEAR_SALES = {"KH0017": (2023, (620, 780, 940)), "KH0013": (2023, (310, 260, 240))}
+
+
+def make_profiles(demo) -> None:
+    """Year-by-year sales of the reviewed customers, and one credit incident, recorded
+    by the service clerk before the grading reviews."""
+    for code, (first, amounts) in YEAR_SALES.items():
+        customer = demo.customers[code]
+        for offset, amount in enumerate(amounts):
+            demo.story.create(CustomerYearSales(
+                customer=customer, year=first + offset, sales=Decimal(amount * 10000),
+                department=demo.departments["service"], level=customer.level),
+                "clerk.service", "2026-11-10 09:00")
+    customer = demo.customers["KH0013"]
+    demo.story.create(CreditIncident(
+        customer=customer, occurred_on=date(2026, 8, 15), kind="late_payment",
+        amount=Decimal("86000.00"), description="七月货款逾期45天支付。",
+        resolution="已全额收回，信用额度下调20%。", department=demo.departments["service"],
+        level=customer.level), "clerk.service", "2026-09-01 10:00")
+
+
 def make_visits(demo) -> None:
     visits = make_visit_reports(demo)
     make_visit_plans(demo, visits)
     make_urgent_reports(demo, visits)
     make_visit_summaries(demo)
+    make_profiles(demo)
     make_grading_reviews(demo)
     make_qualifications(demo)

@@ -69,6 +69,22 @@ def relationships_of(model) -> dict[str, RelationshipProperty]:
     return {rel.key: rel for rel in sa.inspect(model).relationships}
 
 
+def lookup_fields_of(model) -> tuple[str, ...]:
+    """What a look-up of this model searches: its ``lookup_fields``, then the short text
+    columns its own list search uses, so a customer is found by phone number or
+    contact person as in the customer list (issue 16 item 3). Long texts (a
+    complaint's content) stay out: a look-up answers while the user types."""
+    declared = getattr(model, "Admin", None)
+    fields = list(getattr(declared, "lookup_fields", ("id",)))
+    columns = {c.key: c for c in sa.inspect(model).columns}
+    for name in getattr(declared, "search", ()):
+        column = columns.get(name)
+        if column is not None and isinstance(column.type, sa.String) \
+                and not isinstance(column.type, sa.Text) and name not in fields:
+            fields.append(name)
+    return tuple(fields)
+
+
 def first_lookup_field(model) -> str:
     return getattr(getattr(model, "Admin", None), "lookup_fields", ("id",))[0]
 
@@ -87,7 +103,7 @@ def form_settings(model, names) -> dict:
                 args[name] = {"query_factory": lambda: Department.query.filter_by(
                     active=True).order_by(Department.code), "blank_text": "—"}
             else:
-                ajax[name] = {"fields": remote.Admin.lookup_fields,
+                ajax[name] = {"fields": lookup_fields_of(remote),
                               "placeholder": "…", "minimum_input_length": 0}
         elif name in columns:
             column = columns[name]

@@ -21,11 +21,13 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Response, request
-from sqlalchemy.orm import joinedload
 from flask_admin import expose
 from flask_admin._compat import text_type
+from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
+from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
+from sqlalchemy.orm import joinedload
 
 from .formatting import _current_locale
 from .quick_filters import QuickFilterMixin
@@ -53,6 +55,40 @@ def phone_columns(view) -> set[str]:
     if declared:
         return set(declared) & set(names)
     return {names[0], *(n for n in names if n in PHONE_COLUMNS)} if names else set()
+
+
+#: Translations of the list template's fixed texts: (function, locale, message) → text.
+_TEXTS: dict = {}
+
+
+def cached_translation(function):
+    """``function`` (a gettext) remembered per language and message: the catalogues
+    do not change while the app runs, and each look-up through Flask-Babel walks its
+    context and domain (a list page asked about thirty of them)."""
+    def translate(message, **variables):
+        key = (function, str(_current_locale()), message)
+        text = _TEXTS.get(key)
+        if text is None:
+            text = _TEXTS[key] = function(message)
+        return text % variables if variables else text
+    return translate
+
+
+def label_text(label) -> str:
+    """A label (a lazy translation or text) as text, remembered per language when it
+    is a plain lazy label (menu entries and screen names, on every page)."""
+    if not isinstance(label, LazyString) or label._kwargs:
+        return str(label)
+    key = (label._func, str(_current_locale()), label._args)
+    text = _TEXTS.get(key)
+    if text is None:
+        text = _TEXTS[key] = str(label)
+    return text
+
+
+#: Endpoints whose URLs depend on their arguments only (static files): built once.
+STATIC_SUFFIX = ".static"
+_STATIC_URLS: dict = {}
 
 
 class ListPlan:
@@ -127,6 +163,11 @@ class ListPlan:
 class LeanListMixin(QuickFilterMixin):
     """The list screen's parts that cost per request, made once and kept."""
 
+    list_text = staticmethod(cached_translation(_))
+    """The list template's ``_``: our catalogue, remembered."""
+    list_admin_text = staticmethod(cached_translation(admin_gettext))
+    """The list template's ``_gettext``: Flask-Admin's catalogue, remembered."""
+
     @property
     def list_template(self) -> str:
         """The lean list; Flask-Admin's, whose cells can carry edit widgets, for a
@@ -134,6 +175,17 @@ class LeanListMixin(QuickFilterMixin):
         if self.column_editable_list:
             return "admin/record_list_editable.html"
         return "admin/record_list.html"
+
+    def get_url(self, endpoint, **kwargs):
+        """Flask-Admin's ``get_url``; a static file's URL (a dozen a page, each through
+        the URL map) is built once per script root and arguments."""
+        if not endpoint.endswith(STATIC_SUFFIX):
+            return super().get_url(endpoint, **kwargs)
+        key = (request.script_root, endpoint, tuple(sorted(kwargs.items())))
+        url = _STATIC_URLS.get(key)
+        if url is None:
+            url = _STATIC_URLS[key] = super().get_url(endpoint, **kwargs)
+        return url
 
     def _get_list_url(self, view_args) -> str:
         """Flask-Admin's list URL without ``page_size`` when it is the default: every

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from .list_page import label_text
+
 
 def _entry(item, view, nested: bool) -> str:
     url = escape(item.get_url() or "")
-    name = escape(str(item.name))
+    name = escape(label_text(item.name))
     if nested:
         active = " active" if item.is_active(view) else ""
         return f'<li><a class="dropdown-item{active}" href="{url}">{name}</a></li>'
@@ -32,7 +34,7 @@ def site_menu(view) -> Markup:
             active = "active " if item.is_active(view) else ""
             out.append(f'<li class="{active}dropdown"><button type="button" '
                        'class="btn btn-link nav-link dropdown-toggle" data-toggle="dropdown" '
-                       f'aria-haspopup="true" aria-expanded="false">{escape(str(item.name))}'
+                       f'aria-haspopup="true" aria-expanded="false">{escape(label_text(item.name))}'
                        '</button><ul class="dropdown-menu">')
             out.extend(_entry(child, view, True) for child in children)
             out.append("</ul></li>")

@@ -125,8 +125,11 @@ class ScopedAjaxLoader(QueryAjaxModelLoader):
         term = (term or "").strip()
         if term:
             pattern = f"%{term.replace('%', '').replace('_', '')}%"
-            query = query.filter(sa.or_(*(field.ilike(pattern)
-                                          for field in self._cached_fields)))
+            # A date or number field (a visit's time) is matched as text, as Flask-Admin's
+            # own loader does: PostgreSQL has no ILIKE on a timestamp.
+            query = query.filter(sa.or_(*(
+                (field if isinstance(field.type, sa.String) else sa.cast(field, sa.String))
+                .ilike(pattern) for field in self._cached_fields)))
         order = self.order_by or self._cached_fields[0]
         limit = max(1, min(int(limit or 10), self.max_results))
         offset = max(0, int(offset or 0))
@@ -327,13 +330,15 @@ class SecureModelView(LeanListMixin, ExportMixin, ModelView):
         for model in REGISTRY.values():
             for name in getattr(model, "raised_from", {}):
                 relation = sa.inspect(model).relationships[name]
+                if relation.mapper.class_ is not self.model:
+                    continue  # raised from another kind of record
                 statuses = getattr(model, "raised_from_statuses", {}).get(name)
                 if statuses is not None and getattr(record, "status", None) not in statuses:
                     continue  # not raised from a record in this status (yet)
                 when = getattr(model, "raised_from_when", {}).get(name, ())
                 if any(getattr(record, field) != value for field, value in when):
                     continue  # e.g. a timeliness inquiry: only for a case handled late
-                if relation.mapper.class_ is self.model and can(actor(), "create", model):
+                if can(actor(), "create", model):
                     links.append((model.raised_from_label, self.get_url(
                         f"{model.__tablename__}.create_view", **{name: record.id})))
         return links

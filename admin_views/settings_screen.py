@@ -11,7 +11,7 @@ audited old → new by the session hook, like every record.
 """
 from __future__ import annotations
 
-from flask import current_app, flash, request
+from flask import current_app, flash, request, url_for
 from flask_admin.contrib.sqla.filters import EnumEqualFilter
 from flask_admin.form import BaseForm
 from flask_babel import gettext as _
@@ -24,10 +24,11 @@ from wtforms import BooleanField, IntegerField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, Optional
 
 from models import REGISTRY, AppSetting, GrantChange, db
+from models.app_setting import lock_generation
 from models.choices import ROLES
 from models.grant_change import GRANT_ACTIONS, GRANTABLE_RECORDS, SCOPES, declared_actions
 from models.mixins import utcnow
-from models.office_settings import SETTINGS, SettingRefused, validate
+from models.office_settings import SETTINGS, SettingRefused, stored_values, validate
 from permissions import can
 from permissions.grant_rules import effective_policy
 from permissions.policy import POLICY
@@ -35,7 +36,7 @@ from permissions.scoping import actor
 
 from .factory import VIEW_MIXINS
 from .home import TODO_SOURCES, Figure, list_url
-from .secure import VersionField, conflict_message
+from .secure import VersionField, conflict_message, parse_pk
 
 #: Registration rows made by this process (per app): each declared key has its row.
 ROWS_KEY = "office_settings_rows"
@@ -125,6 +126,7 @@ class SettingsScreen:
     list_template = "admin/settings_list.html"
 
     def __init__(self, model, *args, **kwargs):
+        self.page_size = 100  # every setting on one page: the office reads them together
         self.column_list = ["key", "value", "default_shown", "changed_by", "changed_at"]
         self.column_sortable_list = ["key", "changed_at"]
         self.column_searchable_list = []
@@ -174,13 +176,18 @@ class SettingsScreen:
                 "yours."), "error")
             form.loaded_version.data = model.version_id
             return False
+        # One save at a time (the generation counter's row lock), checked against the
+        # other settings as committed: two saves that each keep a rule cannot together
+        # break it.
+        lock_generation(db.session)
         try:
-            value = validate(model.key, submitted(declared, form))
+            value = validate(model.key, submitted(declared, form), stored_values(db.session))
         except SettingRefused as exc:
             field = form[f"value_{exc.part}"] if exc.part else next(
                 f for f in form if f.name.startswith("value"))
             field.errors = [*field.errors, str(exc.message)]
             flash(str(exc.message), "error")
+            db.session.rollback()
             return False
         return self._store(model, declared.to_json(value))
 
@@ -206,13 +213,36 @@ class SettingsScreen:
             self._reset, label, _l("Reset the selected settings to the code's values?"))
 
     def _reset(self, ids) -> None:
-        done = 0
-        for record in self.get_query().filter(AppSetting.id.in_(
-                [int(i) for i in ids if str(i).isdigit()])):
-            if record.value is not None:
+        """Back to the code's value, each checked like a save: a default that would break
+        a rule with another stored setting is refused with the rule, nothing reset."""
+        lock_generation(db.session)
+        stored = stored_values(db.session)
+        waiting = [record for record in self.get_query().filter(AppSetting.id.in_(
+            [pk for pk in map(parse_pk, ids) if pk is not None])) if record.value is not None
+            and record.key in SETTINGS]
+        done, refused = 0, []
+        while waiting:  # in any order: one reset may be what allows the next
+            refused, still = [], []
+            for record in waiting:
+                try:
+                    validate(record.key, SETTINGS[record.key].default, stored)
+                except SettingRefused as exc:
+                    refused.append(str(exc.message))
+                    still.append(record)
+                    continue
+                stored.pop(record.key, None)
                 record.value, record.changed_by_id = None, current_user.id
                 record.changed_at = utcnow()
                 done += 1
+            if len(still) == len(waiting):
+                break
+            waiting = still
+        if refused:
+            db.session.rollback()
+            for message in refused:
+                flash(message, "error")
+            flash(_("Nothing was reset."), "error")
+            return
         db.session.commit()
         flash(_("%(count)s setting(s) reset to the default.", count=done), "success")
 
@@ -236,6 +266,8 @@ def grant_rows() -> list[dict]:
             if now is None and code is None:
                 continue
             rows.append({"role": role_label, "record": record_label,
+                         "propose": url_for("grant_change.create_view", role=role,
+                                            record=table),
                          "scope": SCOPES.get(now.scope, now.scope) if now else "—",
                          "actions": _actions_text(now, table), "changed": now != code,
                          "code": _actions_text(code, table)})
@@ -250,6 +282,22 @@ def _actions_text(found, table: str) -> str:
     return "、".join(str(labels.get(a, GRANT_ACTIONS.get(a, a))) for a in sorted(found.actions))
 
 
+class GrantChangeScreen:
+    """A proposal starts from the grant in force: ``?role=&record=`` (the links of the
+    settings screen's grant table) fills in its row scope and actions."""
+
+    def create_form(self, obj=None):
+        form = super().create_form(obj)
+        role, table = request.args.get("role"), request.args.get("record")
+        if request.method == "GET" and role in ROLES and table in GRANTABLE_RECORDS:
+            now = effective_policy().get(role, {}).get(table)
+            form.role.data, form.record.data = role, table
+            if now is not None:
+                form.scope.data = now.scope
+                form.allowed_actions.data = sorted(now.actions)
+        return form
+
+
 def grant_change_todos(admin, day) -> list[Figure]:
     """For the GM office: grant changes waiting for its approval."""
     if not can(actor(), "approve", GrantChange):
@@ -260,6 +308,7 @@ def grant_change_todos(admin, day) -> list[Figure]:
 
 
 VIEW_MIXINS["app_setting"] = SettingsScreen
+VIEW_MIXINS["grant_change"] = GrantChangeScreen
 TODO_SOURCES.append(grant_change_todos)
 
 __all__ = ["SettingsScreen", "ensure_rows", "grant_rows"]

@@ -34,20 +34,29 @@ PAGE_SIZE = 20
 
 LIST_TEMPLATE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ title }}</title><link rel="stylesheet" href="/static/bootstrap.min.css"></head>
-<body><nav class="navbar"><a href="/admin/">{{ site }}</a><ul>{% for label, url in menu %}<li><a href="{{ url }}">{{ label }}</a></li>{% endfor %}</ul><span>{{ user }}</span></nav>
+<body><nav class="navbar"><a href="/admin/">{{ site }}</a><ul>
+{% for label, url in menu %}<li><a href="{{ url }}">{{ label }}</a></li>{% endfor %}
+</ul><span>{{ user }}</span></nav>
 <div class="container-fluid"><h1>{{ title }}</h1>
 <form method="get"><input name="search" value="{{ search }}"><button>搜索</button></form>
-<table class="table table-sm"><thead><tr><th></th>{% for label in headers %}<th>{{ label }}</th>{% endfor %}</tr></thead><tbody>
-{% for row in rows %}<tr><td><a href="/admin/complaint/details/?id={{ row[0] }}&amp;url=/admin/complaint/">查看</a></td>{% for cell in row[1:] %}<td>{{ cell }}</td>{% endfor %}</tr>
+<table class="table table-sm"><thead><tr><th></th>
+{% for label in headers %}<th>{{ label }}</th>{% endfor %}</tr></thead><tbody>
+{% for row in rows %}<tr>
+<td><a href="/admin/complaint/details/?id={{ row[0] }}&amp;url=/admin/complaint/">查看</a></td>
+{% for cell in row[1:] %}<td>{{ cell }}</td>{% endfor %}</tr>
 {% endfor %}</tbody></table>
 <a href="?page={{ page + 1 }}">&gt;</a></div></body></html>"""
 
 DETAILS_TEMPLATE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <title>{{ title }}</title><link rel="stylesheet" href="/static/bootstrap.min.css"></head>
-<body><nav class="navbar"><a href="/admin/">{{ site }}</a><ul>{% for label, url in menu %}<li><a href="{{ url }}">{{ label }}</a></li>{% endfor %}</ul><span>{{ user }}</span></nav>
+<body><nav class="navbar"><a href="/admin/">{{ site }}</a><ul>
+{% for label, url in menu %}<li><a href="{{ url }}">{{ label }}</a></li>{% endfor %}
+</ul><span>{{ user }}</span></nav>
 <div class="container-fluid"><h1>{{ title }}</h1><table class="table table-sm">
 {% for label, value in fields %}<tr><th>{{ label }}</th><td>{{ value }}</td></tr>
-{% endfor %}</table><h2>历史</h2><ul>{% for at, who, action in history %}<li>{{ at }} {{ who }} {{ action }}</li>{% endfor %}</ul></div></body></html>"""
+{% endfor %}</table><h2>历史</h2><ul>
+{% for at, who, action in history %}<li>{{ at }} {{ who }} {{ action }}</li>{% endfor %}
+</ul></div></body></html>"""
 
 
 def local(value) -> str:
@@ -228,7 +237,8 @@ class Floor:
                           choices["kind"].get(row[5], row[5]),
                           choices["severity"].get(row[6], row[6]), status, due,
                           choices["level"].get(row[9], row[9])))
-        return self.list_template.render(title=self.meta.title, site=self.meta.site, menu=self.meta.menu,
+        return self.list_template.render(title=self.meta.title, site=self.meta.site,
+                                         menu=self.meta.menu,
                                          user=user.full_name, headers=self.meta.list_labels,
                                          rows=shown, page=page,
                                          search=request.args.get("search", ""))
@@ -277,7 +287,8 @@ class Floor:
                 f"AND record_id = '{pk}' ORDER BY id").all()
         fields = [(labels[n], self._text(n, v)) for n, v in zip(names, row, strict=True)]
         return self.details_template.render(
-            title=self.meta.title, site=self.meta.site, menu=self.meta.menu, user=user.full_name, fields=fields,
+            title=self.meta.title, site=self.meta.site, menu=self.meta.menu,
+            user=user.full_name, fields=fields,
             history=[(local(h[0]), h[1], h[2]) for h in history])
 
     def csv_export(self):
@@ -304,7 +315,7 @@ class Floor:
                 while chunk := result.fetchmany(1000):
                     buffer.seek(0)
                     buffer.truncate()
-                    writer.writerows([convert(v) for convert, v in zip(texts, row)]
+                    writer.writerows([convert(v) for convert, v in zip(texts, row, strict=True)]
                                      for row in chunk)
                     yield buffer.getvalue().encode()
         return Response(generate(), mimetype="text/csv")

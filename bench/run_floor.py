@@ -2,8 +2,9 @@
 
 Both run in this process through Flask's test client on the same database, the
 product's request and the floor's alternating in every round (a slow moment of the
-shared machine slows both). Per request: medians in ms, the ratio product / floor,
-the product's SQL statements and HTML bytes (the floor's too). Appends JSON lines to
+shared machine slows both). Per request: medians of the process's CPU time and of the
+wall time, the ratio product / floor (CPU), the product's SQL statements and HTML
+bytes (the floor's too). Appends JSON lines to
 ``bench/data/floor.jsonl``; ``--table`` prints the Markdown table of a results file.
 
     python -m bench.run_floor --phase before --url sqlite:////abs/bench/data/records_1m.db
@@ -68,13 +69,17 @@ def floor_client(floor, data_set, user_id: int):
     return client
 
 
-def fetch(client, url: str) -> tuple[float, int, int]:
-    """(ms, status, bytes) of the whole response, a streamed one read to its end."""
-    started = time.perf_counter()
+def fetch(client, url: str) -> tuple[float, float, int, int]:
+    """(wall ms, CPU ms of this process, status, bytes) of the whole response, a
+    streamed one read to its end. On a shared machine (other people's tests on the
+    same two cores) the CPU time of the request stays put where the wall time does
+    not; with SQLite it includes the database's work, with PostgreSQL not."""
+    started, cpu = time.perf_counter(), time.process_time()
     response = client.get(url, buffered=False)
     size = sum(len(chunk) for chunk in response.response)
     response.close()
-    return (time.perf_counter() - started) * 1000, response.status_code, size
+    return ((time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000,
+            response.status_code, size)
 
 
 def compare(data_set, floor, app_client, floor_client_, name, app_url, floor_url,
@@ -82,20 +87,25 @@ def compare(data_set, floor, app_client, floor_client_, name, app_url, floor_url
     counter = data_set.counter
     if not name.startswith("CSV"):  # an export is long enough to warm itself up
         fetch(app_client, app_url), fetch(floor_client_, floor_url)
-    app_ms, floor_ms, statuses = [], [], set()
+    app_ms, floor_ms, app_cpu, floor_cpu, statuses = [], [], [], [], set()
     sql = app_bytes = floor_bytes = 0
     for _ in range(repeat):
         before = counter.count
-        ms, status, app_bytes = fetch(app_client, app_url)
+        ms, cpu, status, app_bytes = fetch(app_client, app_url)
         sql = counter.count - before
         app_ms.append(ms)
+        app_cpu.append(cpu)
         statuses.add(status)
-        ms, status, floor_bytes = fetch(floor_client_, floor_url)
+        ms, cpu, status, floor_bytes = fetch(floor_client_, floor_url)
         floor_ms.append(ms)
+        floor_cpu.append(cpu)
         statuses.add(status)
-    app_median, floor_median = statistics.median(app_ms), statistics.median(floor_ms)
-    return {"scenario": name, "app_ms": app_median, "floor_ms": floor_median,
-            "ratio": app_median / floor_median, "sql": sql, "app_bytes": app_bytes,
+    median = statistics.median
+    return {"scenario": name, "app_ms": median(app_ms), "floor_ms": median(floor_ms),
+            "ratio": median(app_ms) / median(floor_ms),
+            "app_cpu_ms": median(app_cpu), "floor_cpu_ms": median(floor_cpu),
+            "cpu_ratio": median(app_cpu) / max(median(floor_cpu), 1e-3),
+            "sql": sql, "app_bytes": app_bytes,
             "floor_bytes": floor_bytes, "status": sorted(statuses), "url": app_url}
 
 
@@ -124,30 +134,34 @@ def run(url: str, phase: str, repeat: int, only: str | None,
     return rows
 
 
-def table(path: Path) -> str:
-    """Markdown: per database, user and request, before and after side by side."""
+def table(path: Path, phases: list[str] | None = None) -> str:
+    """Markdown: per database, user and request, the phases side by side: the
+    product's CPU ms and its ratio to the floor's CPU ms of the same run, wall ms,
+    SQL statements and HTML KB."""
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    rows = [r for r in rows if "app_cpu_ms" in r and (not phases or r["phase"] in phases)]
     latest = {}
     for row in rows:
         latest[(row["db"], row["user"], row["scenario"], row["phase"])] = row
-    phases = list(dict.fromkeys(r["phase"] for r in rows))
+    phases = phases or list(dict.fromkeys(r["phase"] for r in rows))
     out = []
     for db in dict.fromkeys(r["db"] for r in rows):
         out.append(f"\n### {db}, {max(r['rows'] for r in rows if r['db'] == db):,} complaints\n")
-        head = "| user | request | floor ms |"
+        head = "| user | request |"
         for phase in phases:
-            head += f" {phase} ms | {phase} × floor | {phase} SQL | {phase} KB |"
+            head += (f" {phase}: CPU ms (floor) | × floor | wall ms (floor) | SQL |"
+                     " HTML KB |")
         out.append(head)
-        out.append("|" + "---|" * (3 + 4 * len(phases)))
+        out.append("|" + "---|" * (2 + 5 * len(phases)))
         keys = dict.fromkeys((r["user"], r["scenario"]) for r in rows if r["db"] == db)
         for user, scenario in keys:
-            found = [latest.get((db, user, scenario, p)) for p in phases]
-            floor_ms = next((f["floor_ms"] for f in reversed(found) if f), 0)
-            line = f"| {user} | {scenario} | {floor_ms:.1f} |"
-            for f in found:
-                line += (" – | – | – | – |" if f is None else
-                         f" {f['app_ms']:.1f} | {f['ratio']:.1f}× | {f['sql']} |"
-                         f" {f['app_bytes'] / 1024:.1f} |")
+            line = f"| {user.removeprefix('bench.')} | {scenario} |"
+            for phase in phases:
+                f = latest.get((db, user, scenario, phase))
+                line += (" – | – | – | – | – |" if f is None else
+                         f" {f['app_cpu_ms']:.1f} ({f['floor_cpu_ms']:.1f}) |"
+                         f" {f['cpu_ratio']:.1f}× | {f['app_ms']:.0f} ({f['floor_ms']:.0f}) |"
+                         f" {f['sql']} | {f['app_bytes'] / 1024:.1f} |")
             out.append(line)
     return "\n".join(out)
 
@@ -163,9 +177,10 @@ def main() -> None:
                         help="rounds of the 100k-row CSV export (after one warm-up)")
     parser.add_argument("--results", type=Path, default=RESULTS)
     parser.add_argument("--table", type=Path, help="print the table of a results file")
+    parser.add_argument("--phases", help="comma-separated phases for --table")
     args = parser.parse_args()
     if args.table:
-        print(table(args.table))
+        print(table(args.table, args.phases.split(",") if args.phases else None))
         return
     args.results.parent.mkdir(exist_ok=True)
     for url in args.url:

@@ -1,12 +1,12 @@
 """What reading the settings costs a request (``models/office_settings.py``).
 
-Every request compares the settings' generation counter with its app's snapshot once
-(one indexed one-row SELECT on a pooled connection of its own); a reload after a change
-reads ``app_setting`` and ``role_grant``. This measures both on SQLite (a file) and, with
-``DATABASE_URL``, on PostgreSQL, and the cost of one attribute read through the
-descriptor afterwards. Run: ``.venv/bin/python -m bench.settings_check`` (a scratch
-SQLite database in a temporary folder unless ``DATABASE_URL`` names one; the database
-is upgraded to the migrations' head and left as it was otherwise).
+Every request that reads a setting or a grant compares the settings' generation counter
+with its app's snapshot once (one indexed one-row SELECT on the request's connection);
+a reload after a change reads ``app_setting`` and ``role_grant``. This measures both on
+SQLite (a file) and, with ``DATABASE_URL``, on PostgreSQL, and the cost of one attribute
+read through the descriptor afterwards. Run: ``.venv/bin/python -m bench.settings_check``
+(a scratch SQLite database in a temporary folder unless ``DATABASE_URL`` names one; the
+database is upgraded to the migrations' head and left as it was otherwise).
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ def main() -> None:
             app.extensions.pop(EXTENSION, None)
             refresh(app)
 
-        check = per_call(lambda: refresh(app, db.session))  # as in ``install``
+        check = per_call(lambda: refresh(app, db.session))  # as in a request
         alone = per_call(lambda: refresh(app))
         full = per_call(reload, rounds=500)
         read = per_call(lambda: Complaint.max_extension, rounds=100_000)

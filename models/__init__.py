@@ -26,6 +26,12 @@ from .service_request import ServiceRequest
 from .work_order import WorkOrder
 from .follow_up import FollowUpCall
 from .corrective_action import CorrectiveAction
+from .customer_year_sales import CustomerYearSales
+from .credit_incident import CreditIncident
+from .survey_template import SurveyQuestion, SurveyTemplate
+from .survey_campaign import SurveyCampaign
+from .survey_response import SurveyResponse, SurveyScore
+from .improvement_plan import ImprovementPlan
 from .return_slip import ReturnLine, ReturnSlip
 from .project import Project
 from .archive import ArchiveFile, archive_reference
@@ -48,10 +54,12 @@ __all__ = [
     "ApiToken",
     "Project",
     "VisitPlan", "VisitPlanLine", "VisitReport", "UrgentVisitReport", "VisitSummary",
-    "GradingReview", "CustomerQualification",
+    "GradingReview", "CustomerQualification", "CustomerYearSales", "CreditIncident",
     "ReportReview",
 ]
-__all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction"]
+__all__ += ["ServiceRequest", "WorkOrder", "FollowUpCall", "CorrectiveAction",
+            "SurveyTemplate", "SurveyQuestion", "SurveyCampaign", "SurveyResponse",
+            "SurveyScore", "ImprovementPlan"]
 from . import indexes  # noqa: E402,F401  (list and search indexes, after the models)
 from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, statistics)
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)

@@ -13,10 +13,10 @@ from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
-from .customer import Customer
+from .follows_customer import FollowsCustomer
 from .mixins import BusinessRecord, code_column, foreign_key
 
 QUALIFICATION_KINDS = {
@@ -34,14 +34,12 @@ def expiring(user, day: date):
         days=CustomerQualification.remind_days)
 
 
-class CustomerQualification(BusinessRecord, Model):
+class CustomerQualification(FollowsCustomer, BusinessRecord, Model):
     """One certificate of a customer (资质), kept on record with its expiry date."""
 
     __tablename__ = "customer_qualification"
     remind_days: int = 30
     """Days before the expiry date from which the qualification is listed as expiring."""
-    level_follows = "customer"
-    """As confidential as its customer."""
     attachments_allowed = True
     """The certificate's scan."""
     named_lists = {"expiring": (_l("Expiring or expired"), expiring)}
@@ -72,11 +70,3 @@ class CustomerQualification(BusinessRecord, Model):
 
     def __str__(self) -> str:
         return self.certificate_no or str(_l("(new customer qualification)"))
-
-    def derive(self) -> None:
-        """The customer's level is the qualification's (``level_follows``)."""
-        customer = self.customer
-        if customer is None and self.customer_id is not None:
-            customer = object_session(self).get(Customer, self.customer_id)
-        if customer is not None:
-            self.level = customer.level

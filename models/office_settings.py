@@ -31,10 +31,10 @@ Stored values live in ``app_setting`` (``models/app_setting.py``: key, JSON valu
 version, who changed it and when; no row or a NULL value: the default). Each app keeps
 a snapshot of them and of the approved grant changes (``role_grant``). A counter row
 (``number_counter``, scope ``settings:generation``) moves on in the same transaction as
-any change; every request compares it with its snapshot's once, at its start, and
-reloads on a difference — so a change takes effect at once on every worker. Work outside
-a request (the CLI, a script) checks once per application context. Without an
-application context (imports, declarations) the default is read.
+any change; every request compares it with its snapshot's once, at its first read of a
+setting or grant, and reloads on a difference — so a change takes effect at once on
+every worker. Work outside a request (the CLI, a script) checks once per application
+context. Without an application context (imports, declarations) the default is read.
 """
 from __future__ import annotations
 
@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import sqlalchemy as sa
-from flask import current_app, g, has_app_context
+from flask import current_app, g, has_app_context, has_request_context
 from flask_babel import lazy_gettext as _l
 
 from .base import db
@@ -96,7 +96,10 @@ class Setting:
 
     # -- the descriptor: reading the attribute reads the current value -----------------
     def __set_name__(self, owner, name) -> None:
-        table = owner.__dict__.get("__tablename__", owner.__name__.lower())
+        # A model's table name; a plain class's name in snake case (visit_frequency).
+        table = owner.__dict__.get("__tablename__") or "".join(
+            f"_{c.lower()}" if c.isupper() and i else c.lower()
+            for i, c in enumerate(owner.__name__))
         register(self, owner, f"{table}.{name}")
 
     def __get__(self, obj, owner=None):
@@ -267,20 +270,39 @@ CLEANERS = {"int": _clean_int, "bool": _clean_bool, "str": _clean_str,
             "number_format": _clean_number_format}
 
 
-def validate(key: str, value) -> object:
+def validate(key: str, value, stored: dict | None = None) -> object:
     """``value`` cleaned for setting ``key``, checked against the rules that tie it to
-    other settings (with their current values); ``SettingRefused`` otherwise."""
+    other settings; ``SettingRefused`` otherwise. ``stored``: the other settings' stored
+    values (``stored_values``), else those of this request's snapshot."""
     from .setting_rules import rules_of
 
     declared = SETTINGS[key]
     cleaned = declared.clean(value)
-    values = {other: value_of(other, SETTINGS[other].default) for other in SETTINGS}
+    if stored is None:
+        values = {other: value_of(other, SETTINGS[other].default) for other in SETTINGS}
+    else:
+        values = {other: stored.get(other, SETTINGS[other].default) for other in SETTINGS}
     values[key] = cleaned
     for rule in rules_of(key):
         if not rule.holds(values):
             raise SettingRefused(_l("%(field)s: %(rule)s", field=declared.label,
                                     rule=rule.message))
     return cleaned
+
+
+def stored_values(session) -> dict:
+    """key → value as the database holds them now, in ``session``'s transaction (a save
+    checks its rules against what another save just committed)."""
+    from .app_setting import AppSetting
+
+    found = {}
+    for key, value in session.connection().execute(sa.select(
+            AppSetting.key, AppSetting.value).where(AppSetting.value.is_not(None))):
+        try:
+            found[key] = SETTINGS[key].clean(value) if key in SETTINGS else None
+        except SettingRefused:
+            continue
+    return found
 
 
 # -- the snapshot every reader uses ------------------------------------------------------
@@ -315,8 +337,30 @@ def current() -> Snapshot:
     app = current_app._get_current_object()
     snap = app.extensions.get(EXTENSION)
     if snap is not None and g.get("office_settings_checked"):
-        return snap  # a request's check ran at its start (``install``)
-    return refresh(app)
+        return snap  # checked already in this request (``install``) or context
+    # In a request, on its own connection: no second connection per request.
+    return refresh(app, db.session if has_request_context() else None)
+
+
+def generation_column():
+    """The settings' generation as a scalar subquery, for a statement a request sends
+    anyway (the session's account: ``auth.load_user``), so checking the settings costs
+    no statement of its own."""
+    from .numbering import NumberCounter
+
+    return sa.select(NumberCounter.last).where(
+        NumberCounter.scope == GENERATION_SCOPE).scalar_subquery()
+
+
+def seen_generation(generation) -> None:
+    """The request read the generation with another statement: keep the snapshot if it
+    is that generation (the request's check is then done), else reload now."""
+    app = current_app._get_current_object()
+    snap = app.extensions.get(EXTENSION)
+    if snap is not None and snap.generation == (generation or 0):
+        g.office_settings_checked = True
+        return
+    refresh(app, db.session if has_request_context() else None)
 
 
 def refresh(app, session=None) -> Snapshot:
@@ -378,15 +422,12 @@ def forget(app=None) -> None:
 
 
 def install(app) -> None:
-    """Check the settings at the start of every request (static files read none), on
-    the request's own database connection."""
-    from flask import request
+    """Each request checks the settings once, at its first read (a request that reads
+    none — a static file, a health probe, the metrics — sends no query for them)."""
 
     @app.before_request
-    def check_settings():
-        endpoint = request.endpoint or ""
-        if endpoint != "static" and not endpoint.endswith(".static"):
-            refresh(app, db.session)
+    def settings_unchecked():
+        g.office_settings_checked = False
 
 
 __all__ = ["setting", "declare", "SETTINGS", "Setting", "SettingRefused", "validate",

@@ -16,9 +16,13 @@ from flask_babel import lazy_gettext as _l
 from .base import REGISTRY
 from .choices import ARCHIVE_CATEGORIES, LEVELS
 from .customer import Customer
+from .follow_up import FollowUpCall
+from .grading_review import GradingReview
 from .grant_change import fill_choices
 from .loan import Loan
 from .office_settings import SETTINGS, Setting, declare, register
+from .service_request import REQUEST_KINDS, ServiceSettings
+from .visit_frequency import VisitFrequency
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,26 @@ declare(Loan, "legal_categories",
         _l("File categories whose loans the legal office also approves"),
         choices=ARCHIVE_CATEGORIES)
 declare(Customer, "number_format", _l("Customer code format"), kind="number_format")
+# Visits (巡访) by customer grade, 001 篇1/2 and 004 第3条: months between visits.
+declare(VisitFrequency, "grade_a_months", _l("Visit grade A customers every (months)"),
+        low=1, high=24)
+declare(VisitFrequency, "grade_b_months", _l("Visit grade B customers every (months)"),
+        low=1, high=24)
+declare(VisitFrequency, "grade_c_months", _l("Visit grade C customers every (months)"),
+        low=1, high=36)
+declare(VisitFrequency, "grade_d_months", _l("Visit grade D customers every (months)"),
+        low=1, high=48)
+declare(VisitFrequency, "residential_d_months",
+        _l("Visit residential grade D customers every (months)"), low=1, high=60)
+declare(GradingReview, "interval_months", _l("Grading review every (months)"),
+        low=1, high=60)
+declare(FollowUpCall, "due_after_days", _l("Follow-up call due after (working days)"),
+        low=1, high=30)
+# Service requests (咨询、报修、报警), 001 篇5/6: office hours to handle, to repair.
+declare(ServiceSettings, "handle_hours", _l("Service request handled within (hours)"),
+        low=1, high=240, choices=REQUEST_KINDS)
+declare(ServiceSettings, "repair_hours", _l("Repair finished within (hours)"),
+        low=1, high=240)
 
 
 def declare_step_clocks() -> None:

@@ -55,7 +55,11 @@ class VisitSummary(Stateful, BusinessRecord, Model):
     reviewed_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Reviewed by"))
     reviewed_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Reviewed at")})
 
-    __table_args__ = (sa.UniqueConstraint("department_id", "month"),)
+    # One summary per department and month; the index says so in the user's words.
+    __table_args__ = (sa.Index("uq_visit_summary_department_month", "department_id", "month",
+                               unique=True),)
+    constraint_messages = {"uq_visit_summary_department_month": _l(
+        "Month (first day): the department has its summary of that month already.")}
 
     class Admin:
         label = _l("Monthly visit summary")

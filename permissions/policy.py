@@ -58,7 +58,8 @@ GM_STEPS = {
 #: writes the urgent reports and proposes grades; the GM office approves plans, reads
 #: and decides urgent reports and decides grades; the auditor reads.
 VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
-          "grading_review", "customer_qualification")
+          "grading_review", "customer_qualification", "customer_year_sales",
+          "credit_incident")
 VISIT_GRANTS = {
     "clerk": {
         "visit_plan": grant("department", *READ, *WRITE, "submit"),
@@ -67,6 +68,8 @@ VISIT_GRANTS = {
         "visit_summary": grant("department", *READ, *WRITE),
         "grading_review": grant("department", *READ),
         "customer_qualification": grant("department", *READ, *WRITE),
+        "customer_year_sales": grant("department", *READ, *WRITE),
+        "credit_incident": grant("department", *READ, *WRITE),
     },
     "supervisor": {
         "visit_plan": grant("department", *READ, *WRITE, "export", "submit", "send_back",
@@ -76,6 +79,8 @@ VISIT_GRANTS = {
         "visit_summary": grant("department", *READ, *WRITE, "export", "review"),
         "grading_review": grant("department", *READ, *WRITE, "export"),
         "customer_qualification": grant("department", *READ, *WRITE, "export"),
+        "customer_year_sales": grant("department", *READ, *WRITE, "export"),
+        "credit_incident": grant("department", *READ, *WRITE, "export"),
     },
     "gm_office": {
         "visit_plan": grant("all", *READ, "export", "send_back", "approve"),
@@ -84,6 +89,8 @@ VISIT_GRANTS = {
         "visit_summary": grant("all", *READ, "export"),
         "grading_review": grant("all", *READ, "export", "decide", "reject"),
         "customer_qualification": grant("all", *READ, "export"),
+        "customer_year_sales": grant("all", *READ, "export"),
+        "credit_incident": grant("all", *READ, "export"),
     },
     "auditor": {table: grant("all", *READ, "export") for table in VISITS},
 }
@@ -195,6 +202,22 @@ POLICY["supervisor"]["corrective_action"] = grant("department", *READ, *WRITE, "
 POLICY["gm_office"]["corrective_action"] = grant("all", *READ, *WRITE, "export", "verify",
                                                  "close")
 POLICY["auditor"]["corrective_action"] = grant("all", *READ, "export")
+# 客户满意度调查: a supervisor (or the GM office) prepares the questionnaire and runs the
+# survey; clerks enter the answer sheets; the GM office reviews the improvement plans
+# (提交公司领导审阅) and the owners report them done.
+SURVEY_GRANTS = {
+    "survey_template": ((), ("put_in_use",), ("put_in_use",)),
+    "survey_campaign": ((), ("launch", "close"), ("launch", "close")),
+    "survey_response": ((*WRITE, "enter"), ("enter",), None),
+    "improvement_plan": (("complete",), ("complete",), ("review", "complete")),
+}
+for _model, (_clerk, _supervisor, _gm) in SURVEY_GRANTS.items():
+    POLICY["clerk"][_model] = grant("department", *READ, *_clerk)
+    POLICY["supervisor"][_model] = grant("department", *READ, *WRITE, "export", *_supervisor)
+    POLICY["gm_office"][_model] = grant("all", *READ, "export") if _gm is None else \
+        grant("all", *READ, *WRITE, "export", *_gm)
+    POLICY["auditor"][_model] = grant("all", *READ, "export")
+
 #: Actions that only touch the record's confidentiality level.
 LEVEL_ACTION = "change_level"
 #: Roles that may put a record into any department (the others: their own only).

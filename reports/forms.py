@@ -149,6 +149,18 @@ def registered_by(record) -> tuple[str | None, datetime | None]:
     return (row[0], row[1]) if row else (None, getattr(record, "created_at", None))
 
 
+def corrective_actions_of(complaint) -> str:
+    """The 改善措施表 raised from a complaint that the user may see (the request's
+    visibility hook filters them), oldest first, as the form's one line per action:
+    number, action, state."""
+    from models import CorrectiveAction
+
+    actions = db.session.scalars(sa.select(CorrectiveAction).where(
+        CorrectiveAction.complaint_id == complaint.id).order_by(CorrectiveAction.id))
+    return "\n".join(f"{a.number or ''} {a.action}（{a.statuses.get(a.status, a.status)}）"
+                     for a in actions)
+
+
 def user_names(ids) -> dict[int, str]:
     ids = {i for i in ids if i}
     if not ids:

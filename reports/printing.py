@@ -13,7 +13,7 @@ from permissions import can
 from permissions.scoping import actor
 
 from . import bp
-from .forms import BY_KEY, forms_for, signatures_of
+from .forms import BY_KEY, corrective_actions_of, forms_for, signatures_of
 from .tables import shown
 
 MAX_RECORDS = 200
@@ -41,7 +41,8 @@ def print_form(key: str):
                      changes={"form": key})
     db.session.commit()
     pages = [(record, signatures_of(form, record)) for record in records]
-    return render_template("forms/document.html", form=form, pages=pages, shown=shown)
+    return render_template("forms/document.html", form=form, pages=pages, shown=shown,
+                           corrective_actions_of=corrective_actions_of)
 
 
 def print_links(record) -> list[tuple[object, str]]:

@@ -15,14 +15,17 @@ BUSINESS = ("customer", *RECORDS, "penalty", "loan")
 
 #: Visits and grading reviews (issue 14 items 1 and 6), written out per role.
 VISITS = ("visit_plan", "visit_report", "urgent_visit_report", "visit_summary",
-          "grading_review", "customer_qualification")
+          "grading_review", "customer_qualification", "customer_year_sales",
+          "credit_incident")
 VISIT_EXPECTED = {
     "clerk": {"visit_plan": ("department", {"list", "view", "create", "edit"}),
               "visit_report": ("department", {"list", "view", "create", "edit"}),
               "urgent_visit_report": ("department", {"list", "view"}),
               "visit_summary": ("department", {"list", "view", "create", "edit"}),
               "grading_review": ("department", {"list", "view"}),
-              "customer_qualification": ("department", {"list", "view", "create", "edit"})},
+              **{t: ("department", {"list", "view", "create", "edit"})
+                 for t in ("customer_qualification", "customer_year_sales",
+                           "credit_incident")}},
     "supervisor": {t: ("department", {"list", "view", "create", "edit", "export"})
                    for t in VISITS},
     "gm_office": {t: ("all", {"list", "view", "export"}) for t in VISITS},
@@ -96,6 +99,18 @@ EXPECTED["supervisor"]["corrective_action"] = ("department", {"list", "view", "c
 EXPECTED["gm_office"]["corrective_action"] = ("all", {"list", "view", "create", "edit",
                                                       "export"})
 EXPECTED["auditor"]["corrective_action"] = ("all", {"list", "view", "export"})
+
+#: Satisfaction surveys: supervisors run them in their department, clerks enter the
+#: answer sheets, the GM office prepares and reviews company-wide (answer sheets: reads).
+for _table in ("survey_template", "survey_campaign", "survey_response", "improvement_plan"):
+    EXPECTED["clerk"][_table] = ("department", {"list", "view", "create", "edit"}
+                                 if _table == "survey_response" else {"list", "view"})
+    EXPECTED["supervisor"][_table] = ("department", {"list", "view", "create", "edit",
+                                                     "export"})
+    EXPECTED["gm_office"][_table] = ("all", {"list", "view", "export"}
+                                     if _table == "survey_response"
+                                     else {"list", "view", "create", "edit", "export"})
+    EXPECTED["auditor"][_table] = ("all", {"list", "view", "export"})
 
 #: The world's users: username → (role, department, clearance, id set by the test).
 ROLE_OF = {"clerk.sales": "clerk", "clerk.service": "clerk", "supervisor": "supervisor",

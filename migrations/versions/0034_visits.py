@@ -1,14 +1,16 @@
-"""visits: plans, reports, urgent reports, monthly summaries, grading reviews
+"""visits: plans, reports, urgent reports, monthly summaries, grading reviews, profile
 
-Issue 14 items 1 and 6. Five new tables, created as the models declare them, with
+Issue 14 items 1 and 6. Nine new tables, created as the models declare them, with
 their list indexes (``models/indexes.py``: dept/sort/level and status variants, id
 carried on PostgreSQL) and the index (customer_id, visited_at) that answers "last
 visit of this customer" for the visits-due list: ``visit_plan`` and
 ``visit_plan_line`` (巡回访问计划), ``visit_report`` (走访报告单 / 巡访日报, the three
 scores checked on the regulations' scale), ``urgent_visit_report`` (巡访紧急报告),
-``visit_summary`` (每月巡访情况报告书, one per department and month) and
-``grading_review`` (客户分级评审), ``customer_qualification`` (客户资质备案). A
-complaint may name the visit report it was opened from; a customer gets trade and payment terms and a prospect flag (目标客户).
+``visit_summary`` (每月巡访情况报告书, one per department and month),
+``grading_review`` (客户分级评审), ``customer_qualification`` (客户资质备案),
+``customer_year_sales`` (历年销售实绩) and ``credit_incident`` (以往信用问题). A
+complaint may name the visit report it was opened from; a customer gets trade and
+payment terms and a prospect flag (目标客户).
 
 Revision ID: 0034_visits
 Revises: 0032_project_files
@@ -80,9 +82,10 @@ def upgrade():
     sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_visit_summary_department_id_department')),
     sa.ForeignKeyConstraint(['prepared_by_id'], ['app_user.id'], name=op.f('fk_visit_summary_prepared_by_id_app_user')),
     sa.ForeignKeyConstraint(['reviewed_by_id'], ['app_user.id'], name=op.f('fk_visit_summary_reviewed_by_id_app_user')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_visit_summary')),
-    sa.UniqueConstraint('department_id', 'month', name=op.f('uq_visit_summary_department_id_month'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_visit_summary'))
     )
+    op.create_index("uq_visit_summary_department_month", "visit_summary",
+                    ["department_id", "month"], unique=True)
     with op.batch_alter_table('visit_summary', schema=None) as batch_op:
         batch_op.create_index('ix_visit_summary_dept_month', ['department_id', 'month', 'level'], unique=False, postgresql_include=['id'])
         batch_op.create_index('ix_visit_summary_dept_status_month', ['department_id', 'status', 'month', 'level'], unique=False, postgresql_include=['id'])
@@ -243,6 +246,54 @@ def upgrade():
         batch_op.create_index('ix_customer_qualification_dept_valid_until', ['department_id', 'valid_until', 'level'], unique=False, postgresql_include=['id'])
         batch_op.create_index('ix_customer_qualification_valid_until_level', ['valid_until', 'level'], unique=False, postgresql_include=['id'])
 
+    op.create_table('credit_incident',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('occurred_on', sa.Date(), nullable=False),
+    sa.Column('kind', sa.Enum('late_payment', 'bad_debt', 'bounced_payment', 'over_limit', 'other', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=16, scale=2), nullable=True),
+    sa.Column('description', sa.Text(), nullable=True),
+    sa.Column('resolution', sa.String(length=300), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Enum('public', 'internal', 'confidential', 'secret', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("amount <> 'NaN' AND amount > -100000000000000 AND amount < 100000000000000", name='ck_credit_incident_amount_finite'),
+    sa.CheckConstraint('amount IS NULL OR amount >= 0', name='amount_not_negative'),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_credit_incident_customer_id_customer')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_credit_incident_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_credit_incident'))
+    )
+    with op.batch_alter_table('credit_incident', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_credit_incident_customer_id'), ['customer_id'], unique=False)
+        batch_op.create_index('ix_credit_incident_dept_occurred_on', ['department_id', 'occurred_on', 'level'], unique=False, postgresql_include=['id'])
+        batch_op.create_index('ix_credit_incident_occurred_on_level', ['occurred_on', 'level'], unique=False, postgresql_include=['id'])
+
+    op.create_table('customer_year_sales',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('customer_id', sa.Integer(), nullable=False),
+    sa.Column('year', sa.Integer(), nullable=False),
+    sa.Column('sales', sa.Numeric(precision=16, scale=2), nullable=False),
+    sa.Column('remarks', sa.Text(), nullable=True),
+    sa.Column('department_id', sa.Integer(), nullable=False),
+    sa.Column('level', sa.Enum('public', 'internal', 'confidential', 'secret', native_enum=False, create_constraint=True), nullable=False),
+    sa.Column('version_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.Column('updated_at', sa.DateTime(), nullable=False),
+    sa.CheckConstraint("sales <> 'NaN' AND sales > -100000000000000 AND sales < 100000000000000", name='ck_customer_year_sales_sales_finite'),
+    sa.CheckConstraint('sales >= 0', name='sales_not_negative'),
+    sa.CheckConstraint('year BETWEEN 1900 AND 2999', name='year_plausible'),
+    sa.ForeignKeyConstraint(['customer_id'], ['customer.id'], name=op.f('fk_customer_year_sales_customer_id_customer')),
+    sa.ForeignKeyConstraint(['department_id'], ['department.id'], name=op.f('fk_customer_year_sales_department_id_department')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_customer_year_sales'))
+    )
+    op.create_index("uq_customer_year_sales_customer_year", "customer_year_sales",
+                    ["customer_id", "year"], unique=True)
+    with op.batch_alter_table('customer_year_sales', schema=None) as batch_op:
+        batch_op.create_index('ix_customer_year_sales_dept_year', ['department_id', 'year', 'level'], unique=False, postgresql_include=['id'])
+        batch_op.create_index('ix_customer_year_sales_year_level', ['year', 'level'], unique=False, postgresql_include=['id'])
+
     add_complaint_link()
     # In place (no batch rebuild): the customer table keeps its search triggers.
     op.add_column("customer", sa.Column("trade_terms", sa.Text(), nullable=True))
@@ -282,7 +333,8 @@ def downgrade():
         op.drop_constraint("fk_complaint_visit_report_id_visit_report", "complaint",
                            type_="foreignkey")
         op.drop_column("complaint", "visit_report_id")
-    for table in ("customer_qualification", "urgent_visit_report", "visit_report",
+    for table in ("credit_incident", "customer_year_sales", "customer_qualification",
+                  "urgent_visit_report", "visit_report",
                   "visit_plan_line", "grading_review",
                   "visit_summary", "visit_plan"):
         op.drop_table(table)

@@ -166,7 +166,8 @@ def test_the_summary_is_made_from_the_months_reports(app, world, client_as, coll
     again = text(clerk.post("/admin/visit_summary/new/", follow_redirects=True, data={
         "month": month.isoformat(), **OWNER(world)}))
     assert fetch(app, VisitSummary, pk, "status") == "reviewed"
-    assert "already" in again or "conflicts" in again
+    assert "Month (first day): the department has its summary of that month already." \
+        in again
 
 
 def test_a_summary_of_a_month_not_begun_is_refused(app, world, client_as):
@@ -276,3 +277,33 @@ def test_a_review_is_proposed_from_the_customers_page_and_due_yearly(app, world,
 def local_date_now():
     from models.mixins import utcnow
     return utcnow()
+
+
+# -- the customer's sales year by year and credit incidents -----------------------------
+
+def test_one_sales_figure_per_customer_and_year(app, world, client_as):
+    from models import CustomerYearSales
+    pk = customer(app, world, name="销售实绩客户")
+    clerk = client_as("clerk.service")
+    form = {"customer": str(pk), "year": "2025", "sales": "3200000", **OWNER(world)}
+    assert clerk.post("/admin/customer_year_sales/new/", data=form).status_code == 302
+    page = text(clerk.post("/admin/customer_year_sales/new/", data={**form, "sales": "1"},
+                           follow_redirects=True))
+    assert "Year: the customer has a sales figure for that year already." in page
+    with app.app_context():
+        rows = db.session.scalars(sa.select(CustomerYearSales.sales).where(
+            CustomerYearSales.customer_id == pk)).all()
+        db.session.remove()
+    assert rows == [3200000]
+
+
+def test_credit_incidents_are_as_confidential_as_their_customer(app, world, client_as):
+    from models import CreditIncident
+    secret = customer(app, world, level="secret")
+    pk = add(app, CreditIncident(customer_id=secret, occurred_on=date(2026, 5, 1),
+                                 kind="bad_debt", department_id=dept(world),
+                                 level="internal"))
+    assert fetch(app, CreditIncident, pk, "level") == "secret"
+    assert client_as("clerk.service").get(
+        f"/admin/credit_incident/details/?id={pk}").status_code == 404
+    assert client_as("gm").get(f"/admin/credit_incident/details/?id={pk}").status_code == 200

@@ -16,8 +16,9 @@ from ..clocks_support import todo
 from ..duty_support import colleagues_fixture  # noqa: F401  (fixture)
 from ..test_workflow_support import acting, add, dept, fetch, step, text
 
-VISIT_TABLES = ("customer_qualification", "urgent_visit_report", "grading_review",
-                "visit_summary", "visit_plan_line", "visit_plan")
+VISIT_TABLES = ("credit_incident", "customer_year_sales", "customer_qualification",
+                "urgent_visit_report", "grading_review", "visit_summary", "visit_plan_line",
+                "visit_plan")
 
 
 @pytest.fixture(name="clean_visits", autouse=True)

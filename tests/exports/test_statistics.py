@@ -207,3 +207,17 @@ def test_the_xlsx_download_has_typed_cells_and_is_audited(app, counted, client_a
                                                               AuditEvent.action == "export"))
         assert event is not None and event.model == "complaint"
     assert client.get("/admin/statistics/xlsx?table=nothing").status_code == 404
+
+
+def test_the_working_day_counter_agrees_with_counting_day_by_day():
+    from datetime import timedelta
+
+    from reports.statistics import WorkingDayCounter, working_days_between
+    days = [date(2025, 1, 20) + timedelta(days=i) for i in range(30)]  # 春节 2025
+    counter = WorkingDayCounter(days)
+    for first in days:
+        for last in days:
+            assert counter.between(first, last) == working_days_between(first, last)
+    # After 26 January (a make-up workday): 27 January, then the holiday (28 January to
+    # 4 February), then 5 February.
+    assert counter.between(date(2025, 1, 26), date(2025, 2, 5)) == 2

@@ -244,3 +244,14 @@ def test_two_approvals_at_once_are_checked_one_after_the_other(app, world, clien
         assert "send_back" in policy["supervisor"]["contract"].actions \
             or "send_back" in policy["gm_office"]["contract"].actions
         db.session.remove()
+
+
+def test_a_proposal_starts_from_the_grant_in_force(app, client_as):
+    admin = client_as("admin")
+    listing = text(admin.get("/admin/app_setting/"))
+    assert "/admin/grant_change/new/?role=clerk&record=penalty" in listing
+    form = text(admin.get("/admin/grant_change/new/?role=clerk&record=penalty"))
+    assert '<option selected value="clerk">' in form or 'value="clerk" selected' in form
+    for action in ("list", "view"):
+        assert f'selected value="{action}"' in form or f'value="{action}" selected' in form
+    assert 'selected value="export"' not in form and 'value="export" selected' not in form

@@ -38,6 +38,15 @@ def base_forms(world) -> dict:
             "customer": customer, "quality_problem": "y", "within_warranty": "y",
             "lines-0-product": "浓缩洗衣液",
             "lines-0-quantity_claimed": "24", **common}, "remarks"),
+        # The customer profile and grading (issue 14).
+        "grading_review": ("supervisor", {"customer": customer, "trend": "stable",
+                                          "grade": "B", **common}, "reasons"),
+        "customer_year_sales": ("clerk.service", {"customer": customer, "year": "2019",
+                                                  "sales": "1", **common}, "remarks"),
+        "credit_incident": ("clerk.service", {"customer": customer,
+                                              "occurred_on": "2026-05-01",
+                                              "kind": "late_payment", **common},
+                            "description"),
     }
 
 

@@ -40,6 +40,15 @@ DECLARED = {
     "loan.legal_levels": ("secret",),
     "loan.legal_categories": ("litigation",),
     "customer.number_format": "KH{serial:05d}",
+    "visit_frequency.grade_a_months": 1,
+    "visit_frequency.grade_b_months": 3,
+    "visit_frequency.grade_c_months": 6,
+    "visit_frequency.grade_d_months": 12,
+    "visit_frequency.residential_d_months": 24,
+    "grading_review.interval_months": 12,
+    "follow_up_call.due_after_days": 3,
+    "service_settings.handle_hours": {"inquiry": 6, "repair": 6, "alarm": 24},
+    "service_settings.repair_hours": 24,
     "complaint.step.investigation": 3,
     "complaint.step.combined_opinion": 1,
 }
@@ -79,6 +88,31 @@ def test_a_change_takes_effect_and_is_audited_old_to_new(app, client_as, world):
     details = text(admin.get(f"/admin/app_setting/details/?id="
                              f"{setting_id(app, 'complaint.max_extension')}"))
     assert "10" in details and "7" in details
+
+
+def test_a_visit_frequency_set_on_the_screen_moves_the_visits_due(app, client_as):
+    """A setting declared from outside its class (models/setting_rules.py) is read by
+    the code that uses it: grade B customers visited every 2 months instead of 3."""
+    from models.visit_frequency import VisitFrequency
+
+    admin = client_as("admin")
+    try:
+        assert edit_setting(admin, app, "visit_frequency.grade_b_months",
+                            value="2").status_code == 302
+        with app.app_context():
+            assert VisitFrequency.months("B") == 2
+        assert edit_setting(admin, app, "visit_frequency.grade_b_months",
+                            value="0").status_code == 200  # out of range: refused
+        with app.app_context():
+            assert VisitFrequency.months("B") == 2
+    finally:
+        with app.app_context():
+            from models import AppSetting
+            db.session.execute(sa.update(AppSetting).where(
+                AppSetting.key == "visit_frequency.grade_b_months").values(value=None))
+            db.session.commit()
+            from models import office_settings
+            office_settings.forget(app)
 
 
 def test_workflows_read_the_new_value(app, client_as):
@@ -219,7 +253,7 @@ def test_only_admin_changes_settings(app, client_as, username):
 def test_the_screen_speaks_the_regulations_terms_in_chinese(app, login_as):
     page = text(login_as("admin").get("/admin/app_setting/?page_size=100"))
     for term in ("规则设定", "投诉处理期限（工作日）", "延期上限（工作日）",
-                 "验货期限（到货后天数）", "默认值（程序规定）", "现行权限",
+                 "检验期限（到货后天数）", "默认值（程序规定）", "现行权限",
                  "步骤期限：调查报告（工作日）"):
         assert term in page, term
 
@@ -263,3 +297,108 @@ def test_a_stored_value_the_code_no_longer_allows_falls_back_to_the_default(app,
     page = client_as("admin").get(
         f"/admin/app_setting/edit/?id={setting_id(app, 'monthly_review.due_day')}")
     assert page.status_code == 200 and 'value="10"' in text(page)
+
+
+def test_a_reset_that_would_break_a_rule_is_refused(app, client_as):
+    admin = client_as("admin")
+    assert edit_setting(admin, app, "return_slip.decision_days", value="10").status_code == 302
+    assert edit_setting(admin, app, "return_slip.inspection_days",
+                        value="8").status_code == 302
+    response = admin.post("/admin/app_setting/action/", data={
+        "action": "reset_default",
+        "rowid": [str(setting_id(app, "return_slip.decision_days"))]}, follow_redirects=True)
+    body = text(response)
+    assert "decision days are at least inspection days" in body and "Nothing was reset" in body
+    assert stored(app, "return_slip.decision_days")[0] == 10
+    # Both together, in either order: inspection back to 3 allows decision back to 5.
+    admin.post("/admin/app_setting/action/", data={"action": "reset_default", "rowid": [
+        str(setting_id(app, "return_slip.decision_days")),
+        str(setting_id(app, "return_slip.inspection_days"))]})
+    assert stored(app, "return_slip.decision_days")[0] is None
+    assert stored(app, "return_slip.inspection_days")[0] is None
+
+
+def test_two_saves_at_once_cannot_together_break_a_rule(app, world, client_as, monkeypatch,
+                                                        tmp_path):
+    """Decision days 10: one administrator moves inspection to 8 (fine with 10), another
+    moves decision to 5 (fine with 3) at the same moment; the second save waits for the
+    first and is refused (PostgreSQL: SQLite serialises writers anyway)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("concurrency is proved on PostgreSQL")
+    import threading
+
+    import admin_views.settings_screen as screen
+    from app import create_app
+
+    from .conftest import TEST_CONFIG
+    from .sessions import sign_in
+    from .settings_support import user_with_roles
+    from .threads import run_at_once
+
+    user_with_roles(app, world, "admin.two", "admin", department="it", clearance="internal")
+    assert edit_setting(client_as("admin"), app, "return_slip.decision_days",
+                        value="10").status_code == 302
+    versions = {key: stored(app, key)[1] for key in ("return_slip.inspection_days",
+                                                     "return_slip.decision_days")}
+    barrier = threading.Barrier(2, timeout=20)
+    original = screen.lock_generation
+
+    def both_then_lock(session):
+        barrier.wait()  # both saves have read the other setting's old value
+        return original(session)
+
+    monkeypatch.setattr(screen, "lock_generation", both_then_lock)
+    # The second administrator works on another worker (its own snapshot of the settings).
+    other = create_app({**TEST_CONFIG,
+                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                        "UPLOAD_FOLDER": str(tmp_path)})
+    first, second = client_as("admin"), other.test_client()
+    sign_in(other, second, world.users["admin.two"], locale="en")
+    second.get("/admin/")  # its snapshot: decision 10, inspection 3
+    pages = run_at_once(
+        lambda: edit_setting(first, app, "return_slip.inspection_days",
+                             version=versions["return_slip.inspection_days"], value="8"),
+        lambda: edit_setting(second, app, "return_slip.decision_days",
+                             version=versions["return_slip.decision_days"], value="5"))
+    assert sorted(page.status_code for page in pages) == [200, 302]
+    inspection = stored(app, "return_slip.inspection_days")[0] or 3
+    decision = stored(app, "return_slip.decision_days")[0] or 5
+    assert inspection <= decision
+    with other.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_the_settings_form_carries_the_csrf_token(tmp_path_factory):
+    """With CSRF protection on, as in production: the generated form's token saves."""
+    import re
+
+    from flask_migrate import upgrade
+
+    from app import create_app
+
+    from .conftest import TEST_CONFIG
+    from .sessions import sign_in
+    from .world import build_world
+
+    path = tmp_path_factory.mktemp("settings_csrf") / "csrf.db"
+    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    with app.app_context():
+        upgrade(revision="heads")
+        world = build_world()
+        db.session.commit()
+    client = app.test_client()
+    sign_in(app, client, world.users["admin"])
+    pk = setting_id(app, "complaint.max_extension")
+    page = client.get(f"/admin/app_setting/edit/?id={pk}").get_data(as_text=True)
+    form = re.search(r'<form[^>]*admin-form.*?</form>', page, re.S).group(0)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1)
+    assert client.post(f"/admin/app_setting/edit/?id={pk}", data={
+        "value": "9", "loaded_version": "1"}).status_code == 400
+    assert client.post(f"/admin/app_setting/edit/?id={pk}", data={
+        "value": "9", "loaded_version": "1", "csrf_token": token}).status_code == 302
+    with app.app_context():
+        assert Complaint.max_extension == 9
+        db.session.remove()
+        db.engine.dispose()
