@@ -330,10 +330,10 @@ def test_two_saves_at_once_cannot_together_break_a_rule(app, world, client_as, m
     import admin_views.settings_screen as screen
     from app import create_app
 
-    from .conftest import TEST_CONFIG
-    from .sessions import sign_in
-    from .settings_support import user_with_roles
-    from .threads import run_at_once
+    from ..conftest import TEST_CONFIG
+    from ..sessions import sign_in
+    from ..settings_support import user_with_roles
+    from ..threads import run_at_once
 
     user_with_roles(app, world, "admin.two", "admin", department="it", clearance="internal")
     assert edit_setting(client_as("admin"), app, "return_slip.decision_days",
@@ -377,9 +377,9 @@ def test_the_settings_form_carries_the_csrf_token(tmp_path_factory):
 
     from app import create_app
 
-    from .conftest import TEST_CONFIG
-    from .sessions import sign_in
-    from .world import build_world
+    from ..conftest import TEST_CONFIG
+    from ..sessions import sign_in
+    from ..world import build_world
 
     path = tmp_path_factory.mktemp("settings_csrf") / "csrf.db"
     app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True,
