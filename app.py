@@ -46,6 +46,7 @@ import request_log
 from extensions import babel, csrf, login_manager, migrate
 from file_modes import private_dir, secure_app_files, write_private
 from models import db, office_settings
+from models.hooks import install_hooks
 from permissions.scoping import bind_request_user
 from redirects import current_path, guard_flask_admin, safe_next
 
@@ -233,6 +234,7 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = secret_key(app.instance_path)
 
+    install_hooks()  # the database rules (audit trail, numbering, row filter): not on import
     db.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -245,14 +247,14 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     import api
-    import audit_cli
-    import audit_refusals
     import auth
     import backup
     import commands
     import health
     from admin_views import init_admin
     from admin_views.audit_log import init_audit_screens
+    from audit import cli as audit_cli
+    from audit import refusals as audit_refusals
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(health.bp)

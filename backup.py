@@ -50,7 +50,7 @@ from attachment_store import (
     stored_files,
 )
 from audit import record_event
-from audit_anchor import anchor_head, anchor_restore
+from audit.anchor import anchor_head, anchor_restore
 from backup_archive import (
     DATABASE_MEMBERS,
     BackupArchive,
@@ -430,7 +430,7 @@ def backup_command(output: Path | None):
 def restore_command(file: Path):
     """Load a backup into an empty database and the attachment store; check every file
     against its row and the audit chain."""
-    from audit_cli import verify_chain
+    from audit.chain import verify_chain
 
     count = restore(file)
     report = verify_chain()

@@ -99,7 +99,7 @@ def reset() -> list[tuple[str, str, str]]:
     """Empty, migrate, load the demo, run the day's jobs; the jobs' results."""
     from flask_migrate import upgrade
 
-    from audit_anchor import anchor_restore
+    from audit.anchor import anchor_restore
     from daily_jobs import run_due
     from demo import seed
 

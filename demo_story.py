@@ -7,16 +7,17 @@ a demo user at a fixed Asia/Shanghai time. Every creation, edit and step is reco
 with ``audit.recorded_as``: the record's history and the audit log show the actor and
 the time of each, like a step fired from the details page would.
 
-A step here obeys what the step engine (``admin_views/workflow.fire``) checks on the
-record: the status it starts from, separation of duties (``duty_refusal``: who
-confirmed does not approve, the customer-service department approves a return slip),
-the required fields, the model's own rule (``check_transition``) and consistency
-(``problems``); locked fields are checked by the flush itself (``models/decisions``).
-A step the rules refuse stops the seed with ``DemoError`` — the demo never shows what
-the application would not let happen. It does not ask the role grants (``can``): the
-demo's sales department has no supervisor of its own, so the service supervisor signs
-for it. What differs from ``fire``: the stamps take the step's demo time, not the
-clock, and no request is involved.
+A step here is fired through the step engine itself (``services.steps.apply_step``),
+so it obeys everything a clerk's step does: the status it starts from, separation of
+duties (who confirmed does not approve, the customer-service department approves a
+return slip), the required fields, the model's own rule (``check_transition``), its
+guard and consistency (``problems``); locked fields are checked by the flush itself
+(``models/decisions``). A step the rules refuse stops the seed with ``DemoError`` —
+the demo never shows what the application would not let happen. It does not ask the
+role grants (``can``, what ``services.steps.fire`` adds): the demo's sales department
+has no supervisor of its own, so the service supervisor signs for it. What differs
+from a clerk's step: the stamps take the step's demo time, not the clock, and no
+request is involved.
 """
 from __future__ import annotations
 
@@ -24,12 +25,13 @@ from contextlib import contextmanager
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from audit import record_event, recorded_as
+from audit import recorded_as
 from models import AppUser, db
 from models.decisions import step_in_progress
-from models.numbering import LOCAL_TZ, local_date_of
-from models.workflow import Stateful, duty_refusal
+from models.numbering import LOCAL_TZ
+from models.workflow import Stateful, TransitionRefused
 from permissions import dominates
+from services.steps import apply_step
 
 
 class DemoError(RuntimeError):
@@ -115,46 +117,24 @@ class Story:
         model, moment = type(record), local(when)
         step = model.transition(name)
         with self.by(who, when) as user:
-            if not step.in_source(record):
-                raise DemoError(f"{record}: {name} is not possible in status {record.status}")
-            duty = duty_refusal(record, step, user)
-            if duty is not None:
-                raise DemoError(duty)
+            # The values are typed, not a form's text: set here, inside the step, so
+            # the locks let them pass as the step's own (``step_in_progress``).
             with db.session.no_autoflush, step_in_progress(db.session, record, step):
-                follow, old_status = self._apply(record, step, user, moment, lines, values)
+                self._fill(record, lines, values)
+                try:
+                    follow = apply_step(user, record, name, at=moment)
+                except TransitionRefused as exc:
+                    raise DemoError(f"{record}: {name}: {exc}") from exc
                 if then is not None:
                     then(follow)
-            changes = {"transition": name,
-                       "values": {field: str(getattr(record, field))[:500]
-                                  for field in step.requires}}
-            if record.status != old_status:
-                changes["status"] = [old_status, record.status]
-            record_event("transition", user=user, model=model.__tablename__,
-                         record_id=record.id, changes=changes)
+                touched(record, moment)
         return follow
 
     @staticmethod
-    def _apply(record, step, user, moment, lines, values) -> tuple:
+    def _fill(record, lines, values) -> None:
         for field, value in values.items():
             setattr(record, field, value)
         for line, line_values in zip(getattr(record, type(record).line_items or "", ()),
                                      lines, strict=False):
             for field, value in line_values.items():
                 setattr(line, field, value)
-        missing = [field for field in step.requires if getattr(record, field) in (None, "")]
-        problem = record.check_transition(step.name, user)
-        if missing or problem:
-            raise DemoError(f"{record}: {step.name}: {missing or problem}")
-        old_status = record.status
-        for stamp in step.stamps:
-            setattr(record, stamp, user.id if stamp.endswith("_by_id") else
-                    moment if stamp.endswith("_at") else local_date_of(moment))
-        if step.target is not None:
-            record.status = step.target
-        follow = record.after_transition(step.name, user)
-        touched(record, moment)
-        problems = record.problems()
-        if problems:
-            raise DemoError(f"{record}: {step.name}: {' '.join(map(str, problems))}")
-        return follow, old_status
-

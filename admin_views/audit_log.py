@@ -21,19 +21,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from models import REGISTRY, AuditEvent, db
-from models.choices import LEVELS
-from permissions import can
-from permissions.audit import readable_events
-from permissions.scoping import actor
-
-from .fields import local_to_utc
-from .formatting import local_datetime
-from .history import (
+from audit.reading import (
     ACTIONS,
     NOTES,
     action_label,
-    case_timeline,
     changes_of,
     describe,
     describe_field,
@@ -43,6 +34,15 @@ from .history import (
     mapped_class,
     model_label,
 )
+from models import REGISTRY, AuditEvent, db
+from models.choices import LEVELS
+from permissions import can
+from permissions.audit import readable_events
+from permissions.scoping import actor
+
+from .case_timeline import case_timeline
+from .fields import local_to_utc
+from .formatting import local_datetime
 from .secure import SecureModelView, refuse, visible_record
 
 

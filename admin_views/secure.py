@@ -26,7 +26,8 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from audit_refusals import note_unseen
+from audit.reading import history_of
+from audit.refusals import note_unseen
 from models import REGISTRY, AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
 from permissions import (
@@ -44,11 +45,11 @@ from services.constraints import (  # noqa: F401  (re-exported: the screens' old
     visible_or_reference,
 )
 
+from .case_timeline import case_url
 from .export import FORMULA_PREFIXES, ExportMixin, StreamedRows, neutralise_formula
 from .fields import LOCAL_TZ, FormConverter, HiddenReferenceField, utc_to_local
 from .filter_values import filter_problem
 from .form_values import refuse_unstorable_values
-from .history import case_url, history_of
 from .list_page import LeanListMixin
 
 #: Flask-Admin view method → policy action it needs on the model.

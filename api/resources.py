@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from audit import record_event, record_refusal
-from audit_refusals import note_refusal
+from audit.refusals import note_refusal
 from models import Attachment, db
 from models.mixins import Classified, Owned, Versioned
 from models.workflow import TransitionRefused

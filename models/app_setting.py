@@ -14,11 +14,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, event
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Model, db
 from .choices import ROLES
+from .hooks import hook
 from .mixins import Versioned, foreign_key
 from .office_settings import GENERATION_SCOPE, SETTINGS, forget
 
@@ -85,7 +86,7 @@ def lock_generation(session) -> None:
         session.info["settings_generation_moved"] = True
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _move_generation(session, flush_context, instances) -> None:
     """A change of settings or grants tells every worker, in its own transaction."""
     if any(isinstance(obj, (AppSetting, RoleGrant))
@@ -93,12 +94,12 @@ def _move_generation(session, flush_context, instances) -> None:
         lock_generation(session)
 
 
-@event.listens_for(Session, "after_commit")
+@hook(Session, "after_commit")
 def _reload_after_commit(session) -> None:
     if session.info.pop("settings_generation_moved", False):
         forget()
 
 
-@event.listens_for(Session, "after_soft_rollback")
+@hook(Session, "after_soft_rollback")
 def _nothing_moved(session, previous_transaction) -> None:
     session.info.pop("settings_generation_moved", None)

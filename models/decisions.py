@@ -20,10 +20,10 @@ from contextlib import contextmanager
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.interfaces import MANYTOONE, ONETOMANY
 
+from .hooks import hook
 from .workflow import Stateful, TransitionRefused, label_of
 
 #: Columns the system keeps on every record: never an input, never locked.
@@ -116,12 +116,12 @@ def step_in_progress(session, record, step):
         {*step.requires, *step.stamps, "status"} - before.get(record, set()))
 
 
-@event.listens_for(Session, "after_flush_postexec")
+@hook(Session, "after_flush_postexec")
 def _forget_step(session, flush_context) -> None:
     session.info.pop(ALLOWED, None)
 
 
-@event.listens_for(Session, "after_transaction_end")
+@hook(Session, "after_transaction_end")
 def _forget_step_on_end(session, transaction) -> None:
     if transaction.parent is None:
         session.info.pop(ALLOWED, None)
@@ -210,7 +210,7 @@ def _check_deletion(record) -> None:
         raise LockedField(str(message), record, None)
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _keep_decisions(session, flush_context, instances) -> None:
     allowed = session.info.get(ALLOWED, {})
     with session.no_autoflush:

@@ -17,11 +17,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text, event
+from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from .base import Model
 from .complaint import Complaint
+from .hooks import hook
 from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import assign_number, local_date_of
 from .service_clock import highest_level
@@ -158,7 +159,7 @@ def _ended(obj, status_column: str, statuses: tuple[str, ...]) -> bool:
         not (history.deleted and history.deleted[0] in statuses)
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _calls_fall_due(session, flush_context, instances) -> None:
     """A complaint closed or a repair finished in this flush gets its follow-up call
     (a complaint the customer refused, reopened as a new one, does not: the new one

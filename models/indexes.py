@@ -14,7 +14,7 @@ SQLite gets an FTS5 table with the trigram tokenizer (substring match, case
 folded); PostgreSQL a GIN pg_trgm index on one expression that joins the searched
 columns with a space — a term never contains a space, so matching the joined text
 is the same as matching any one column. Neither is visible to SQLAlchemy's
-metadata: migration 0006 creates them and ``tests/test_migrations.py`` leaves them
+metadata: migration 0006 creates them and ``tests/migrations/test_migrations.py`` leaves them
 out of the schema comparison (``is_search_structure``).
 """
 from __future__ import annotations

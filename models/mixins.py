@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relati
 
 from .choices import LEVELS
 from .clock import utcnow
+from .hooks import hook
 
 
 def code_literals(*codes: str) -> list:
@@ -117,7 +118,7 @@ class Classified:
         return code_column(LEVELS, _l("Confidentiality"), default=cls.default_level)
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _carry_levels(session, flush_context, instances) -> None:
     """A record's new level reaches the records that follow it, whichever path changed
     it (the level-change step, the edit form, a script): a loan or a reminder left at

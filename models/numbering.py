@@ -22,12 +22,13 @@ from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, event
+from sqlalchemy import String
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .base import db
 from .clock import LOCAL_TZ, local_date_of  # noqa: F401  (re-exported)
+from .hooks import hook
 
 #: What a ``number_format`` may use besides ``{serial}``: parts of the record's date
 #: (``number_date``, else today) in Asia/Shanghai.
@@ -199,7 +200,7 @@ def period_problem(record, label):
               field=label, number=number)
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _number_and_derive(session: Session, flush_context, instances) -> None:
     """Give new records their number and let records derive computed fields."""
     for record in list(session.new) + list(session.dirty):

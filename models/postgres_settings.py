@@ -15,14 +15,15 @@ configuration is left alone; a server tuned otherwise can still be overridden he
 from __future__ import annotations
 
 import psycopg
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from .hooks import hook
 
 #: Cost of a random page read relative to a sequential one (PostgreSQL default 4.0).
 RANDOM_PAGE_COST = 1.1
 
 
-@event.listens_for(Engine, "connect")
+@hook(Engine, "connect")
 def _planner_settings(dbapi_connection, connection_record) -> None:
     if not isinstance(dbapi_connection, psycopg.Connection):
         return

@@ -25,8 +25,9 @@ import math
 import sqlite3
 import time
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+from .hooks import hook
 
 #: Bytes of the database file each connection reads through a memory mapping.
 MMAP_BYTES = 1 << 30
@@ -38,7 +39,7 @@ OPTIMIZE_EVERY = 3600
 ANALYSIS_LIMIT = 1000
 
 
-@event.listens_for(Engine, "connect")
+@hook(Engine, "connect")
 def _read_settings(dbapi_connection, connection_record) -> None:
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -46,7 +47,7 @@ def _read_settings(dbapi_connection, connection_record) -> None:
     dbapi_connection.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
 
 
-@event.listens_for(Engine, "before_cursor_execute", retval=True)
+@hook(Engine, "before_cursor_execute", retval=True)
 def _nan_as_text(conn, cursor, statement, parameters, context, executemany):
     """sqlite3 binds a NaN float as NULL, so a NaN written to an optional number would be
     stored as "no value" without a word. Sent as the text ``'NaN'`` it reaches the
@@ -70,7 +71,7 @@ def _nan_to_text(row):
     return type(row)(text(value) for value in row)
 
 
-@event.listens_for(Engine, "checkin")
+@hook(Engine, "checkin")
 def _keep_statistics(dbapi_connection, connection_record) -> None:
     """On a connection's return to the pool, at most once per OPTIMIZE_EVERY seconds."""
     if not isinstance(dbapi_connection, sqlite3.Connection):

@@ -25,11 +25,11 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from flask import has_request_context
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from models import AppUser
 from models.choices import LEVELS, ROLES
+from models.hooks import hook
 from models.user import ORDINARY_ROLES
 
 from .levels import rank
@@ -115,7 +115,7 @@ def _password_changed(account) -> bool:
         state.attrs.password_hash.history.has_changes()
 
 
-@event.listens_for(Session, "before_flush")
+@hook(Session, "before_flush")
 def _refuse_unapproved_grants(session, flush_context, instances) -> None:
     """The net under every door: inside a request, an account write that hands out more
     than the acting user may give alone is refused unless an approval applies it."""
@@ -139,8 +139,8 @@ def _refuse_unapproved_grants(session, flush_context, instances) -> None:
                 f"({'; '.join(str(r) for r in reasons)})")
 
 
-@event.listens_for(Session, "after_commit")
-@event.listens_for(Session, "after_soft_rollback")
+@hook(Session, "after_commit")
+@hook(Session, "after_soft_rollback")
 def _forget_approvals(session, *args) -> None:
     """An approval opens the net for its own transaction only."""
     session.info.pop(APPROVED_KEY, None)

@@ -16,7 +16,8 @@ requests — carry no record's secret and are readable by every reader of the lo
 ``NOT (model = 'x' AND record_id IN (…))`` is NULL, not true, when both are NULL.)
 
 Anyone else reads no event here; a record's history adds its own change events for
-those who may see the record (``admin_views/history.py``), values masked by level.
+those who may see the record (``readable_in_history``), values masked by level
+(``readable``): ``audit.reading`` tells them, the screens only show them.
 """
 from __future__ import annotations
 
@@ -26,7 +27,10 @@ from models import REGISTRY, AuditEvent
 from models.mixins import Classified, Owned
 
 from .core import READ_ACTIONS, grants
-from .levels import ORDER, levels_up_to
+from .levels import ORDER, dominates, levels_up_to
+
+#: Events about reading, not changing, a record: in its history for log readers only.
+READING = ("refused", "download", "export", "request_failed", "print")
 
 
 def reads_audit_log(user) -> bool:
@@ -64,3 +68,16 @@ def readable_events(user):
                 rows.c.level.not_in(allowed))
             conditions.append(_not_about(table, above))
     return sa.and_(*conditions)
+
+
+def readable(event: AuditEvent, clearance: str | None) -> bool:
+    """May a reader with ``clearance`` read the values of ``event``? Below the event's
+    level they see that it happened (who, when, which fields), not what it said."""
+    return event.level is None or dominates(clearance, event.level)
+
+
+def readable_in_history(user):
+    """SQL: of a record the reader may see, how it changed (every change event, values
+    masked by level with ``readable``), and the rest — who tried to read it — as far as
+    the audit-reading rule lets this reader see it."""
+    return sa.or_(AuditEvent.action.not_in(READING), readable_events(user))

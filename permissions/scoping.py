@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from flask import g, has_request_context, request
-from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 from models import REGISTRY
+from models.hooks import hook
 from models.mixins import Classified, Owned
 
 from .core import Doors, doors_of, visible
@@ -83,7 +83,7 @@ def actor() -> Principal:
     return g.get("scope_user", ANONYMOUS) if has_request_context() else ANONYMOUS
 
 
-@event.listens_for(Session, "do_orm_execute")
+@hook(Session, "do_orm_execute")
 def _filter_rows(state: ORMExecuteState) -> None:
     if not state.is_select or state.execution_options.get("skip_visibility"):
         return

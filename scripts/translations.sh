@@ -8,7 +8,7 @@
 # Workflow for new strings: wrap them in _l()/_()/{{ _('...') }}, run this script,
 # fill in the empty msgstr "" entries (and remove "#, fuzzy" flags after checking
 # them) in translations/zh_Hans_CN/LC_MESSAGES/messages.po, run it again (or with
-# "compile") and commit the .po and .mo files. tests/test_i18n.py fails until every
+# "compile") and commit the .po and .mo files. tests/records/test_i18n.py fails until every
 # message is translated and the .mo files match the .po files.
 #
 # Catalogue directories: Babel parses the app's "zh_CN" as zh_Hans_CN, and

@@ -1,0 +1,90 @@
+"""A list sorted by a reference's column (complaints by customer code).
+
+The rows whose customer the user can see come first, in code order (ties by id);
+the rows whose customer is hidden from them follow, by id, so a hidden code never
+decides a position. Shallow pages walk the customer index, deep ones sort: both
+give the same order.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from admin_views import performance
+from models import Complaint, Customer, db
+
+from ..permissions.test_permission_matrix import rows_in_database
+from ..policy_oracle import sees
+from ..world import extra_rows
+
+
+def _expected(app, world, username: str, desc: bool) -> list[int]:
+    with app.app_context():
+        shown_customers = {r.id for r in rows_in_database(world, "customer")
+                           if sees(username, r)}
+        shown_complaints = {r.id for r in rows_in_database(world, "complaint")
+                            if sees(username, r)}
+        rows = db.session.execute(sa.select(Complaint.id, Customer.id, Customer.code)
+                                  .join(Customer, Complaint.customer)
+                                  .execution_options(skip_visibility=True)).all()
+        db.session.remove()
+    mine = [r for r in rows if r[0] in shown_complaints]
+    by_code = sorted((r for r in mine if r[1] in shown_customers),
+                     key=lambda r: (r[2], r[0]), reverse=desc)
+    hidden = sorted(r[0] for r in mine if r[1] not in shown_customers)
+    return [r[0] for r in by_code] + hidden
+
+
+@pytest.fixture
+def hidden_customer_complaints(app, world):
+    """Sales complaints about customers above a sales clerk's clearance (one of their
+    department, one of another): rows of the hidden group."""
+    customers = [r.id for r in world.rows_of("customer")
+                 if (r.department, r.level) in (("sales", "secret"), ("service", "confidential"))]
+    rows = [{"customer_id": pk, "department_id": world.departments["sales"],
+             "received_at": datetime(2026, 11, 2), "content": "隐藏客户的投诉",
+             "level": "internal"} for pk in customers]
+    with extra_rows(app, Complaint, rows) as ids:
+        yield ids
+
+
+def _shown(client, sort: int, desc: bool, count: int) -> list[int]:
+    ids = []
+    for page in range(count + 1):  # one page past the end: it must be empty
+        body = client.get(f"/admin/complaint/?sort={sort}&page_size=1&page={page}"
+                          + ("&desc=1" if desc else "")).get_data(as_text=True)
+        ids += [int(i) for i in re.findall(r"/admin/complaint/details/\?id=(\d+)&", body)]
+    return ids
+
+
+def _customer_sort_index(app) -> int:
+    view = next(v for v in app.extensions["admin"][0]._views
+                if getattr(v, "endpoint", "") == "complaint")
+    return list(view.column_list).index("customer")
+
+
+@pytest.mark.parametrize("username", ["clerk.sales", "supervisor", "gm"])
+@pytest.mark.parametrize("desc", [False, True])
+@pytest.mark.parametrize("walk_limit", [2000, 0], ids=["walk", "sort"])
+def test_sorted_by_customer_code_hidden_customers_last(app, client, world, login_as,
+                                                       monkeypatch, username, desc,
+                                                       walk_limit,
+                                                       hidden_customer_complaints):
+    monkeypatch.setattr(performance, "REFERENCE_WALK_LIMIT", walk_limit)
+    login_as(username)
+    expected = _expected(app, world, username, desc)
+    if username == "clerk.sales":  # the hidden group is there, after the rest
+        assert expected[-2:] == sorted(hidden_customer_complaints)
+    assert _shown(client, _customer_sort_index(app), desc, len(expected)) == expected
+
+
+def test_a_hidden_customer_code_is_never_shown(app, client, world, login_as,
+                                               hidden_customer_complaints):
+    login_as("clerk.sales")
+    hidden = [r.marker for r in world.rows_of("customer") if not sees("clerk.sales", r)]
+    body = client.get(f"/admin/complaint/?sort={_customer_sort_index(app)}&page_size=100") \
+        .get_data(as_text=True)
+    assert hidden and not any(marker in body for marker in hidden)

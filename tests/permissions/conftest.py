@@ -1,0 +1,8 @@
+"""Fixtures of the permission tests: second signers, a clean slate of workflow rows, a
+signed-in client per user, settings put back.
+
+Defined in the shared support modules (importable from any folder); offered here
+to every test of this folder without an import."""
+from ..duty_support import colleagues_fixture  # noqa: F401
+from ..settings_support import restore_defaults_fixture  # noqa: F401
+from ..test_workflow_support import clean_fixture, user_client_fixture  # noqa: F401
