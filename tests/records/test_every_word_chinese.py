@@ -21,8 +21,8 @@ from demo import USERS, seed
 from models import REGISTRY, db
 from models import AppUser as User
 
-from .conftest import TEST_CONFIG, fresh_database
-from .sessions import sign_in
+from ..conftest import TEST_CONFIG, fresh_database
+from ..sessions import sign_in
 
 #: English words that must not show on a Chinese screen: Flask-Admin's and our own
 #: message ids, and words a half-translated screen tends to show.

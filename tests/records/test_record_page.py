@@ -10,12 +10,12 @@ import sqlalchemy as sa
 
 from models import Complaint, db
 
-from .test_complaints_support import (  # noqa: F401  (fixtures)
+from ..complaints.test_complaints_workflow import form
+from ..test_complaints_support import (  # noqa: F401  (fixtures)
     as_user_fixture,
     clean_complaints_fixture,
     register,
 )
-from .test_complaints_workflow import form
 
 
 def test_the_save_message_names_the_record_and_its_due_date(app, world, as_user):

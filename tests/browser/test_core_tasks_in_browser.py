@@ -14,14 +14,14 @@ from axe_playwright_python.sync_playwright import Axe
 
 from models import Complaint, Penalty
 
-from .browser_support import chromium  # noqa: F401  (the fixture)
-from .test_complaints_support import register
-from .test_list_in_browser import browser_page, live_url  # noqa: F401  (fixtures)
-from .test_workflow_support import (  # noqa: F401  (fixtures)
+from ..browser_support import chromium  # noqa: F401  (the fixture)
+from ..test_complaints_support import register
+from ..test_workflow_support import (  # noqa: F401  (fixtures)
     clean_fixture,
     fetch,
     make_penalty,
 )
+from .test_list_in_browser import browser_page, live_url  # noqa: F401  (fixtures)
 
 SIZES = [(1400, 900), (390, 844)]
 #: Most page loads a core task may take (issue 16: "each task within 6 page loads").

@@ -8,7 +8,7 @@ from datetime import date
 
 from admin_views.work_queue import working_days_left
 
-from .test_complaints_support import (  # noqa: F401  (fixtures)
+from ..test_complaints_support import (  # noqa: F401  (fixtures)
     as_user_fixture,
     clean_complaints_fixture,
     register,
