@@ -114,10 +114,12 @@ def queue(day: date) -> list[tuple]:
             continue
         steps = [(step, fireable(model, step, user, department))
                  for step in model.transitions]
-        # The step a row is shown with: the first that applies, a destructive one
-        # (驳回, 退回) only when nothing else does.
-        steps = sorted([(step, clause) for step, clause in steps if clause is not None],
-                       key=lambda item: is_destructive(item[0]))
+        # A record waits for this user when a step that moves it on applies: a step
+        # that refuses, undoes or ends it (驳回, 退回, 作废) is always possible on a
+        # record's page but is nobody's work to do (a file in the archive room would
+        # otherwise wait for 标记为作废 for ever).
+        steps = [(step, clause) for step, clause in steps
+                 if clause is not None and not is_destructive(step)]
         if not steps:
             continue
         lookup = getattr(model.Admin, "lookup_fields", ())

@@ -58,3 +58,14 @@ def test_the_queue_counts_what_it_lists(app, world, as_user):
     page = as_user("supervisor").get("/admin/").get_data(as_text=True)
     for kind, count in re.findall(r'data-queue-kind="(\w+)" data-queue-count="(\d+)"', page):
         assert int(count) >= len(queue_links(page, kind)) > 0
+
+
+def test_a_step_that_only_refuses_or_ends_a_record_queues_nothing(app, world, as_user):
+    """A closed complaint can be reopened (a destructive step, red on its page) at any
+    time: that is nobody's waiting work, so it does not put the case in the queue."""
+    gm = as_user("gm")
+    before = waiting(gm, "complaint")
+    register(app, world, status="closed", severity="major")
+    assert waiting(gm, "complaint") == before
+    page = gm.get("/admin/").get_data(as_text=True)
+    assert "step=reopen" not in page and "step=supersede" not in page
