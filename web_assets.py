@@ -20,9 +20,11 @@ from flask_compress import Compress
 compress = Compress()
 
 #: What is compressed: text the browser renders or runs (downloads are not: an XLSX
-#: is a zip already, and a CSV export is streamed as it is read).
+#: is a zip already, and a CSV export is streamed as it is read). The JSON API answers
+#: as it is: its callers (an ERP, a phone system, scripts) are not all able to decode
+#: brotli or zstd, which a client library may offer in Accept-Encoding by default.
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
-                    "application/json", "text/plain", "image/svg+xml"]
+                    "text/plain", "image/svg+xml"]
 YEAR = 365 * 24 * 3600
 #: Endpoints of static files (the app's, Flask-Admin's).
 STATIC_ENDPOINTS = ("static", "admin.static")

@@ -66,7 +66,10 @@ def column_field(column: sa.Column, *, writing: bool, required: bool = False) ->
     if "choices" in info and not info.get("multiple"):
         checks.append(validate.OneOf(list(info["choices"]),
                                      error=str(_l("choose one of the listed values."))))
-        field = fields.String
+        # Codes are text, but a score on a scale (100, 90 …) is a number: as stored.
+        field = fields.Integer if isinstance(kind, sa.Integer) else fields.String
+        if field is fields.Integer:
+            options["strict"] = True
     elif isinstance(kind, sa.Boolean):
         field = fields.Boolean
     elif isinstance(kind, sa.Integer):

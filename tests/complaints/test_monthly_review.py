@@ -34,7 +34,7 @@ def closed_last_month(app, world, on_time: bool, level: str = "internal") -> int
 def shown_counts(client, review_id: int) -> tuple[int, int, int]:
     page = client.get(f"/admin/monthly_review/details/?id={review_id}").get_data(
         as_text=True)
-    return tuple(int(re.search(rf"{label}\s*(?:</b>)?\s*</td>\s*<td>\s*(\d+)",
+    return tuple(int(re.search(rf"{label}\s*(?:</b>)?\s*</t[hd]>\s*<td>\s*(\d+)",
                                page).group(1))
                  for label in ("Complaints closed", "Handled on time", "Handled late"))
 
