@@ -144,6 +144,10 @@ def test_an_urgent_report_is_never_below_its_customers_level(app, world):
 
 def test_the_summary_is_made_from_the_months_reports(app, world, client_as, colleagues):
     month = previous_month()
+    with app.app_context():  # one summary per department and month: none left by others
+        db.session.execute(sa.delete(VisitSummary).where(
+            VisitSummary.month == month, VisitSummary.department_id == dept(world)))
+        db.session.commit()
     grade_a = customer(app, world, "A", name="汇总客户甲")
     grade_b = customer(app, world, "B", name="汇总客户乙")
     days = (local_date_of(None) - month).days
