@@ -198,6 +198,31 @@ def forget_stored_files() -> None:
                                        token, exc)
 
 
+def send_attachment(model, record, attachment, opened):
+    """The answer carrying an opened attachment, for every door (the screens' route, the
+    API): its type decided from the stored bytes (also for rows stored with an
+    uploader's type), the download audited and committed, the body streamed in bounded
+    blocks and closed when it is sent or the client goes away (the WSGI server closes
+    the response): no connection to the store and no file stays open. The session,
+    committed here, is released by the request's teardown, not by the body."""
+    try:
+        content_type = served_type(attachment.filename, opened.head(SIGNATURE_BYTES))
+        record_event("download", model=model.__tablename__, record_id=record.id,
+                     changes={"file": attachment.filename})
+        db.session.commit()
+    except BaseException:
+        opened.close()
+        raise
+    response = send_file(opened, mimetype=content_type,
+                         as_attachment=content_type not in INLINE_TYPES,
+                         download_name=attachment.filename, conditional=False, etag=False)
+    response.content_length = opened.size
+    response.call_on_close(opened.close)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @bp.get("/files/<int:attachment_id>")
 def download(attachment_id: int):
     if not current_user.is_authenticated:
@@ -218,24 +243,4 @@ def download(attachment_id: int):
             "The attachment store cannot be reached at the moment. Please try again "
             "in a few minutes."))
         return page, 503, {"Retry-After": "30", "Cache-Control": "no-store"}
-    try:
-        # Decided from the stored bytes, also for rows stored with an uploader's type.
-        content_type = served_type(attachment.filename, opened.head(SIGNATURE_BYTES))
-        record_event("download", model=model.__tablename__, record_id=record.id,
-                     changes={"file": attachment.filename})
-        db.session.commit()
-    except BaseException:
-        opened.close()
-        raise
-    # The body is streamed in bounded blocks and closed when it is sent or the client
-    # goes away (the WSGI server closes the response): no connection to the store and
-    # no file stays open. The session, committed above, is released by the request's
-    # teardown, not by the body.
-    response = send_file(opened, mimetype=content_type,
-                         as_attachment=content_type not in INLINE_TYPES,
-                         download_name=attachment.filename, conditional=False, etag=False)
-    response.content_length = opened.size
-    response.call_on_close(opened.close)
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return send_attachment(model, record, attachment, opened)

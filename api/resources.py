@@ -19,14 +19,14 @@ from __future__ import annotations
 import re
 
 import sqlalchemy as sa
-from flask import current_app, request, send_file, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from audit import record_event, record_refusal
+from audit import record_refusal
 from audit.refusals import note_refusal
 from models import Attachment, db
 from models.mixins import Classified, Owned, Versioned
@@ -349,7 +349,7 @@ def _text(value) -> str:
 
 
 def download(model, record, attachment_id: int):
-    from admin_views.attachments import INLINE_TYPES, SIGNATURE_BYTES, served_type
+    from admin_views.attachments import send_attachment
     from attachment_store import MissingObject, StoreUnavailable, current_store
 
     attachment = db.session.scalar(sa.select(Attachment).where(
@@ -365,21 +365,7 @@ def download(model, record, attachment_id: int):
     except StoreUnavailable:
         db.session.rollback()
         raise ApiProblem(503, headers={"Retry-After": "30"}) from None
-    try:
-        content_type = served_type(attachment.filename, opened.head(SIGNATURE_BYTES))
-        record_event("download", model=model.__tablename__, record_id=record.id,
-                     changes={"file": attachment.filename})
-        db.session.commit()
-    except BaseException:
-        opened.close()
-        raise
-    response = send_file(opened, mimetype=content_type,
-                         as_attachment=content_type not in INLINE_TYPES,
-                         download_name=attachment.filename, conditional=False, etag=False)
-    response.content_length = opened.size
-    response.call_on_close(opened.close)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return send_attachment(model, record, attachment, opened)
 
 
 __all__ = ["register", "exposed", "problem", "not_found", "flatten"]
