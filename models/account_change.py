@@ -13,24 +13,18 @@ who approved.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import String, Text
+from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
 
 from .base import Model
 from .choices import LEVELS, ROLES
-from .mixins import Versioned, code_column, foreign_key, utcnow
-from .workflow import ActorRefused, Stateful, Transition
+from .mixins import code_column, foreign_key
+from .two_person import REQUEST_STATUSES, TwoPersonRequest, decision_steps, request_indexes
+from .workflow import ActorRefused
 
-CHANGE_STATUSES = {
-    "pending": _l("Waiting for approval"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-}
+CHANGE_STATUSES = REQUEST_STATUSES
 
 ONE_PENDING = _l("This account already has a change waiting for the GM office's "
                  "approval: wait for the decision or withdraw that request first.")
@@ -39,40 +33,20 @@ ONE_PENDING = _l("This account already has a change waiting for the GM office's 
 CHANGED_FIELDS = ("roles", "clearance", "department_id", "active", "password_hash")
 
 
-class AccountChange(Stateful, Versioned, Model):
+class AccountChange(TwoPersonRequest, Model):
     """A requested change of one account's access or password, and its decision."""
 
     __tablename__ = "account_change"
-    statuses = CHANGE_STATUSES
-    initial_status = "pending"
-    owner_columns = ("requested_by_id",)
-    """Whose requests the ``own`` scope covers (the requester's)."""
-    frozen_statuses = tuple(CHANGE_STATUSES)
-    #: What is asked is fixed once asked: the approver approves what they read.
-    locked_from = {"*": "pending"}
     frozen_message = _l("A request is decided by its steps; file a new one to change it.")
     constraint_messages = {"uq_account_change_one_pending": ONE_PENDING}
-    transitions = (
-        Transition("approve", _l("Approve"), ("pending",), "approved",
-                   stamps=("decided_by_id", "decided_at")),
-        Transition("reject", _l("Reject"), ("pending",), "rejected",
-                   requires=("decision_reason",), stamps=("decided_by_id", "decided_at")),
-        Transition("withdraw", _l("Withdraw"), ("pending",), "withdrawn",
-                   stamps=("decided_by_id", "decided_at")),
-    )
+    # The second person is checked in ``check_transition`` (also the account's holder).
+    transitions = decision_steps()
     computed = {"resets_password": _l("Sets a new password"),
                 "current_access": _l("Account now")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = foreign_key("app_user.id", _l("Account"), nullable=False)
     user = relationship("AppUser", foreign_keys=[user_id], info={"label": _l("Account")})
-    requested_by_id: Mapped[int] = foreign_key("app_user.id", _l("Requested by"),
-                                               nullable=False, index=False)
-    """Indexed with ``requested_at`` below: an administrator's own requests, newest first."""
-    requested_by = relationship("AppUser", foreign_keys=[requested_by_id],
-                                info={"label": _l("Requested by")})
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow,
-                                                   info={"label": _l("Requested at")})
     roles: Mapped[str | None] = mapped_column(
         String(120), info={"label": _l("New roles"), "choices": ROLES, "multiple": True})
     """The account's roles after the change (empty: unchanged)."""
@@ -82,23 +56,13 @@ class AccountChange(Stateful, Versioned, Model):
     active: Mapped[bool | None] = mapped_column(info={"label": _l("New active flag")})
     password_hash: Mapped[str | None] = mapped_column(String(255))
     """The new password, hashed when it was typed; the plain password is never kept."""
-    reason: Mapped[str | None] = mapped_column(Text, info={"label": _l("Reason")})
-    decided_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Decided by"))
-    decided_by = relationship("AppUser", foreign_keys=[decided_by_id],
-                              info={"label": _l("Decided by")})
-    decided_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Decided at")})
-    decision_reason: Mapped[str | None] = mapped_column(
-        Text, info={"label": _l("Decision reason")})
 
     __table_args__ = (
         # One open request per account: two would overwrite each other when approved.
         sa.Index("uq_account_change_one_pending", "user_id", unique=True,
                  sqlite_where=sa.text("status = 'pending'"),
                  postgresql_where=sa.text("status = 'pending'")),
-        sa.Index("ix_account_change_requested_at", "requested_at"),
-        sa.Index("ix_account_change_status_requested_at", "status", "requested_at"),
-        sa.Index("ix_account_change_requester_requested_at", "requested_by_id",
-                 "requested_at"),
+        *request_indexes("account_change"),
     )
 
     class Admin:

@@ -14,24 +14,16 @@ supports, never ``delete``, and no declared step left with nobody allowed to fir
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text
-from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, validates
+from sqlalchemy.orm import Mapped, mapped_column, object_session, validates
 
 from .base import Model
 from .choices import ROLES
-from .mixins import Versioned, code_column, foreign_key, utcnow
-from .workflow import Stateful, Transition
+from .mixins import code_column
+from .two_person import REQUEST_STATUSES, TwoPersonRequest, decision_steps, request_indexes
 
-GRANT_CHANGE_STATUSES = {
-    "pending": _l("Waiting for approval"),
-    "approved": _l("Approved"),
-    "rejected": _l("Rejected"),
-    "withdrawn": _l("Withdrawn"),
-}
+GRANT_CHANGE_STATUSES = REQUEST_STATUSES
 
 SCOPES = {"all": _l("All departments"), "department": _l("Own department"),
           "own": _l("Own records")}
@@ -86,27 +78,13 @@ def fill_choices() -> None:
                 GRANT_ACTIONS[name] = JoinedLabel(*parts, label)
 
 
-class GrantChange(Stateful, Versioned, Model):
+class GrantChange(TwoPersonRequest, Model):
     """A proposed grant of one role on one record type, and its decision."""
 
     __tablename__ = "grant_change"
-    statuses = GRANT_CHANGE_STATUSES
-    initial_status = "pending"
-    owner_columns = ("requested_by_id",)
-    """Whose proposals the ``own`` scope covers (the proposer's)."""
-    frozen_statuses = tuple(GRANT_CHANGE_STATUSES)
-    #: What is asked is fixed once asked: the approver approves what they read.
-    locked_from = {"*": "pending"}
     frozen_message = _l("A proposal is decided by its steps; file a new one to change it.")
-    transitions = (
-        # Two people: whoever proposed the change does not approve it.
-        Transition("approve", _l("Approve"), ("pending",), "approved",
-                   stamps=("decided_by_id", "decided_at"), not_by=("requested_by_id",)),
-        Transition("reject", _l("Reject"), ("pending",), "rejected",
-                   requires=("decision_reason",), stamps=("decided_by_id", "decided_at")),
-        Transition("withdraw", _l("Withdraw"), ("pending",), "withdrawn",
-                   stamps=("decided_by_id", "decided_at")),
-    )
+    # Two people: whoever proposed the change does not approve it.
+    transitions = decision_steps(approve_not_by=("requested_by_id",))
     computed = {"current_grant": _l("Grant now")}
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -117,28 +95,8 @@ class GrantChange(Stateful, Versioned, Model):
     allowed_actions: Mapped[str | None] = mapped_column(Text, info={
         "label": _l("Allowed actions"), "choices": GRANT_ACTIONS, "multiple": True})
     """The role's actions on the record type after the change (empty: no grant)."""
-    reason: Mapped[str | None] = mapped_column(Text, info={"label": _l("Reason")})
-    requested_by_id: Mapped[int] = foreign_key("app_user.id", _l("Requested by"),
-                                               nullable=False, index=False)
-    """Indexed with ``requested_at`` below: an administrator's own proposals, newest
-    first."""
-    requested_by = relationship("AppUser", foreign_keys=[requested_by_id],
-                                info={"label": _l("Requested by")})
-    requested_at: Mapped[datetime] = mapped_column(default=utcnow,
-                                                   info={"label": _l("Requested at")})
-    decided_by_id: Mapped[int | None] = foreign_key("app_user.id", _l("Decided by"))
-    decided_by = relationship("AppUser", foreign_keys=[decided_by_id],
-                              info={"label": _l("Decided by")})
-    decided_at: Mapped[datetime | None] = mapped_column(info={"label": _l("Decided at")})
-    decision_reason: Mapped[str | None] = mapped_column(
-        Text, info={"label": _l("Decision reason")})
 
-    __table_args__ = (
-        sa.Index("ix_grant_change_requested_at", "requested_at"),
-        sa.Index("ix_grant_change_status_requested_at", "status", "requested_at"),
-        sa.Index("ix_grant_change_requester_requested_at", "requested_by_id",
-                 "requested_at"),
-    )
+    __table_args__ = request_indexes("grant_change")
 
     class Admin:
         label = _l("Grant change")
