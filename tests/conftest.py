@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import uuid
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -64,29 +65,39 @@ def pytest_sessionfinish(session, exitstatus):
             session.exitstatus = 1
 
 
-def fresh_database(request, tmp_path_factory, prefix: str):
-    """Yield the URL of a new empty database of the requested kind; drop it after.
-
-    PostgreSQL databases get a unique name, since the server keeps what earlier runs
-    left behind. Unreachable PostgreSQL skips, or fails under REQUIRE_POSTGRES=1.
-    """
-    if request.param == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp(prefix) / f"{prefix}.db")
-        return
+def skip_without_postgres(request) -> None:
     problem = request.config._pg_problem
     if problem:
         if REQUIRE_PG:
             pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {problem}")
         pytest.skip(f"PostgreSQL not reachable: {problem}")
-    name = f"records_{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+@contextmanager
+def empty_database(kind: str, request, tmp_path_factory, label: str = "audit"):
+    """The URL of a new, empty database of ``kind``; a PostgreSQL one is dropped after."""
+    if kind == "sqlite":
+        yield "sqlite:///" + str(tmp_path_factory.mktemp(label) / f"{label}.db")
+        return
+    skip_without_postgres(request)
+    name = f"records_{label}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.engine.make_url(PG_ADMIN_URL).set(database=name) \
-        .render_as_string(hide_password=False)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield sa.engine.make_url(PG_ADMIN_URL).set(database=name) \
+            .render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def fresh_database(request, tmp_path_factory, prefix: str):
+    """Yield the URL of a new empty database of the requested kind (``request.param``);
+    drop it after."""
+    with empty_database(request.param, request, tmp_path_factory, prefix) as url:
+        yield url
 
 
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])

@@ -7,56 +7,32 @@ the permission matrix checks.
 """
 from __future__ import annotations
 
-import uuid
 from contextlib import contextmanager
 
-import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from app import create_app
 from models import AuditEvent, db
 
-from .conftest import PG_ADMIN_URL, REQUIRE_PG, TEST_CONFIG
+from .conftest import TEST_CONFIG, empty_database, skip_without_postgres  # noqa: F401
 from .sessions import sign_in
 from .world import build_world
 
 KINDS = ["sqlite", "postgresql"]
 
 
-def skip_without_postgres(request) -> None:
-    problem = request.config._pg_problem
-    if problem:
-        if REQUIRE_PG:
-            pytest.fail(f"REQUIRE_POSTGRES=1 but PostgreSQL is not reachable: {problem}")
-        pytest.skip(f"PostgreSQL not reachable: {problem}")
-
-
-@contextmanager
-def empty_database(kind: str, request, tmp_path_factory, label: str = "audit"):
-    """The URL of a new, empty database of ``kind``; a PostgreSQL one is dropped after."""
-    if kind == "sqlite":
-        yield "sqlite:///" + str(tmp_path_factory.mktemp(label) / f"{label}.db")
-        return
-    skip_without_postgres(request)
-    name = f"records_{label}_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.engine.make_url(PG_ADMIN_URL).set(database=name) \
-            .render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def make_app(url: str, tmp_path_factory, *, world: bool = True, **config):
+def make_app(url: str, tmp_path_factory, *, world: bool = True, demo: bool = False,
+             **config):
+    """An app on ``url`` migrated to the head, with the test world or the demo data."""
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
                       "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads")), **config})
     with app.app_context():
         upgrade(revision="heads")
+        if demo:
+            from demo import seed
+
+            assert seed() is True
         if world:
             app.extensions["test_world"] = build_world()
             db.session.commit()
@@ -64,15 +40,21 @@ def make_app(url: str, tmp_path_factory, *, world: bool = True, **config):
 
 
 @contextmanager
+def disposed(app):
+    """Yield ``app``; afterwards close its sessions and its connection pool."""
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@contextmanager
 def own_app(request, tmp_path_factory, label: str = "audit", **config):
     with empty_database(request.param, request, tmp_path_factory, label) as url:
-        app = make_app(url, tmp_path_factory, **config)
-        try:
+        with disposed(make_app(url, tmp_path_factory, **config)) as app:
             yield app
-        finally:
-            with app.app_context():
-                db.session.remove()
-                db.engine.dispose()
 
 
 def log_in(client, app, username: str):

@@ -10,9 +10,7 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from app import create_app
 from demo import DEMO_PASSWORD, USERS, seed
 from models import (
     AppUser,
@@ -30,7 +28,8 @@ from models import (
 from models.choices import ARCHIVE_CATEGORIES, CHANNELS, CUSTOMER_KINDS, GRADES, LEVELS
 from models.numbering import local_date_of
 
-from ..conftest import TEST_CONFIG, fresh_database
+from ..conftest import fresh_database
+from ..test_audit_support import disposed, make_app
 
 STATEFUL = (Contract, Complaint, Penalty, ReturnSlip, ArchiveFile, Loan)
 
@@ -43,15 +42,8 @@ def demo_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo_app(demo_url, tmp_path_factory):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": demo_url,
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("demo-uploads"))})
-    with app.app_context():
-        upgrade(revision="heads")
-        assert seed() is True
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with disposed(make_app(demo_url, tmp_path_factory, world=False, demo=True)) as app:
+        yield app
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from app import create_app
-from demo import USERS, seed
+from demo import USERS
 from demo_story import shanghai
 from models import (
     REGISTRY,
@@ -33,8 +31,9 @@ from models import (
 )
 from models.workflow import Stateful, duty_refusal
 
-from ..conftest import TEST_CONFIG, fresh_database
+from ..conftest import fresh_database
 from ..sessions import sign_in
+from ..test_audit_support import disposed, make_app
 
 DEMO_USERNAMES = {username for username, *_ in USERS}
 
@@ -46,15 +45,8 @@ def history_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def seeded(history_url, tmp_path_factory):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": history_url,
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("demo-history"))})
-    with app.app_context():
-        upgrade(revision="heads")
-        assert seed() is True
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with disposed(make_app(history_url, tmp_path_factory, world=False, demo=True)) as app:
+        yield app
 
 
 @pytest.fixture

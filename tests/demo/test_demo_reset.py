@@ -6,17 +6,16 @@ import hashlib
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from app import create_app
 from attachment_store import current_store
-from demo import USERS, seed
+from demo import USERS
 from models import AppUser, Attachment, Customer, Department, Reminder, db
 from models.daily_job import DailyJobRun
 from models.numbering import local_date_of
 from models.workdays import is_working_day
 
-from ..conftest import TEST_CONFIG, fresh_database
+from ..conftest import fresh_database
+from ..test_audit_support import disposed, make_app
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -27,16 +26,9 @@ def reset_url(request, tmp_path_factory):
 @pytest.fixture(scope="module")
 def demo_app(reset_url, tmp_path_factory):
     folder = tmp_path_factory.mktemp("reset")
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": reset_url,
-                      "UPLOAD_FOLDER": str(folder / "uploads"),
-                      "AUDIT_HEADS_FILE": str(folder / "audit_heads.jsonl")})
-    with app.app_context():
-        upgrade(revision="heads")
-        assert seed() is True
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with disposed(make_app(reset_url, tmp_path_factory, world=False, demo=True,
+                           AUDIT_HEADS_FILE=str(folder / "audit_heads.jsonl"))) as app:
+        yield app
 
 
 def count(model, *where) -> int:

@@ -11,11 +11,10 @@ import sqlalchemy as sa
 
 from app import create_app
 from audit import record_event
-from demo import seed
 from models import AuditEvent, db
 
 from ..conftest import TEST_CONFIG
-from ..test_audit_support import KINDS, empty_database, make_app
+from ..test_audit_support import KINDS, disposed, empty_database, make_app
 
 
 @pytest.fixture(scope="module", params=KINDS)
@@ -27,25 +26,18 @@ def kind(request):
 def source(kind, request, tmp_path_factory):
     """A database with the demo data set, in use while it is backed up."""
     with empty_database(kind, request, tmp_path_factory, "backup_src") as url:
-        app = make_app(url, tmp_path_factory, world=False)
-        with app.app_context():
-            assert seed() is True
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        with disposed(make_app(url, tmp_path_factory, world=False, demo=True)) as app:
+            yield app
 
 
 @pytest.fixture
 def target(kind, request, tmp_path_factory):
     """An app on a new, empty database (no tables at all)."""
     with empty_database(kind, request, tmp_path_factory, "backup_dst") as url:
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))})
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        with disposed(create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                                  "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("uploads"))
+                                  })) as app:
+            yield app
 
 
 def run(app, *args):

@@ -20,11 +20,10 @@ from werkzeug.datastructures import FileStorage
 
 from admin_views.attachments import store
 from app import create_app
-from demo import seed
 from models import AppUser, ArchiveFile, Attachment, Complaint, db
 
 from ..conftest import TEST_CONFIG
-from ..test_audit_support import KINDS, empty_database, make_app
+from ..test_audit_support import KINDS, disposed, empty_database, make_app
 from .test_backup import all_rows, run
 
 #: What a records office attaches: a Chinese-named scan, a photo, a recording, an
@@ -58,33 +57,27 @@ def attach(app, record, filename: str, data: bytes, username: str = "clerk.sales
 def source(kind, request, tmp_path_factory):
     """The demo data set with files attached to archive files and complaints."""
     with empty_database(kind, request, tmp_path_factory, "files_src") as url:
-        app = make_app(url, tmp_path_factory, world=False)
-        with app.app_context():
-            assert seed() is True
-            owners = [*db.session.scalars(sa.select(ArchiveFile).order_by(ArchiveFile.id)
-                                          .limit(3)),
-                      *db.session.scalars(sa.select(Complaint).order_by(Complaint.id)
-                                          .limit(2))]
-        for owner, (filename, data) in zip(owners, PAYLOADS, strict=True):
-            attach(app, owner, filename, data)
-        with app.app_context():
-            db.session.remove()
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        with disposed(make_app(url, tmp_path_factory, world=False, demo=True)) as app:
+            with app.app_context():
+                owners = [*db.session.scalars(sa.select(ArchiveFile)
+                                              .order_by(ArchiveFile.id).limit(3)),
+                          *db.session.scalars(sa.select(Complaint)
+                                              .order_by(Complaint.id).limit(2))]
+            for owner, (filename, data) in zip(owners, PAYLOADS, strict=True):
+                attach(app, owner, filename, data)
+            with app.app_context():
+                db.session.remove()
+            yield app
 
 
 @pytest.fixture
 def target(kind, request, tmp_path_factory):
     """An app on a new, empty database and a new, empty upload folder."""
     with empty_database(kind, request, tmp_path_factory, "files_dst") as url:
-        app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                          "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("restored") / "up")})
-        yield app
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        with disposed(create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                                  "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("restored")
+                                                       / "up")})) as app:
+            yield app
 
 
 @pytest.fixture(scope="module")

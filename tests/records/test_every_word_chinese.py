@@ -14,15 +14,14 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from flask_migrate import upgrade
 
-from app import create_app
-from demo import USERS, seed
+from demo import USERS
 from models import REGISTRY, db
 from models import AppUser as User
 
-from ..conftest import TEST_CONFIG, fresh_database
+from ..conftest import fresh_database
 from ..sessions import sign_in
+from ..test_audit_support import disposed, make_app
 
 #: English words that must not show on a Chinese screen: Flask-Admin's and our own
 #: message ids, and words a half-translated screen tends to show.
@@ -105,15 +104,8 @@ def demo_url(request, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def demo_app(demo_url, tmp_path_factory):
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": demo_url,
-                      "UPLOAD_FOLDER": str(tmp_path_factory.mktemp("words-uploads"))})
-    with app.app_context():
-        upgrade(revision="heads")
-        seed()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    with disposed(make_app(demo_url, tmp_path_factory, world=False, demo=True)) as app:
+        yield app
 
 
 def screens(app, client) -> list[str]:
