@@ -53,6 +53,10 @@ class CorrectiveAction(Stateful, BusinessRecord, Model):
     """Once the complaint's cause is known."""
     listed_on_source = True
     """The complaint's page lists its actions and their state."""
+    also_departments = ("responsible_department_id",)
+    """The department that must carry the action out works on it as on its own (sees it,
+    records the implementation), whoever registered it (002 4.3.2: 改善措施表 goes to the
+    department concerned)."""
     locked_from = {
         "*": "implemented",
         # Carried out and then verified: the verification is written with its step.

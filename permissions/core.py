@@ -44,13 +44,21 @@ def grants(user, model, action: str) -> list[Grant]:
 
 # -- rows: SQL and Python forms of the same rules ---------------------------------
 
+def department_columns(model) -> tuple[str, ...]:
+    """The columns naming the departments a record belongs to: the one that registered it,
+    and those it is addressed to (``also_departments``, e.g. the department that must
+    carry out a corrective action works on it as on its own)."""
+    return ("department_id", *getattr(model, "also_departments", ()))
+
+
 def _scope_clause(model, scope: str, user):
     if scope == "own" and getattr(model, "owner_columns", ()):
         return sa.or_(*(getattr(model, column) == user.id for column in model.owner_columns))
     if scope == "all" or not issubclass(model, Owned):
         return sa.true()
     if scope == "department":
-        return model.department_id == user.department_id
+        return sa.or_(*(getattr(model, column) == user.department_id
+                        for column in department_columns(model)))
     if scope == "own" and model is Loan:
         return sa.or_(Loan.borrower_id == user.id, Loan.requested_by_id == user.id)
     return sa.false()
@@ -62,7 +70,9 @@ def _in_scope(record, scope: str, user) -> bool:
     if scope == "all" or not isinstance(record, Owned):
         return True
     if scope == "department":
-        return record.department_id == user.department_id
+        return record.department_id == user.department_id or (
+            user.department_id is not None and user.department_id in (
+                getattr(record, column) for column in department_columns(type(record))))
     if scope == "own" and isinstance(record, Loan):
         return user.id in (record.borrower_id, record.requested_by_id)
     return False

@@ -109,3 +109,36 @@ def test_an_action_saying_nothing_of_the_problem_is_refused_naming_the_field(
     assert "Problem: say what went wrong" in page
     assert "Owner department: choose the department" in page
     assert len(actions_of(app)) == before
+
+
+def test_the_owner_department_sees_and_carries_out_an_action_another_registered(
+        app, world, as_user, clean):
+    """002 4.3.2: the 改善措施表 goes to the department concerned. The service department
+    registers an action for sales to carry out: sales finds it in its list and records the
+    implementation; a department neither registering nor owning it does not learn of it."""
+    sales, service = world.departments["sales"], world.departments["service"]
+    with app.app_context():
+        action = CorrectiveAction(problem="发货单据错漏", action="出库复核双签",
+                                  responsible_department_id=sales, department_id=service,
+                                  due_date=date.today() + timedelta(days=5), tracked=True,
+                                  level="internal")
+        db.session.add(action)
+        db.session.commit()
+        pk, number = action.id, action.number
+    owner = as_user("clerk.sales")
+    assert number in owner.get("/admin/corrective_action/").get_data(as_text=True)
+    assert owner.get(f"/admin/corrective_action/details/?id={pk}").status_code == 200
+    owner.post("/admin/corrective_action/transition/",
+               data={"id": pk, "transition": "implement", "implementation": "已执行双签"})
+    record = load(app, CorrectiveAction, pk)
+    assert (record.status, record.implementation) == ("implemented", "已执行双签")
+
+    with app.app_context():  # an action of service's own: sales does not see it
+        own = CorrectiveAction(problem="来电漏记", action="来电登记每班核对",
+                               responsible_department_id=service, department_id=service,
+                               due_date=date.today() + timedelta(days=5), level="internal")
+        db.session.add(own)
+        db.session.commit()
+        own_pk, own_number = own.id, own.number
+    assert own_number not in owner.get("/admin/corrective_action/").get_data(as_text=True)
+    assert owner.get(f"/admin/corrective_action/details/?id={own_pk}").status_code == 404
