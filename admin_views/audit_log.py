@@ -92,12 +92,22 @@ def _format_changes(view, context, event, name):
                        f"<td>→ {escape(c.new)}</td></tr>" for c in entry.changes)
         return Markup(f'<table class="table table-sm mb-0">{rows}</table>')
     model = REGISTRY.get(event.model) or mapped_class(event.model)
-    labels = [str(describe_field(model, key)[0]) if isinstance(value, list)
-              or is_links(value) else f"{NOTES.get(key, key)}: {value}"
+    labels = [_field_names(model, key, value)
               for key, value in sorted(changes.items(),
                                        key=lambda item: field_order(model, item[0]))
               if key != "transition" and value not in ({}, [], None)]
     return ", ".join(labels)[:300]
+
+
+def _field_names(model, key: str, value) -> str:
+    """A change as the list names it: a field by its label; a step's form (a dict of
+    fields) by what it asked, ``本步骤填写: 原因分析; 责任部门``, not its stored names;
+    an explicit note (an export's format) with its value."""
+    if isinstance(value, list) or is_links(value):
+        return str(describe_field(model, key)[0])
+    if isinstance(value, dict):
+        value = "; ".join(str(describe_field(model, field)[0]) for field in value)
+    return f"{NOTES.get(key, key)}: {value}"
 
 
 def _with_export_changes(events: list) -> list:

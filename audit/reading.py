@@ -58,7 +58,9 @@ NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("
          "method": _l("Method"), "error": _l("Error"),
          "plain_events": _l("Events written without the key"),
          "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest"),
-         "form": _l("Form")}
+         "form": _l("Form"),
+         # What a step's form asked (services/steps.py: the transition event's values).
+         "values": _l("Entered at this step")}
 #: Labels of child tables that are not a relationship of their owner.
 CHILD_LABELS = {"attachment": _l("Attachment")}
 HIDDEN = _l("(hidden: above your clearance)")

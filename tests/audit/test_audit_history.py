@@ -295,6 +295,29 @@ def test_the_details_of_an_event_show_old_and_new(app):
     assert "客户LOG-DETAIL" in body and "改过的名称" in body and "客户名称" in body
 
 
+def test_a_steps_entries_are_named_as_its_form_names_them(app):
+    """What a step's form asked (确定责任: cause, responsible department) reads in
+    Chinese in the record's history and in the log's list, not as stored names."""
+    service = app.extensions["test_world"].departments["service"]
+    (customer_id,) = add(app, customer(app, "LOG-STEP", department="service"))
+    (pk,) = add(app, Complaint(customer_id=customer_id, received_at=datetime(2026, 9, 1),
+                               content="步骤投诉", department_id=service,
+                               status="investigating"))
+    supervisor = log_in(app.test_client(), app, "supervisor")
+    supervisor.post("/admin/complaint/transition/", data={
+        "id": pk, "transition": "determine_responsibility", "cause_analysis": "包装不良",
+        "responsible_department": service})
+    history = history_part(page(supervisor, f"/admin/complaint/details/?id={pk}"))
+    assert "<b>本步骤填写</b>: 原因分析: 包装不良; 责任部门: " in history
+    assert "values" not in history
+    kind = filter_arg(app, "model", "FilterEqual")
+    record = filter_arg(app, "record_id", "FilterEqual")
+    listed = page(log_in(app.test_client(), app, "gm"),
+                  f"/admin/audit_event/?{kind}=complaint&{record}={pk}")
+    assert "本步骤填写: 原因分析; 责任部门" in listed
+    assert "values" not in listed and "cause_analysis" not in listed
+
+
 def test_every_registered_model_is_readable_in_history(app):
     """A details page of every record type carries the section (generated, not per view)."""
     world = app.extensions["test_world"]

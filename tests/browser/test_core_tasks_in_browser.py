@@ -46,12 +46,36 @@ class Watch:
             self.failed.append(f"{response.status} {response.url}")
 
 
-def run_task(chromium, app, live_url, world, username, size, task):  # noqa: F811
+#: Kept in the tab's sessionStorage across the task's page loads: the user's clicks
+#: (mouse-downs: select2 picks on mouse-up, without a click event) and every page that
+#: scrolls sideways once loaded (a control off-screen on a phone).
+WATCH_TASK = """
+addEventListener('mousedown', e => {
+  if (e.isTrusted) sessionStorage.__clicks = +(sessionStorage.__clicks || 0) + 1;
+}, true);
+addEventListener('load', () => {
+  const width = document.documentElement.scrollWidth;
+  if (width > innerWidth) sessionStorage.__sideways =
+      (sessionStorage.__sideways || '') + location.pathname + ' ' + width + ' ';
+});
+"""
+
+
+def run_task(chromium, app, live_url, world, username, size, task,  # noqa: F811
+             most_clicks: int | None = None):
+    """Run ``task(page)`` as ``username``; the page loads it took (at most six, and
+    ``most_clicks`` clicks if given), failing on any console error, CSP violation,
+    response ≥ 400 or page that scrolls sideways."""
     context, page, errors = browser_page(chromium, app, live_url, username, world, *size)
+    page.add_init_script(WATCH_TASK)
     watch = Watch(page)
     try:
         task(page)
         assert watch.loads <= MOST_LOADS, watch.loads
+        if most_clicks is not None:
+            clicks = page.evaluate("+(sessionStorage.__clicks || 0)")
+            assert clicks <= most_clicks, clicks
+        assert page.evaluate("sessionStorage.__sideways || ''") == ""
         assert page.evaluate("window.__csp") == []
         assert errors == []
         assert watch.failed == []
@@ -69,13 +93,25 @@ def fire_from_queue(page, live_url, kind: str, pk: int | None, step: str) -> int
     pk = int(re.search(r"id=(\d+)", item.get_attribute("href")).group(1))
     item.click()
     page.wait_for_load_state()
+    fire_on_page(page, step)
+    return pk
+
+
+def fire_on_page(page, step: str, fields: dict | None = None) -> None:
+    """On a record's page: unfold the step's form if folded, fill its ``fields``
+    ({name: value}, a select's option by value), submit."""
     form = page.locator(f'#step-{step}')
     if form.evaluate("e => e.tagName") == "DETAILS" and \
             not form.evaluate("e => e.open"):
         form.locator("summary").click()
+    for name, value in (fields or {}).items():
+        field = form.locator(f"#t-{step}-{name}")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(str(value))
+        else:
+            field.fill(str(value))
     form.locator('button[type="submit"]').click()
     page.wait_for_load_state()
-    return pk
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["wide", "phone"])
