@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from daily_jobs import DAILY_JOBS, run_due
 from models import Customer, Reminder, ServiceRequest, WorkOrder, db
 from models.daily_job import DailyJobRun
+from models.numbering import local_date_of
 from models.reminder import issue_service_reminders
 
+from ..clocks_support import todo
 from ..test_complaints_support import as_user_fixture, shanghai  # noqa: F401  (fixture)
 from ..test_workflow_support import clean_fixture  # noqa: F401  (fixture)
 from .test_conflicts import FormFields
@@ -182,3 +184,19 @@ def test_printing_selected_reminders_gives_one_page_each(app, world, late, as_us
     for number in (late["request_number"], late["order_number"]):
         assert number in html
     assert "冷柜不制冷" in html and "压缩机不启动" in html  # what the customer reported
+
+
+def test_todays_reminders_on_the_home_page_count_them(app, late, as_user):
+    clerk = as_user("clerk.service")
+    before = todo(clerk.get("/admin/").get_data(as_text=True), "reminders-today")
+    with app.app_context():
+        reminder = Reminder.for_service_request(
+            db.session.get(ServiceRequest, late["request"]), local_date_of(None))
+        db.session.add(reminder)
+        db.session.commit()
+        pk = reminder.id
+        db.session.remove()
+    count, url = todo(clerk.get("/admin/").get_data(as_text=True), "reminders-today")
+    assert count == (before[0] if before else 0) + 1
+    assert re.search(rf"/admin/reminder/details/\?id={pk}&", clerk.get(url).get_data(
+        as_text=True))
