@@ -16,6 +16,7 @@ from models import Customer, Reminder, ServiceRequest, WorkOrder, db
 from models.daily_job import DailyJobRun
 from models.numbering import local_date_of
 from models.reminder import issue_service_reminders
+from models.service_request import ServiceSettings
 
 from ..clocks_support import todo
 from ..test_complaints_support import as_user_fixture, shanghai  # noqa: F401  (fixture)
@@ -47,6 +48,12 @@ def late_fixture(app, world, clean):
                 "request_number": request.number, "order_number": order.number}
         db.session.remove()
     return made
+
+
+def test_hours_overdue_count_office_time_except_for_an_alarm():
+    due, now = shanghai("2026-11-20 16:30"), shanghai("2026-11-23 10:30")  # Fri → Mon
+    assert ServiceSettings.hours_between(due, now, "repair") == 3.0  # 1 h Friday, 2 Monday
+    assert ServiceSettings.hours_between(due, now, "alarm") == 66.0  # around the clock
 
 
 def issue(app, day: date) -> int:
