@@ -78,12 +78,13 @@ def recompute_deadlines():
               help="Day to issue for (YYYY-MM-DD); default: today in Asia/Shanghai.")
 @with_appcontext
 def issue_reminders_command(day):
-    """Issue today's reminders (催办单) for overdue complaints; safe to run more than once."""
+    """Issue today's reminders (催办单) for overdue complaints, late service requests and
+    work orders; safe to run more than once."""
     from models.numbering import local_date_of
-    from models.reminder import issue_reminders
+    from models.reminder import issue_reminders, issue_service_reminders
 
     day = day.date() if day else local_date_of(None)
-    issued = issue_reminders(db.session, day)
+    issued = issue_reminders(db.session, day) + issue_service_reminders(db.session, day)
     click.echo(f"{issued} reminder(s) issued for {day.isoformat()}.")
 
 

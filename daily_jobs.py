@@ -61,6 +61,7 @@ class DailyJob:
 #: The registry: one line per job, in the order they run.
 DAILY_JOBS: tuple[DailyJob, ...] = (
     DailyJob("reminders", "models.reminder:issue_reminders"),  # 催办单, overdue complaints
+    DailyJob("service-reminders", "models.reminder:issue_service_reminders"),  # late 服务/工单
 )
 
 #: Minutes after which a claim still ``running`` is taken to be abandoned.

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relati
 from .choices import LEVELS
 from .clock import utcnow
 from .hooks import hook
+from .options import followed
 
 
 def code_literals(*codes: str) -> list:
@@ -110,8 +111,10 @@ class Classified:
 
     default_level = "internal"
     #: The many-to-one relationship whose record's level this one always carries ("a
-    #: loan is as confidential as the file it lends"); None: a level of its own.
-    level_follows: str | None = None
+    #: loan is as confidential as the file it lends"), or a tuple of them when each row
+    #: names one of several kinds (a 催办单 names a complaint, a service request or a
+    #: work order); None: a level of its own.
+    level_follows: str | tuple[str, ...] | None = None
 
     @declared_attr
     def level(cls) -> Mapped[str]:
@@ -122,22 +125,26 @@ class Classified:
 def _carry_levels(session, flush_context, instances) -> None:
     """A record's new level reaches the records that follow it, whichever path changed
     it (the level-change step, the edit form, a script): a loan or a reminder left at
-    the old, lower level would show a secret file's loan to internal users."""
+    the old, lower level would show a secret file's loan to internal users. It goes on
+    down the chain (customer → service request → its 催办单) within the same flush."""
     changed = [obj for obj in session.dirty if isinstance(obj, Classified)
                and sa.inspect(obj).attrs.level.history.has_changes()]
     if not changed:
         return
     from .base import REGISTRY  # the registry is complete by the first flush
-    followers = [(model, getattr(model, model.level_follows))
-                 for model in REGISTRY.values() if getattr(model, "level_follows", None)]
+    followers = [(model, getattr(model, name)) for model in REGISTRY.values()
+                 for name in followed(model)]
     with session.no_autoflush:
-        for record in changed:
+        while changed:
+            record = changed.pop()
             for model, relation in followers:
                 if relation.property.mapper.class_ is not type(record):
                     continue
                 for follower in session.scalars(sa.select(model).where(
                         relation == record).execution_options(skip_visibility=True)):
-                    follower.level = record.level
+                    if follower.level != record.level:
+                        follower.level = record.level
+                        changed.append(follower)
 
 
 class Versioned:

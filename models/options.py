@@ -15,6 +15,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 
+def followed(model) -> tuple[str, ...]:
+    """The relationships whose level ``model`` carries (``level_follows`` as a tuple)."""
+    follows = getattr(model, "level_follows", None)
+    return (follows,) if isinstance(follows, str) else tuple(follows or ())
+
+
 class RecordOptions:
     """Every option a registered model may declare (class attributes)."""
 
@@ -48,8 +54,9 @@ class RecordOptions:
     writer_stamp: str | None = None
     """For a row written inline (a review opinion): its ``*_by_id`` column, stamped with
     who wrote it."""
-    level_follows: str | None = None
-    """The many-to-one relationship whose record's level this one always carries."""
+    level_follows: str | tuple[str, ...] | None = None
+    """The many-to-one relationship whose record's level this one always carries (a
+    tuple: each row names one of these)."""
     years: tuple | None = None
     """(first, last) years a date of the record may have; its own rules say why."""
 
@@ -100,10 +107,10 @@ def check_options(model) -> list[str]:
             if key not in known:
                 found.append(f"records.E125 {name}.{option} names {key!r}, which is not "
                              f"a column or relationship of {table}.")
-    follows = getattr(model, "level_follows", None)
-    if follows is not None and follows not in _relationships(model):
-        found.append(f"records.E126 {name}.level_follows names {follows!r}, which is not "
-                     f"a relationship of {table}.")
+    for follows in followed(model):
+        if follows not in _relationships(model):
+            found.append(f"records.E126 {name}.level_follows names {follows!r}, which is "
+                         f"not a relationship of {table}.")
     years = getattr(model, "years", None)
     if years is not None and not (isinstance(years, tuple) and len(years) == 2
                                   and all(isinstance(y, int) for y in years)

@@ -55,6 +55,23 @@ def add_office_hours(start: datetime, hours: float, office: tuple[time, time],
     raise ValueError("no working day within ten years")
 
 
+def office_hours_between(start: datetime, end: datetime, office: tuple[time, time],
+                         is_working_day: Callable[[date], tuple[bool, bool]]) -> float:
+    """Hours of office time from ``start`` to ``end`` (naive UTC): how late a record
+    is on the clock it is measured by (the inverse of ``add_office_hours``)."""
+    opening, closing = office
+    first, last = to_local(start), to_local(end)
+    total, day = timedelta(), first.date()
+    while day <= last.date():
+        if is_working_day(day)[0]:
+            begin = max(first, datetime.combine(day, opening))
+            finish = min(last, datetime.combine(day, closing))
+            if begin < finish:
+                total += finish - begin
+        day += timedelta(days=1)
+    return total.total_seconds() / 3600
+
+
 def moment_of(day: date) -> datetime:
     """The moment (naive UTC) a lateness check on ``day`` looks at: now if ``day`` is
     today in Shanghai, else the start of that day (a report "as of" another day)."""

@@ -21,7 +21,13 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 from .base import Model
 from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
 from .numbering import local_date_of, period_problem
-from .service_clock import add_office_hours, highest_level, moment_of, to_local
+from .service_clock import (
+    add_office_hours,
+    highest_level,
+    moment_of,
+    office_hours_between,
+    to_local,
+)
 from .workdays import is_working_day
 from .workflow import Stateful, Transition
 
@@ -68,6 +74,13 @@ class ServiceSettings:
         if kind in cls.around_the_clock:
             return start + timedelta(hours=hours)
         return add_office_hours(start, hours, cls.office_hours, cls.holiday_calendar)
+
+    @classmethod
+    def hours_between(cls, start: datetime, end: datetime, kind: str) -> float:
+        """Hours on ``kind``'s clock from ``start`` to ``end`` (how late a record is)."""
+        if kind in cls.around_the_clock:
+            return max((end - start).total_seconds() / 3600, 0.0)
+        return office_hours_between(start, end, cls.office_hours, cls.holiday_calendar)
 
 
 def no_future(moment: datetime | None, label) -> list:

@@ -219,7 +219,7 @@ def test_reminder_goes_to_the_responsible_department_once_a_day(app, world,
     assert (reminder.day, reminder.due_date, reminder.overdue_days) == (
         D("2026-10-12"), D("2026-10-08"), 4)
     assert reminder.department_id == world.departments["sales"]
-    assert (reminder.level, reminder.complaint_number) == ("confidential", complaint.number)
+    assert (reminder.level, reminder.subject_number) == ("confidential", complaint.number)
     # Not yet determined: the department handling the complaint is chased.
     (other,) = reminders_of(app, made["undetermined"])
     assert other.department_id == world.departments["service"]

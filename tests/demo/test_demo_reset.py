@@ -72,9 +72,16 @@ def test_reset_puts_the_demo_back_with_todays_reminders(demo_app):
         today = local_date_of(None)
         runs = db.session.scalars(sa.select(DailyJobRun)).all()
         if is_working_day(today)[0]:
-            assert [(r.job, r.day, r.status) for r in runs] == [("reminders", today, "done")]
-            assert count(Reminder, Reminder.day == today) == int(runs[0].outcome) > 0
+            assert [(r.job, r.day, r.status) for r in runs] == [
+                ("reminders", today, "done"), ("service-reminders", today, "done")]
+            issued = {r.job: int(r.outcome) for r in runs}
+            assert count(Reminder, Reminder.day == today,
+                         Reminder.subject == "complaint") == issued["reminders"] > 0
+            # The demo's open repair request, alarm and unfinished work orders are late.
+            assert count(Reminder, Reminder.day == today, Reminder.subject != "complaint") \
+                == issued["service-reminders"] > 0
             assert "reminders: done" in result.output
+            assert "service-reminders: done" in result.output
         else:
             assert runs == []
     verified = runner.invoke(args=["audit", "verify"])

@@ -78,7 +78,8 @@ def test_two_concurrent_runners_issue_the_days_reminders_once(app, world):
     done = next(r for r in "ab" if results[r]["reminders"][0] == "done")
     with app.app_context():
         issued = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                                   .where(Reminder.day == MONDAY))
+                                   .where(Reminder.day == MONDAY,
+                                          Reminder.subject == "complaint"))
     assert int(results[done]["reminders"][1]) == issued == overdue
     (run,) = [r for r in runs_of(app, "reminders") if r.day == MONDAY]
     assert (run.status, run.attempts, run.outcome) == ("done", 1, str(issued))
@@ -236,11 +237,13 @@ def test_two_processes_started_at_once_issue_the_days_reminders_once(app, databa
                                 stderr=subprocess.STDOUT, text=True) for _ in range(2)]
     outputs = [runner.communicate(timeout=300)[0] for runner in runners]
     assert [runner.returncode for runner in runners] == [0, 0], outputs
-    states = sorted(re.search(r"^reminders: (\w+)", output, re.M).group(1)
-                    for output in outputs)
-    assert states == ["done", "taken"], outputs
-    (run,) = [r for r in runs_of(app, "reminders") if r.day == day]
-    with app.app_context():
-        issued = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
-                                   .where(Reminder.day == day))
-    assert (run.status, run.attempts) == ("done", 1) and int(run.outcome) == issued > 0
+    for job, kind in (("reminders", Reminder.subject == "complaint"),
+                      ("service-reminders", Reminder.subject != "complaint")):
+        states = sorted(re.search(rf"^{job}: (\w+)", output, re.M).group(1)
+                        for output in outputs)
+        assert states == ["done", "taken"], outputs
+        (run,) = [r for r in runs_of(app, job) if r.day == day]
+        with app.app_context():
+            issued = db.session.scalar(sa.select(sa.func.count()).select_from(Reminder)
+                                       .where(Reminder.day == day, kind))
+        assert (run.status, run.attempts) == ("done", 1) and int(run.outcome) == issued > 0

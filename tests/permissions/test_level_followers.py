@@ -62,7 +62,7 @@ def test_a_complaint_raised_takes_its_reminders_along(app, world, clean, user_cl
     complaint = row_of(world, "complaint", "service", "internal")
     before = _reminder_levels(app, complaint.id)  # the shared world's, restored after
     with extra_rows(app, Reminder, [{
-            "complaint_id": complaint.id, "complaint_number": "C-TEST",
+            "complaint_id": complaint.id, "subject_number": "C-TEST",
             "day": date(2025, 3, 4), "due_date": date(2025, 2, 28), "overdue_days": 3,
             "department_id": world.departments["service"], "level": "internal"}]) as [pk]:
         assert re.search(rf"/admin/reminder/details/\?id={pk}&", user_client(
