@@ -205,12 +205,11 @@ def timeliness_tables(period: Period) -> list[Table]:
         sa.select(received, notified, sa.func.count()).where(*seen)
         .group_by(received, notified)).all()
     per_month: dict = defaultdict(lambda: [0, 0])
-    counted = WorkingDayCounter([date.fromisoformat(day) for pair in pairs
-                                 for day in pair[:2]])
+    counted = WorkingDayCounter([day for pair in pairs for day in pair[:2]])
     for first, last, count in pairs:
-        days = counted.between(date.fromisoformat(first), date.fromisoformat(last))
-        per_month[last[:7]][0] += days * count
-        per_month[last[:7]][1] += count
+        month = last.strftime("%Y-%m")
+        per_month[month][0] += counted.between(first, last) * count
+        per_month[month][1] += count
     handling = Table(
         "complaints-handling-time", _l("Average handling time (working days)"),
         _l("Month"), [Column("average", _l("Average working days"), kind="days"),
