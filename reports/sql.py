@@ -96,7 +96,9 @@ def indexed_by(query, model, index: sa.Index):
     Why: SQLite picks an index by the row counts of ``sqlite_stat1``, which
     ``PRAGMA optimize`` samples (``models/sqlite_settings.py``). At a million complaints
     the sample put (received_at, level) at half the rows of the statistics' covering
-    index, and SQLite read the table behind the narrow one for every counted row."""
+    index, and SQLite read the table behind the narrow one for every counted row; for a
+    department clerk it walked the department's list index once per month (12 months of
+    on-time verdicts: 970 ms of CPU, 13 ms through the covering index)."""
     return query.with_hint(model, f"INDEXED BY {index.name}", dialect_name="sqlite")
 
 

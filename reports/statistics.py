@@ -42,7 +42,7 @@ from models.choices import (
     RETURN_DECISIONS,
     SEVERITIES,
 )
-from models.report_indexes import COMPLAINTS_RECEIVED
+from models.report_indexes import COMPLAINTS_NOTIFIED, COMPLAINTS_RECEIVED
 from models.workdays import is_working_day
 from permissions import can, visible
 from permissions.core import today
@@ -174,13 +174,13 @@ def timeliness_tables(period: Period) -> list[Table]:
     notified, ``Complaint.handled_on_time``) and the average handling time in working
     days (receipt to written notification), per month of notification."""
     months = month_ranges(Complaint.notified_at, period.first, period.last)
-    verdicts = db.session.execute(
+    verdicts = db.session.execute(indexed_by(
         sa.select(months.c.month, Complaint.department_id, Complaint.handled_on_time,
                   sa.func.count()).select_from(months)
         .join(Complaint, in_month(Complaint.notified_at, months))
         .where(*_seen(Complaint, period))
-        .group_by(months.c.month, Complaint.department_id, Complaint.handled_on_time)
-    ).all()
+        .group_by(months.c.month, Complaint.department_id, Complaint.handled_on_time),
+        Complaint, COMPLAINTS_NOTIFIED)).all()
     seen = _seen(Complaint, period, Complaint.notified_at.is_not(None),
                  between_days(Complaint.notified_at, period.first, period.last))
     names = department_names()
@@ -201,9 +201,9 @@ def timeliness_tables(period: Period) -> list[Table]:
                     rows, _l("The verdict recorded when the customer was notified in "
                              "writing, by month of notification."))
     received, notified = local_day(Complaint.received_at), local_day(Complaint.notified_at)
-    pairs = db.session.execute(
+    pairs = db.session.execute(indexed_by(
         sa.select(received, notified, sa.func.count()).where(*seen)
-        .group_by(received, notified)).all()
+        .group_by(received, notified), Complaint, COMPLAINTS_NOTIFIED)).all()
     per_month: dict = defaultdict(lambda: [0, 0])
     counted = WorkingDayCounter([day for pair in pairs for day in pair[:2]])
     for first, last, count in pairs:
