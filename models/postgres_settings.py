@@ -9,6 +9,12 @@ read of the table that expects the matches spread evenly, and at a million rows 
 150,000 of them; at 1.1 the same count walks the department's list index and stops
 at the cap (in-process, clerk, 1M rows: 46 → 30 ms; a common search 27 → 23 ms).
 
+``jit``: PostgreSQL compiles a query to machine code when its estimated cost passes
+``jit_above_cost``; the statistics screen's grouped counts over a year or three of a
+million complaints pass it, and the compiling took longer than it saved: 320 ms of
+emission in a 3-year count that runs in about 300 ms without it (bench/stats.py,
+bench/results/stats.md). Nothing this office asks runs long enough to gain from it.
+
 Set per session when a pooled connection is opened, so the database server's own
 configuration is left alone; a server tuned otherwise can still be overridden here.
 """
@@ -32,5 +38,6 @@ def _planner_settings(dbapi_connection, connection_record) -> None:
     dbapi_connection.autocommit = True
     try:
         dbapi_connection.execute(f"SET random_page_cost = {RANDOM_PAGE_COST}")
+        dbapi_connection.execute("SET jit = off")
     finally:
         dbapi_connection.autocommit = autocommit

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -26,9 +27,11 @@ class local_month(FunctionElement):
 
 
 class local_day(FunctionElement):
-    """``YYYY-MM-DD`` of a UTC ``DateTime`` in Shanghai."""
+    """The Shanghai day of a UTC ``DateTime``, read back as a ``date``. On PostgreSQL a
+    cast to DATE: a third of the cost of ``to_char`` per row (the handling times read
+    two per notified complaint)."""
 
-    type = sa.String()
+    type = sa.Date()
     inherit_cache = True
 
 
@@ -61,7 +64,7 @@ def _day_sqlite(element, compiler, **kw):
 @compiles(local_day, "postgresql")
 def _day_postgresql(element, compiler, **kw):
     column = compiler.process(list(element.clauses)[0], **kw)
-    return f"to_char({column} + interval '{OFFSET_HOURS} hours', 'YYYY-MM-DD')"
+    return f"CAST({column} + interval '{OFFSET_HOURS} hours' AS DATE)"
 
 
 def utc_start(day: date) -> datetime:
@@ -77,6 +80,55 @@ def between_days(column, first: date, last: date):
         return sa.and_(column >= utc_start(first),
                        column < utc_start(last + timedelta(days=1)))
     return sa.and_(column >= first, column <= last)
+
+
+def _sqlite_from_hint(self, table, text):
+    return text
+
+
+# SQLAlchemy renders no FROM hint for SQLite; ``indexed_by`` needs ``INDEXED BY``.
+SQLiteCompiler.get_from_hint_text = _sqlite_from_hint
+
+
+def indexed_by(query, model, index: sa.Index):
+    """``query`` reading ``model`` through ``index`` on SQLite (PostgreSQL plans alone).
+
+    Why: SQLite picks an index by the row counts of ``sqlite_stat1``, which
+    ``PRAGMA optimize`` samples (``models/sqlite_settings.py``). At a million complaints
+    the sample put (received_at, level) at half the rows of the statistics' covering
+    index, and SQLite read the table behind the narrow one for every counted row; for a
+    department clerk it walked the department's list index once per month (12 months of
+    on-time verdicts: 970 ms of CPU, 13 ms through the covering index)."""
+    return query.with_hint(model, f"INDEXED BY {index.name}", dialect_name="sqlite")
+
+
+def month_ranges(column, first: date, last: date):
+    """The Shanghai months of ``first``..``last`` as a small table ``(month, lo, hi)``:
+    each month's bounds on ``column``'s stored values (UTC times, or dates), cut to the
+    period, ``lo`` included and ``hi`` not. Joined on ``in_month``, each month's rows
+    are read as a range of the column's index and grouped by the month's name; naming
+    every row's month instead (``local_month``: ``to_char``/``strftime`` per row) costs
+    four times the reading at a few hundred thousand rows. At most 37 rows (a period
+    is at most three years): within SQLite's 500 parts of a compound SELECT."""
+    is_datetime = isinstance(column.type, sa.DateTime)
+    kind = sa.DateTime() if is_datetime else sa.Date()
+    parts = []
+    for month in months_between(first, last):
+        start = date.fromisoformat(month + "-01")
+        after = (start + timedelta(days=32)).replace(day=1)
+        lo, hi = max(start, first), min(after, last + timedelta(days=1))
+        if is_datetime:
+            lo, hi = utc_start(lo), utc_start(hi)
+        parts.append(sa.select(sa.literal(month, sa.String()).label("month"),
+                               sa.literal(lo, kind).label("lo"),
+                               sa.literal(hi, kind).label("hi")))
+    return sa.union_all(*parts).subquery("months") if len(parts) > 1 \
+        else parts[0].subquery("months")
+
+
+def in_month(column, months):
+    """The join condition of ``column`` with a ``month_ranges`` table."""
+    return sa.and_(column >= months.c.lo, column < months.c.hi)
 
 
 def months_between(first: date, last: date) -> list[str]:

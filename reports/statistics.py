@@ -42,13 +42,22 @@ from models.choices import (
     RETURN_DECISIONS,
     SEVERITIES,
 )
+from models.report_indexes import COMPLAINTS_NOTIFIED, COMPLAINTS_RECEIVED
 from models.workdays import is_working_day
 from permissions import can, visible
 from permissions.core import today
 from permissions.scoping import actor
 
 from .filters import Period
-from .sql import between_days, local_day, local_month, months_between
+from .sql import (
+    between_days,
+    in_month,
+    indexed_by,
+    local_day,
+    local_month,
+    month_ranges,
+    months_between,
+)
 from .tables import Column, Table
 
 TOP = 10
@@ -87,13 +96,15 @@ def _pivot(counts: dict, rows: list[str], codes: list[str]) -> list[tuple[str, l
 
 def complaint_tables(period: Period) -> list[Table]:
     """Per month: by kind, severity, channel, responsible department (one scan)."""
-    month = local_month(Complaint.received_at).label("month")
-    query = sa.select(month, Complaint.kind, Complaint.severity, Complaint.channel,
-                      Complaint.responsible_department_id, sa.func.count()).where(
-        *_seen(Complaint, period,
-               between_days(Complaint.received_at, period.first, period.last))
-    ).group_by(month, Complaint.kind, Complaint.severity, Complaint.channel,
+    months = month_ranges(Complaint.received_at, period.first, period.last)
+    query = sa.select(months.c.month, Complaint.kind, Complaint.severity,
+                      Complaint.channel, Complaint.responsible_department_id,
+                      sa.func.count()).select_from(months).join(
+        Complaint, in_month(Complaint.received_at, months)).where(
+        *_seen(Complaint, period)
+    ).group_by(months.c.month, Complaint.kind, Complaint.severity, Complaint.channel,
                Complaint.responsible_department_id)
+    query = indexed_by(query, Complaint, COMPLAINTS_RECEIVED)
     by = {name: defaultdict(int) for name in ("kind", "severity", "channel", "department")}
     for row_month, kind, severity, channel, responsible, count in db.session.execute(query):
         by["kind"][(row_month, kind)] += count
@@ -162,13 +173,16 @@ def timeliness_tables(period: Period) -> list[Table]:
     """On-time rate per month and department (the verdict stored when the customer was
     notified, ``Complaint.handled_on_time``) and the average handling time in working
     days (receipt to written notification), per month of notification."""
-    month = local_month(Complaint.notified_at).label("month")
+    months = month_ranges(Complaint.notified_at, period.first, period.last)
+    verdicts = db.session.execute(indexed_by(
+        sa.select(months.c.month, Complaint.department_id, Complaint.handled_on_time,
+                  sa.func.count()).select_from(months)
+        .join(Complaint, in_month(Complaint.notified_at, months))
+        .where(*_seen(Complaint, period))
+        .group_by(months.c.month, Complaint.department_id, Complaint.handled_on_time),
+        Complaint, COMPLAINTS_NOTIFIED)).all()
     seen = _seen(Complaint, period, Complaint.notified_at.is_not(None),
                  between_days(Complaint.notified_at, period.first, period.last))
-    verdicts = db.session.execute(
-        sa.select(month, Complaint.department_id, Complaint.handled_on_time,
-                  sa.func.count()).where(*seen)
-        .group_by(month, Complaint.department_id, Complaint.handled_on_time)).all()
     names = department_names()
     counts: dict = defaultdict(lambda: [0, 0])
     for row_month, department, on_time, count in verdicts:
@@ -187,16 +201,15 @@ def timeliness_tables(period: Period) -> list[Table]:
                     rows, _l("The verdict recorded when the customer was notified in "
                              "writing, by month of notification."))
     received, notified = local_day(Complaint.received_at), local_day(Complaint.notified_at)
-    pairs = db.session.execute(
+    pairs = db.session.execute(indexed_by(
         sa.select(received, notified, sa.func.count()).where(*seen)
-        .group_by(received, notified)).all()
+        .group_by(received, notified), Complaint, COMPLAINTS_NOTIFIED)).all()
     per_month: dict = defaultdict(lambda: [0, 0])
-    counted = WorkingDayCounter([date.fromisoformat(day) for pair in pairs
-                                 for day in pair[:2]])
+    counted = WorkingDayCounter([day for pair in pairs for day in pair[:2]])
     for first, last, count in pairs:
-        days = counted.between(date.fromisoformat(first), date.fromisoformat(last))
-        per_month[last[:7]][0] += days * count
-        per_month[last[:7]][1] += count
+        month = last.strftime("%Y-%m")
+        per_month[month][0] += counted.between(first, last) * count
+        per_month[month][1] += count
     handling = Table(
         "complaints-handling-time", _l("Average handling time (working days)"),
         _l("Month"), [Column("average", _l("Average working days"), kind="days"),
@@ -215,8 +228,9 @@ def top_visible_customers(seen: list) -> list[tuple[str, int]]:
     covering index), then read best first in chunks until ``TOP`` visible ones are
     found: exact, without joining every customer of the period."""
     count = sa.func.count().label("n")
-    ranked = sa.select(Complaint.customer_id, count).where(*seen).group_by(
-        Complaint.customer_id).order_by(count.desc(), Complaint.customer_id)
+    ranked = indexed_by(sa.select(Complaint.customer_id, count).where(*seen).group_by(
+        Complaint.customer_id).order_by(count.desc(), Complaint.customer_id),
+        Complaint, COMPLAINTS_RECEIVED)
     found, offset, chunk = [], 0, 4 * TOP
     while len(found) < TOP:
         rows = db.session.execute(ranked.offset(offset).limit(chunk)).all()
@@ -236,10 +250,10 @@ def top_tables(period: Period) -> list[Table]:
                  between_days(Complaint.received_at, period.first, period.last))
     count = sa.func.count().label("n")
     customers = top_visible_customers(seen)
-    products = db.session.execute(
+    products = db.session.execute(indexed_by(
         sa.select(Complaint.product, count).where(*seen, Complaint.product.is_not(None))
         .group_by(Complaint.product).order_by(count.desc(), Complaint.product)
-        .limit(TOP)).all()
+        .limit(TOP), Complaint, COMPLAINTS_RECEIVED)).all()
     column = [Column("count", _l("Complaints"))]
     return [Table("complaints-top-customers", _l("Customers with the most complaints"),
                   _l("Customer"), column, [(name, [n]) for name, n in customers],
@@ -344,11 +358,11 @@ def customer_tables(period: Period) -> list[Table]:
 
 
 def loan_tables(period: Period) -> list[Table]:
-    month = local_month(Loan.created_at).label("month")
+    months = month_ranges(Loan.created_at, period.first, period.last)
     counts = {(m, mode): n for m, mode, n in db.session.execute(
-        sa.select(month, Loan.mode, sa.func.count()).where(*_seen(
-            Loan, period, between_days(Loan.created_at, period.first, period.last)))
-        .group_by(month, Loan.mode))}
+        sa.select(months.c.month, Loan.mode, sa.func.count()).select_from(months)
+        .join(Loan, in_month(Loan.created_at, months)).where(*_seen(Loan, period))
+        .group_by(months.c.month, Loan.mode))}
     names = department_names()
     overdue = _count_by(Loan, Loan.department_id, period, Loan.late_clause(today()))
     return [

@@ -179,3 +179,74 @@ def test_no_allowance_no_sales_allowance_certificate(app, world, client_as):
     finally:
         delete_records(app, made)
     assert date.today()  # the slip above is dated in the past period on purpose
+
+
+@pytest.fixture(scope="module")
+def slips(app, world):
+    """Two internal return slips of the service department and a secret one."""
+    made = [make_records(app, world, "internal", tag) for tag in ("B1", "B2")]
+    made.append(make_records(app, world, "secret", "BS"))
+    with app.app_context():
+        numbers = [db.session.get(ReturnSlip, m[ReturnSlip][0]).number for m in made]
+        assert all(numbers)
+        db.session.remove()
+    yield [m[ReturnSlip][0] for m in made], numbers
+    for m in made:
+        delete_records(app, m)
+
+
+def test_each_form_of_a_model_is_a_bulk_action_of_its_list(app, world, client_as):
+    listing = client_as("clerk.service").get("/admin/return_slip/").get_data(as_text=True)
+    for name, title in (("print_selected", "Product return application form"),
+                        ("print_selected:return-slip", "Return slip"),
+                        ("print_selected:sales-allowance", "Sales allowance certificate")):
+        assert f"modelActions.execute('{name}');\">Print selected: {title}</button>" \
+            in listing, name
+
+
+def test_bulk_printing_with_the_second_form_leaves_out_a_forged_hidden_id(
+        app, world, slips, client_as):
+    (first, second, secret), numbers = slips
+    clerk = client_as("clerk.service")
+    with app.app_context():
+        last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    response = clerk.post("/admin/return_slip/action/", data={
+        "action": "print_selected:return-slip", "rowid": [first, secret, second]})
+    assert response.status_code == 302
+    location = response.headers["Location"]
+    assert location == f"/print/return-slip?id={first}&id={second}"
+    html = clerk.get(location).get_data(as_text=True)
+    # One document: each slip's four copies, a page each, the first slip's before the
+    # second's; every page but the first starts on a new sheet.
+    records = re.findall(r'class="form-page" data-form="return-slip" data-record="(\d+)"',
+                         html)
+    assert records == [str(first)] * 4 + [str(second)] * 4
+    assert numbers[0] in html and numbers[1] in html
+    assert numbers[2] not in html and "统计客户BS" not in html
+    css = clerk.get("/reports/static/print.css").get_data(as_text=True)
+    assert re.search(r"\.form-page \+ \.form-page\s*\{[^}]*page-break-before: always", css)
+    with app.app_context():
+        events = db.session.scalars(sa.select(AuditEvent).where(
+            AuditEvent.id > last)).all()
+    printed = [e for e in events if e.action == "print"]
+    assert sorted(int(e.record_id) for e in printed) == sorted([first, second])
+    assert all(e.model == "return_slip" and "return-slip" in str(e.changes)
+               for e in printed)
+    # The forged id is audited as a refusal, as for every bulk action.
+    assert any(e.action == "refused" and e.record_id == str(secret) for e in events)
+
+
+def test_a_form_none_of_the_selection_prints_as_sends_back_to_the_list(
+        app, world, slips, client_as):
+    (first, second, _secret), _numbers = slips
+    clerk = client_as("clerk.service")
+    with app.app_context():
+        last = db.session.scalar(sa.select(sa.func.max(AuditEvent.id))) or 0
+    response = clerk.post("/admin/return_slip/action/", data={
+        "action": "print_selected:sales-allowance", "rowid": [first, second]},
+        follow_redirects=True)
+    assert response.status_code == 200 and response.request.path == "/admin/return_slip/"
+    assert "None of the selected records prints as" in response.get_data(as_text=True)
+    with app.app_context():
+        assert not db.session.scalar(sa.select(sa.func.count()).where(
+            AuditEvent.id > last, AuditEvent.action == "print"))

@@ -1,4 +1,5 @@
-"""PostgreSQL sessions plan with SSD-like page costs (models/postgres_settings.py).
+"""PostgreSQL sessions plan with SSD-like page costs and compile no query to machine
+code (JIT: slower than it saves on the statistics' counts; models/postgres_settings.py).
 
 The setting is made outside any transaction, so the pool's rollback of a request's
 transaction does not undo it; a SQLite database is left alone.
@@ -21,9 +22,11 @@ def test_every_pooled_connection_keeps_the_page_cost(app):
         for _ in range(3):  # each time through the pool, after its rollback
             with db.engine.connect() as conn:
                 cost = conn.exec_driver_sql("SHOW random_page_cost").scalar_one()
+                jit = conn.exec_driver_sql("SHOW jit").scalar_one()
                 conn.rollback()
-            assert float(cost) == RANDOM_PAGE_COST
+            assert float(cost) == RANDOM_PAGE_COST and jit == "off"
         db.engine.dispose()
         with db.engine.connect() as conn:  # a new connection
             assert float(conn.exec_driver_sql("SHOW random_page_cost").scalar_one()) \
                 == RANDOM_PAGE_COST
+            assert conn.exec_driver_sql("SHOW jit").scalar_one() == "off"
