@@ -1,0 +1,146 @@
+"""Issue 16 item 4: people by their names. A record's history, the case timeline and the
+audit log name who acted by full name (姓名); the audit log keeps the login name beside
+it and finds an event by either. The log itself is not changed: the name is looked up
+when it is read, and an event whose account was renamed or whose login name now
+belongs to another account shows what it recorded."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+import sqlalchemy as sa
+
+from audit import recorded_as
+from models import AppUser, AuditEvent, Customer, db
+
+from ..performance.test_performance_queries import Statements
+from ..test_audit_support import KINDS, log_in, own_app
+from .test_audit_history import log_view
+
+SUPERVISOR = "陈国华"
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def app(request, tmp_path_factory):
+    with own_app(request, tmp_path_factory, "names") as app:
+        with app.app_context():
+            db.session.execute(sa.update(AppUser).where(AppUser.username == "supervisor")
+                               .values(full_name=SUPERVISOR))
+            db.session.commit()
+            db.session.remove()
+        yield app
+
+
+def page(client, url) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.get_data(as_text=True)
+
+
+def edited_by_supervisor(app, code: str) -> int:
+    """A customer the supervisor registered and renamed through the screens."""
+    world = app.extensions["test_world"]
+    form = {"name": f"客户{code}", "kind": "dealer", "level": "internal",
+            "department": str(world.departments["service"])}
+    client = log_in(app.test_client(), app, "supervisor")
+    assert client.post("/admin/customer/new/", data=form).status_code == 302
+    with app.app_context():
+        pk = db.session.scalar(sa.select(Customer.id).where(Customer.name == f"客户{code}"))
+        db.session.remove()
+    assert client.post(f"/admin/customer/edit/?id={pk}",
+                       data={**form, "grade": "A"}).status_code == 302
+    return pk
+
+
+def log_rows(client, url) -> str:
+    body = page(client, url)
+    return body[body.index("<tbody"):]
+
+
+def test_a_records_history_names_who_changed_it(app):
+    pk = edited_by_supervisor(app, "NAME-H")
+    reader = log_in(app.test_client(), app, "clerk.service")
+    history = page(reader, f"/admin/customer/details/?id={pk}")
+    history = history[history.index('id="history"'):]
+    assert history.count(f'title="supervisor" data-login="supervisor">{SUPERVISOR}<') == 2
+    assert ">supervisor<" not in history  # the login name is the tooltip only
+
+
+def test_the_audit_log_names_the_person_and_keeps_the_login(app):
+    pk = edited_by_supervisor(app, "NAME-L")
+    auditor = log_in(app.test_client(), app, "auditor")
+    rows = log_rows(auditor, f"/admin/audit_event/?search={pk}+{SUPERVISOR}")
+    assert f"{SUPERVISOR} (supervisor)" in rows
+    with app.app_context():
+        event_id = db.session.scalar(sa.select(AuditEvent.id).where(
+            AuditEvent.model == "customer", AuditEvent.record_id == str(pk)))
+        db.session.remove()
+    details = page(auditor, f"/admin/audit_event/details/?id={event_id}")
+    assert f"{SUPERVISOR} (supervisor)" in details
+    csv = auditor.get("/admin/audit_event/export/csv/").get_data(as_text=True)
+    assert f"{SUPERVISOR} (supervisor)" in csv
+
+
+@pytest.mark.parametrize("term", [SUPERVISOR, "国华", "supervisor", "SUPERV"])
+def test_the_log_finds_a_persons_events_by_full_name_or_login(app, term):
+    pk = edited_by_supervisor(app, f"NAME-S{len(term)}{term.isascii():d}")
+    auditor = log_in(app.test_client(), app, "auditor")
+    found = log_rows(auditor, f"/admin/audit_event/?search={term}")
+    assert 'href="/admin/audit_event/details/?id=' in found
+    assert f"{SUPERVISOR} (supervisor)" in found
+    assert "(clerk.service)" not in found and "(auditor)" not in found
+    # the "User contains" filter as well
+    index = next(i for i, f in enumerate(log_view(app)._filters)
+                 if type(f).__name__ == "PersonFilter")
+    filtered = log_rows(auditor, f"/admin/audit_event/?flt0_{index}={term}"
+                                 f"&search={pk}")
+    assert f"{SUPERVISOR} (supervisor)" in filtered
+    assert log_rows(auditor, f"/admin/audit_event/?flt0_{index}=无此人") \
+        .count('href="/admin/audit_event/details/?id=') == 0
+
+
+def test_a_renamed_account_and_a_reused_login_show_what_was_recorded(app):
+    """The log keeps the login name an event was written under; a name is shown only
+    for the account that wrote it. Renamed, then its old login given to someone else:
+    the event says ``leaver``, neither person's name."""
+    world = app.extensions["test_world"]
+    with app.app_context():
+        leaver = AppUser(username="leaver", full_name="离职员工", roles="clerk",
+                         department_id=world.departments["service"], password_hash="x")
+        db.session.add(leaver)
+        db.session.commit()
+        with recorded_as(leaver, datetime(2026, 11, 2, 2)):
+            db.session.add(Customer(name="客户NAME-R", kind="dealer",
+                                    grade="B", level="internal",
+                                    department_id=world.departments["service"]))
+        db.session.commit()
+        pk = db.session.scalar(sa.select(Customer.id).where(Customer.name == "客户NAME-R"))
+        leaver.username = "leaver.old"
+        db.session.commit()
+        db.session.add(AppUser(username="leaver", full_name="新来的人", roles="clerk",
+                               department_id=world.departments["service"],
+                               password_hash="x"))
+        db.session.commit()
+        db.session.remove()
+    reader = log_in(app.test_client(), app, "clerk.service")
+    history = page(reader, f"/admin/customer/details/?id={pk}")
+    history = history[history.index('id="history"'):]
+    assert "leaver" in history
+    assert "离职员工" not in history and "新来的人" not in history
+    auditor = log_in(app.test_client(), app, "auditor")
+    rows = log_rows(auditor, "/admin/audit_event/?search=leaver")
+    assert "新来的人" not in rows and "离职员工" not in rows and ">leaver<" in rows
+
+
+def test_the_log_looks_names_up_once_per_page(app):
+    for code in ("NAME-Q1", "NAME-Q2"):
+        edited_by_supervisor(app, code)
+    log_in(app.test_client(), app, "gm").get("/admin/customer/")  # another person
+    auditor = log_in(app.test_client(), app, "auditor")
+    with app.app_context():
+        engine = db.engine
+    with Statements(engine) as recorder:
+        body = log_rows(auditor, "/admin/audit_event/")
+    assert f"{SUPERVISOR} (supervisor)" in body
+    lookups = [s for s, _p in recorder.seen if "FROM app_user WHERE app_user.username IN" in s]
+    assert len(lookups) == 1, lookups
