@@ -23,7 +23,6 @@ from markupsafe import Markup, escape
 
 from audit.reading import (
     ACTIONS,
-    NOTES,
     action_label,
     changes_of,
     describe,
@@ -33,6 +32,7 @@ from audit.reading import (
     is_links,
     mapped_class,
     model_label,
+    note_label,
     people_of,
     who_with_login,
 )
@@ -120,7 +120,7 @@ def _format_changes(view, context, event, name):
         return Markup(f'<table class="table table-sm mb-0">{rows}</table>')
     model = REGISTRY.get(event.model) or mapped_class(event.model)
     labels = [str(describe_field(model, key)[0]) if isinstance(value, list)
-              or is_links(value) else f"{NOTES.get(key, key)}: {value}"
+              or is_links(value) else f"{note_label(key)}: {value}"
               for key, value in sorted(changes.items(),
                                        key=lambda item: field_order(model, item[0]))
               if key != "transition" and value not in ({}, [], None)]

@@ -59,6 +59,15 @@ NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("
          "plain_events": _l("Events written without the key"),
          "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest"),
          "form": _l("Form")}
+def note_label(key: str) -> str:
+    """The label of what an explicit event notes: ``NOTES``, or for a count per record
+    type (the demo's load, by table name) the type's plural label."""
+    if key in NOTES:
+        return str(NOTES[key])
+    model = REGISTRY.get(key)
+    return str(model.Admin.label_plural) if model is not None else key
+
+
 #: Labels of child tables that are not a relationship of their owner.
 CHILD_LABELS = {"attachment": _l("Attachment")}
 HIDDEN = _l("(hidden: above your clearance)")
@@ -382,9 +391,9 @@ def _entry(event, changes, fields, clearance, resolver, with_record, people) -> 
             model = REGISTRY.get(event.model) or mapped_class(event.model)
             text = "; ".join(filter(None, (_labelled(model, k, v, resolver)
                                            for k, v in value.items())))
-            lines.append(Change(str(NOTES.get(key, key)), "", text))
+            lines.append(Change(note_label(key), "", text))
         else:  # what an explicit event says (a refusal's answer, an export's format)
-            lines.append(Change(str(NOTES.get(key, key)), "", str(value)))
+            lines.append(Change(note_label(key), "", str(value)))
     entry = Entry(when=utc_to_local(event.at), what=action_label(event, changes),
                   who=full_name(event, people), login=event.username or "",
                   address=event.address or "", changes=lines, hidden=hidden,
