@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from audit import recorded_as
-from models import AppUser, AuditEvent, Customer, db
+from models import AppUser, AuditEvent, Complaint, Customer, db
 
 from ..performance.test_performance_queries import Statements
 from ..test_audit_support import KINDS, log_in, own_app
@@ -66,6 +66,25 @@ def test_a_records_history_names_who_changed_it(app):
     history = history[history.index('id="history"'):]
     assert history.count(f'title="supervisor" data-login="supervisor">{SUPERVISOR}<') == 2
     assert ">supervisor<" not in history  # the login name is the tooltip only
+
+
+def test_the_case_timeline_names_who_registered_the_complaint(app):
+    world = app.extensions["test_world"]
+    customer_id = edited_by_supervisor(app, "NAME-C")
+    with app.app_context():
+        supervisor = db.session.get(AppUser, world.users["supervisor"])
+        with recorded_as(supervisor, datetime(2026, 11, 2, 2)):
+            complaint = Complaint(customer_id=customer_id, content="案件投诉",
+                                  received_at=datetime(2026, 11, 2, 1, 30),
+                                  department_id=world.departments["service"])
+            db.session.add(complaint)
+        db.session.commit()
+        pk = complaint.id
+        db.session.remove()
+    auditor = log_in(app.test_client(), app, "auditor")
+    timeline = page(auditor, f"/admin/case/?id={pk}")
+    assert f'data-login="supervisor">{SUPERVISOR}<' in timeline
+    assert ">supervisor<" not in timeline
 
 
 def test_the_audit_log_names_the_person_and_keeps_the_login(app):
