@@ -59,6 +59,12 @@ NOTES = {"status": _l("Answer"), "path": _l("Address requested"), "format": _l("
          "plain_events": _l("Events written without the key"),
          "plain_head_id": _l("Last of them"), "plain_head_digest": _l("Its digest"),
          "form": _l("Form")}
+#: Labels of child tables that are not a relationship of their owner.
+CHILD_LABELS = {"attachment": _l("Attachment")}
+HIDDEN = _l("(hidden: above your clearance)")
+MAX_ENTRIES = 200
+
+
 def note_label(key: str) -> str:
     """The label of what an explicit event notes: ``NOTES``, or for a count per record
     type (the demo's load, by table name) the type's plural label."""
@@ -66,12 +72,6 @@ def note_label(key: str) -> str:
         return str(NOTES[key])
     model = REGISTRY.get(key)
     return str(model.Admin.label_plural) if model is not None else key
-
-
-#: Labels of child tables that are not a relationship of their owner.
-CHILD_LABELS = {"attachment": _l("Attachment")}
-HIDDEN = _l("(hidden: above your clearance)")
-MAX_ENTRIES = 200
 
 
 @dataclass

@@ -68,7 +68,7 @@ def test_a_records_history_names_who_changed_it(app):
     assert ">supervisor<" not in history  # the login name is the tooltip only
 
 
-def test_the_case_timeline_names_who_registered_the_complaint(app):
+def test_the_case_timeline_and_the_printed_form_name_who_registered_it(app):
     world = app.extensions["test_world"]
     customer_id = edited_by_supervisor(app, "NAME-C")
     with app.app_context():
@@ -85,6 +85,10 @@ def test_the_case_timeline_names_who_registered_the_complaint(app):
     timeline = page(auditor, f"/admin/case/?id={pk}")
     assert f'data-login="supervisor">{SUPERVISOR}<' in timeline
     assert ">supervisor<" not in timeline
+    # The printed complaint record's "registered by" signs with the name too.
+    printed = page(log_in(app.test_client(), app, "supervisor"),
+                   f"/print/complaint-record?id={pk}")
+    assert f"<div>{SUPERVISOR}</div>" in printed and "<div>supervisor</div>" not in printed
 
 
 def test_the_audit_log_names_the_person_and_keeps_the_login(app):
