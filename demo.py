@@ -1047,11 +1047,11 @@ def seed() -> bool:
     for step in STEPS:
         step(demo)
     order_pending_by_time()
-    record_event("seed_demo", changes={
-        "customers": len(demo.customers), "contracts": len(demo.contracts),
-        "complaints": len(demo.complaints), "penalties": len(demo.penalties),
-        "return_slips": len(RETURN_SLIPS), "archive_files": len(demo.files),
-        "loans": len(LOANS)})
+    record_event("seed_demo", changes={  # per record type: read as its label
+        "customer": len(demo.customers), "contract": len(demo.contracts),
+        "complaint": len(demo.complaints), "penalty": len(demo.penalties),
+        "return_slip": len(RETURN_SLIPS), "archive_file": len(demo.files),
+        "loan": len(LOANS)})
     db.session.commit()
     return True
 

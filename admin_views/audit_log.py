@@ -13,17 +13,16 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import redirect, request, url_for
+from flask import g, redirect, request, url_for
 from flask_admin import BaseView, expose
+from flask_admin.contrib.sqla import tools
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual, FilterLike
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 
 from audit.reading import (
     ACTIONS,
-    NOTES,
     action_label,
     changes_of,
     describe,
@@ -33,8 +32,11 @@ from audit.reading import (
     is_links,
     mapped_class,
     model_label,
+    note_label,
+    people_of,
+    who_with_login,
 )
-from models import REGISTRY, AuditEvent, db
+from models import REGISTRY, AppUser, AuditEvent, db
 from models.choices import LEVELS
 from permissions import can
 from permissions.audit import readable_events
@@ -75,6 +77,31 @@ class LocalDayFilter(BaseSQLAFilter):
         return _l("on or after") if self.after else _l("on or before")
 
 
+def named(term: str):
+    """``username IN (accounts whose full name contains term)``: the log stores login
+    names; people look for 李晓燕 as well as for clerk.sales."""
+    like = tools.parse_like_term(term)
+    return AuditEvent.username.in_(sa.select(AppUser.username)
+                                   .where(AppUser.full_name.ilike(like)))
+
+
+class PersonFilter(FilterLike):
+    """"User contains": the login name recorded, or the full name of its account."""
+
+    def apply(self, query, value, alias=None):
+        like = tools.parse_like_term(value)
+        return query.filter(sa.or_(self.get_column(alias).ilike(like), named(value)))
+
+
+def people(event) -> dict:
+    """The accounts of this request's events: the list asks once for its page
+    (``AuditLogView.get_list``); a details page asks for its one event."""
+    known = g.setdefault("audit_people", {})
+    if event.username and event.username not in known:
+        known.update(people_of([event]))
+    return known
+
+
 def action_options():
     return [(code, label) for code, label in ACTIONS.items()]
 
@@ -107,13 +134,15 @@ def _field_names(model, key: str, value) -> str:
         return str(describe_field(model, key)[0])
     if isinstance(value, dict):
         value = "; ".join(str(describe_field(model, field)[0]) for field in value)
-    return f"{NOTES.get(key, key)}: {value}"
+    return f"{note_label(key)}: {value}"
 
 
 def _with_export_changes(events: list) -> list:
     texts = export_changes(events) if events else {}
-    for event in events:
-        event.export_changes = texts.get(event.id, event.changes)  # not a column
+    accounts = people_of(events)
+    for event in events:  # not columns
+        event.export_changes = texts.get(event.id, event.changes)
+        event.export_who = who_with_login(event, accounts)
     return events
 
 
@@ -136,7 +165,7 @@ class AuditLogView(SecureModelView):
                      for attr in sa.inspect(AuditEvent).column_attrs}
     column_formatters = {
         "at": lambda v, c, m, n: local_datetime(v, m.at),
-        "username": lambda v, c, m, n: m.username or _("system"),
+        "username": lambda v, c, m, n: who_with_login(m, people(m)),
         "action": lambda v, c, m, n: action_label(m, changes_of(m)),
         "model": lambda v, c, m, n: model_label(m.model),
         "level": lambda v, c, m, n: LEVELS.get(m.level, m.level or ""),
@@ -144,6 +173,7 @@ class AuditLogView(SecureModelView):
     }
     column_formatters_export = {
         "at": lambda v, c, m, n: local_datetime(v, m.at),
+        "username": lambda v, c, m, n: getattr(m, "export_who", m.username),
         "changes": lambda v, c, m, n: getattr(m, "export_changes", m.changes),
     }
     export_chunk: int = 500
@@ -153,7 +183,7 @@ class AuditLogView(SecureModelView):
     def __init__(self, *args, **kwargs):
         self.column_filters = [
             FilterEqual(AuditEvent.username, _l("User")),
-            FilterLike(AuditEvent.username, _l("User")),
+            PersonFilter(AuditEvent.username, _l("User")),
             FilterEqual(AuditEvent.model, _l("Record type"), options=model_options),
             FilterEqual(AuditEvent.record_id, _l("Record id")),
             FilterEqual(AuditEvent.action, _l("Action"), options=action_options),
@@ -165,6 +195,24 @@ class AuditLogView(SecureModelView):
 
     def get_query(self):
         return super().get_query().filter(readable_events(actor()))
+
+    def get_list(self, *args, **kwargs):
+        """The page's rows, and their accounts' full names in one query."""
+        count, rows = super().get_list(*args, **kwargs)
+        if isinstance(rows, list):
+            g.setdefault("audit_people", {}).update(people_of(rows))
+        return count, rows
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """Each term in one of the searched columns or in the full name of the account
+        (``named``), all terms together, as Flask-Admin's search matches them."""
+        for term in filter(None, search.split(" ")):
+            like = tools.parse_like_term(term)
+            clause = sa.or_(*(sa.cast(column, sa.Unicode).ilike(like)
+                              for column, _path in self._search_fields), named(term))
+            query = query.filter(clause)
+            count_query = None if count_query is None else count_query.filter(clause)
+        return query, count_query, joins, count_joins
 
     def get_count_query(self):
         return super().get_count_query().filter(readable_events(actor()))

@@ -26,7 +26,7 @@ from wtforms import HiddenField
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
-from audit.reading import history_of
+from audit.reading import full_name, history_of, people_of
 from audit.refusals import note_unseen
 from models import REGISTRY, AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
@@ -162,7 +162,7 @@ def conflict_message(record) -> str:
     if last is None:
         return _("Someone else saved this record while you were editing it.")
     return _("%(user)s saved this record at %(time)s while you were editing it.",
-             user=last.username or _("system"),
+             user=full_name(last, people_of([last])),
              time=utc_to_local(last.at).strftime("%Y-%m-%d %H:%M"))
 
 

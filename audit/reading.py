@@ -23,7 +23,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm.util import identity_key
 
-from models import REGISTRY, AuditEvent, db
+from models import REGISTRY, AppUser, AuditEvent, db
 from models.clock import utc_to_local
 from permissions import is_visible
 from permissions.audit import readable, readable_in_history
@@ -67,6 +67,15 @@ HIDDEN = _l("(hidden: above your clearance)")
 MAX_ENTRIES = 200
 
 
+def note_label(key: str) -> str:
+    """The label of what an explicit event notes: ``NOTES``, or for a count per record
+    type (the demo's load, by table name) the type's plural label."""
+    if key in NOTES:
+        return str(NOTES[key])
+    model = REGISTRY.get(key)
+    return str(model.Admin.label_plural) if model is not None else key
+
+
 @dataclass
 class Change:
     label: str
@@ -88,6 +97,8 @@ class Entry:
     hidden: bool = False
     event_id: int | None = None
     date_only: bool = False
+    login: str = ""
+    """The login name the event recorded, beside ``who`` (the person's name)."""
 
     @property
     def when_text(self) -> str:
@@ -133,6 +144,38 @@ def action_label(event: AuditEvent, changes: dict) -> str:
         except KeyError:
             return f"{text}: {name}"
     return text
+
+
+# -- who ----------------------------------------------------------------------------
+
+def people_of(events) -> dict[str, tuple[int, str]]:
+    """Login name → (account id, full name) of the accounts ``events`` name, in one
+    query. The log stores the login name (hashed in the chain, never changed); the
+    person's name is looked up when the events are read."""
+    names = {event.username for event in events if event.username}
+    found = dict.fromkeys(names, (None, ""))  # asked, whether found or not
+    if names:
+        found.update((username, (pk, name)) for username, pk, name in db.session.execute(
+            sa.select(AppUser.username, AppUser.id, AppUser.full_name)
+            .where(AppUser.username.in_(names))))
+    return found
+
+
+def full_name(event, people: dict[str, tuple[int, str]]) -> str:
+    """The full name of who acted, or what the event recorded: the login name of an
+    account since removed or renamed (an account that got the id of a removed one on
+    SQLite is another person), a name typed at a failed login, or "system"."""
+    pk, name = people.get(event.username or "", (None, ""))
+    if name and (event.user_id is None or event.user_id == pk):
+        return name
+    return event.username or _("system")
+
+
+def who_with_login(event, people: dict[str, tuple[int, str]]) -> str:
+    """``李晓燕 (clerk.sales)``: the audit log names the person and keeps the login."""
+    name = full_name(event, people)
+    return f"{name} ({event.username})" if event.username and name != event.username \
+        else name
 
 
 # -- field values --------------------------------------------------------------------
@@ -265,7 +308,8 @@ def describe(events: list[AuditEvent], clearance: str | None, *,
                             resolver.want(target, item)
         parsed.append((event, changes, fields))
     resolver.resolve()
-    return [_entry(event, changes, fields, clearance, resolver, with_record)
+    people = people_of(events)
+    return [_entry(event, changes, fields, clearance, resolver, with_record, people)
             for event, changes, fields in parsed]
 
 
@@ -322,7 +366,7 @@ def _labelled(model, key: str, value, resolver: Resolver) -> str:
     return f"{label}: {shown}"
 
 
-def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
+def _entry(event, changes, fields, clearance, resolver, with_record, people) -> Entry:
     hidden = not readable(event, clearance)
     lines = []
     for key, value in changes.items():
@@ -349,12 +393,13 @@ def _entry(event, changes, fields, clearance, resolver, with_record) -> Entry:
             model = REGISTRY.get(event.model) or mapped_class(event.model)
             text = "; ".join(filter(None, (_labelled(model, k, v, resolver)
                                            for k, v in value.items())))
-            lines.append(Change(str(NOTES.get(key, key)), "", text))
+            lines.append(Change(note_label(key), "", text))
         else:  # what an explicit event says (a refusal's answer, an export's format)
-            lines.append(Change(str(NOTES.get(key, key)), "", str(value)))
+            lines.append(Change(note_label(key), "", str(value)))
     entry = Entry(when=utc_to_local(event.at), what=action_label(event, changes),
-                  who=event.username or _("system"), address=event.address or "",
-                  changes=lines, hidden=hidden, event_id=event.id)
+                  who=full_name(event, people), login=event.username or "",
+                  address=event.address or "", changes=lines, hidden=hidden,
+                  event_id=event.id)
     if with_record:
         entry.record = f"{model_label(event.model)} {event.record_id or ''}".strip()
     return entry

@@ -35,6 +35,15 @@ CUSTOMER_KINDS = {
 
 GRADES = {"A": _l("Grade A"), "B": _l("Grade B"), "C": _l("Grade C"), "D": _l("Grade D")}
 
+#: A contract's currency: ISO 4217 codes (what an ERP exchanges), read by their names.
+CURRENCIES = {
+    "CNY": _l("Renminbi"),
+    "HKD": _l("Hong Kong dollar"),
+    "USD": _l("US dollar"),
+    "EUR": _l("Euro"),
+    "JPY": _l("Japanese yen"),
+}
+
 CONTRACT_KINDS = {
     "processing": _l("Processing agreement"),
     "sales": _l("Sales"),

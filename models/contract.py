@@ -12,7 +12,13 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Model, db
-from .choices import CONTRACT_KINDS, CONTRACT_STATUSES, ORDER_CHANGE_STATUSES, REVIEW_ASPECTS
+from .choices import (
+    CONTRACT_KINDS,
+    CONTRACT_STATUSES,
+    CURRENCIES,
+    ORDER_CHANGE_STATUSES,
+    REVIEW_ASPECTS,
+)
 from .mixins import BusinessRecord, code_column, foreign_key, utcnow
 from .office_settings import setting
 from .workflow import Stateful, Transition
@@ -94,8 +100,11 @@ class Contract(Stateful, BusinessRecord, Model):
     kind: Mapped[str] = code_column(CONTRACT_KINDS, _l("Contract kind"), default="sales")
     amount: Mapped[Decimal | None] = mapped_column(sa.Numeric(16, 2),
                                                    info={"label": _l("Amount")})
-    currency: Mapped[str] = mapped_column(String(3), default="CNY",
-                                          info={"label": _l("Currency")})
+    currency: Mapped[str] = mapped_column(
+        String(3), default="CNY", info={"label": _l("Currency"), "choices": CURRENCIES})
+    """A code of ``CURRENCIES``, shown by its name (人民币) like every code. Checked by
+    the forms and the API, not by a CHECK: adding one rebuilds the table on SQLite,
+    which drops its full-text triggers (see migration 0026)."""
     signed_on: Mapped[date | None] = mapped_column(info={"label": _l("Signed on")})
     starts_on: Mapped[date | None] = mapped_column(info={"label": _l("Starts on")})
     ends_on: Mapped[date | None] = mapped_column(info={"label": _l("Ends on")})

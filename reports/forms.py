@@ -16,6 +16,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from audit.reading import full_name, people_of
 from models import (
     AppUser,
     ArchiveFile,
@@ -141,12 +142,15 @@ class Signed:
 
 
 def registered_by(record) -> tuple[str | None, datetime | None]:
-    """Who registered the record and when, from its first audit event."""
-    row = db.session.execute(
-        sa.select(AuditEvent.username, AuditEvent.at).where(
+    """Who registered the record (by full name, as every signature) and when, from its
+    first audit event."""
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(
             AuditEvent.model == record.__tablename__,
-            AuditEvent.record_id == str(record.id)).order_by(AuditEvent.id).limit(1)).first()
-    return (row[0], row[1]) if row else (None, getattr(record, "created_at", None))
+            AuditEvent.record_id == str(record.id)).order_by(AuditEvent.id).limit(1))
+    if event is None:
+        return None, getattr(record, "created_at", None)
+    return (full_name(event, people_of([event])) if event.username else None), event.at
 
 
 def corrective_actions_of(complaint) -> str:

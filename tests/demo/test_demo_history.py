@@ -271,9 +271,11 @@ def test_details_page_shows_who_approved_complaint_2609005(seeded):
     sign_in(seeded, client, gm, locale="en")
     page = client.get(f"/admin/complaint/details/?id={pk}").get_data(as_text=True)
     rows = history_rows(page)
-    assert ("2026-09-30 14:00", "manager.service", "Workflow step: Approve handling") in rows
-    assert ("2026-09-30 10:30", "supervisor", "Workflow step: Propose handling") in rows
-    assert ("2026-09-29 16:30", "clerk.service", "Created") in rows
+    # People by their names (issue 16 item 4), the login name as the name's tooltip.
+    assert ("2026-09-30 14:00", "黄建军", "Workflow step: Approve handling") in rows
+    assert ("2026-09-30 10:30", "陈国华", "Workflow step: Propose handling") in rows
+    assert ("2026-09-29 16:30", "王丽娟", "Created") in rows
+    assert 'title="manager.service" data-login="manager.service">黄建军<' in page
     assert not [row for row in rows if row[1] in ("system", "系统")]
 
 

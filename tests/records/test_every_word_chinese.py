@@ -1,8 +1,9 @@
 """Issue 16 item 4: every visible word in Chinese. Each screen (home; list, create,
 details and edit of every registered model) is rendered on the demo data in zh_CN for
 each demo role, and its visible text and title/placeholder attributes are checked for
-an untranslated message id (an English word from the deny list), a raw snake_case field
-name, and ``__None``.
+an untranslated message id (an English word from the deny list, a currency's ISO
+code), a raw snake_case field name, ``__None``, and a login name where a person is named
+(a history, the audit log, which is read too).
 
 Runs on SQLite only: the demo is built once for the module (the PostgreSQL half of the
 suite covers the same templates elsewhere); the screens are the same on both.
@@ -30,7 +31,9 @@ DENY = ("Failed to", "successfully", "No matches found", "items", "With selected
         "List", "Delete", "Search", "Status", "Home", "Complaint", "Customer",
         "Approve", "Reject", "Send back", "Next steps", "Overdue", "Waiting for me",
         "working day", "Due today", "Empty fields", "Main fields", "Handling record",
-        "registered", "saved", "True", "False", "None")
+        "registered", "saved", "True", "False", "None",
+        # a currency shown as its ISO code rather than its name (人民币)
+        "CNY", "USD", "HKD", "EUR", "JPY")
 WORD = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in DENY) + r")\b")
 #: A raw column name: two or more lowercase words joined by underscores.
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z]+)+\b")
@@ -83,6 +86,19 @@ class VisibleText(HTMLParser):
             self.parts.append(data.strip())
 
 
+#: Where a person is named (a history's user column, the audit log's), a bare login
+#: name: the person's full name is expected (the log keeps the login in brackets).
+LOGINS = re.compile(r">\s*(" + "|".join(re.escape(u[0]) for u in USERS) + r")\s*<")
+
+
+def logins_as_people(html: str) -> list[str]:
+    parts = [html[html.index('data-history="1"'):]] if 'data-history="1"' in html else []
+    if "model-list" in html and "/admin/audit_event/details/" in html:
+        parts.append(html[html.index("model-list"):])
+    return [f"login name {match.group(1)!r} where a person's name belongs"
+            for part in parts for match in LOGINS.finditer(part)]
+
+
 def problems_of(html: str) -> list[str]:
     parser = VisibleText()
     parser.feed(html)
@@ -94,7 +110,7 @@ def problems_of(html: str) -> list[str]:
             found.append(f"English {match.group(0)!r} in {text[:80]!r}")
         for match in SNAKE.finditer(DATA.sub(" ", text)):
             found.append(f"raw name {match.group(0)!r} in {text[:80]!r}")
-    return found
+    return found + logins_as_people(html)
 
 
 @pytest.fixture(scope="module", params=["sqlite"])
@@ -109,7 +125,7 @@ def demo_app(demo_url, tmp_path_factory):
 
 
 def screens(app, client) -> list[str]:
-    urls = ["/admin/"]
+    urls = ["/admin/", "/admin/audit_event/"]
     with app.app_context():
         for table, model in REGISTRY.items():
             urls += [f"/admin/{table}/", f"/admin/{table}/new/"]
