@@ -233,3 +233,25 @@ def test_a_saved_filter_grants_nothing(app, world, client_as):
     # The same query finds it for the GM, who may see it.
     gm_page = client_as("gm").get(response.location).get_data(as_text=True)
     assert 'data-result-count="1"' in gm_page
+
+
+def test_saving_and_deleting_need_the_pages_csrf_token(app, world, client_as, monkeypatch):
+    forget(app, world, "clerk.service")
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    clerk = client_as("clerk.service")
+    assert clerk.post("/admin/complaint/saved-filters/",
+                      data={"name": "无令牌", "query": "late=1"}).status_code == 400
+    assert saved_of(app, world, "clerk.service") == []
+    page = clerk.get("/admin/complaint/?late=1").get_data(as_text=True)
+    form = re.search(r'data-save-filter="1">(.*?)</form>', page, re.S).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form).group(1)
+    query = re.search(r'name="query" value="([^"]*)"', form).group(1)
+    assert query == "late=1"
+    assert clerk.post("/admin/complaint/saved-filters/", data={
+        "name": "逾期", "query": query, "csrf_token": token}).status_code == 302
+    (pk, _name, _query), = saved_of(app, world, "clerk.service")
+    assert clerk.post("/admin/complaint/saved-filters/delete/",
+                      data={"id": pk}).status_code == 400
+    assert clerk.post("/admin/complaint/saved-filters/delete/",
+                      data={"id": pk, "csrf_token": token}).status_code == 302
+    assert saved_of(app, world, "clerk.service") == []
