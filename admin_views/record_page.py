@@ -17,12 +17,13 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, g, has_request_context, request, session, url_for
+from flask import current_app, flash, g, has_request_context, request, session, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models import REGISTRY, db
@@ -135,12 +136,18 @@ class RecordPageMixin:
     def _note_opened(self, response):
         """A record page shown (200 to a GET: ``get_one`` found the record visible and
         the action allowed) goes to the top of the user's 最近查看 (home page). Written
-        after the page is made, so committing expires nothing the page still reads."""
+        after the page is made, so committing expires nothing the page still reads; a
+        failed note (a locked database) costs the list an entry, never the page."""
         pk = parse_pk(request.args.get("id"))
         if request.method == "GET" and pk is not None and current_user.is_authenticated \
                 and getattr(response, "status_code", 200) == 200:
-            note_view(current_user.id, self.model.__tablename__, pk)
-            db.session.commit()
+            try:
+                note_view(current_user.id, self.model.__tablename__, pk)
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                current_app.logger.warning("recent view of %s %s not noted",
+                                           self.model.__tablename__, pk, exc_info=True)
         return response
 
     def _name_the_record(self, generic: str) -> None:
