@@ -107,10 +107,12 @@ def recent_records() -> dict[str, list[RecentItem]]:
                  for table, ids in wanted.items() for model in (REGISTRY[table],)]
         texts = {(row.kind, row.id): row.text
                  for row in db.session.execute(sa.union_all(*parts))}
-    found = {"viewed": [], "changed": []}
+    found, listed = {"viewed": [], "changed": []}, set()
     for name, table, pk, at in sorted(keys, key=lambda key: key[3], reverse=True):
-        if (table, pk) not in texts or len(found[name]) >= SHOWN:
-            continue  # not visible to the user (now), or deleted
+        if (table, pk) not in texts or len(found[name]) >= SHOWN \
+                or (name, table, pk) in listed:
+            continue  # not visible to the user (now), deleted, or listed (two tabs)
+        listed.add((name, table, pk))
         found[name].append(RecentItem(REGISTRY[table].Admin.label,
                                       texts[(table, pk)] or f"#{pk}",
                                       url_for(f"{table}.details_view", id=pk), at))

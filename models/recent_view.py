@@ -1,4 +1,4 @@
-"""What each user opened last (issue 16 item 1, 最近查看): one row per (user, record).
+"""What each user opened last (issue 16 item 1, 最近查看): ``KEPT`` rows per user at most.
 
 Not a business record: it has no screen, no grants and no audit events (opening a
 page is not a change). The generated screens' details and edit pages write it
@@ -24,35 +24,44 @@ KEPT = 20
 
 
 class RecentView(db.Model):
-    """The last time ``user_id`` opened record ``record_id`` of table ``model``."""
+    """The last time ``user_id`` opened record ``record_id`` of table ``model``, in one
+    of the user's ``KEPT`` slots."""
 
     __tablename__ = "recent_view"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("app_user.id", ondelete="CASCADE"))
+    slot: Mapped[int]
+    """0 … KEPT-1: a user's rows are reused, so the list never grows past ``KEPT``."""
     model: Mapped[str] = mapped_column(String(40))
     """The record's table (a key of ``models.REGISTRY``)."""
     record_id: Mapped[int]
     viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     __table_args__ = (
-        sa.UniqueConstraint("user_id", "model", "record_id"),
+        sa.UniqueConstraint("user_id", "slot"),
         sa.Index("ix_recent_view_user_id_viewed_at", "user_id", "viewed_at"),
     )
 
 
 def note_view(user_id: int, table: str, record_id: int) -> None:
-    """Put the record at the top of the user's list and drop what falls past ``KEPT``:
-    two statements, in the caller's transaction (one row per record, so opening the
-    same complaint twenty times does not push everything else out)."""
+    """Put the record at the top of the user's list in one statement (a record page
+    has a statement budget): into the record's own slot if it is listed already, else
+    the next free slot, else the oldest one. Opening the same complaint twenty times
+    keeps one entry; the twenty-first record takes the place of the first."""
+    mine = RecentView.user_id == user_id
+    own = sa.select(RecentView.slot).where(
+        mine, RecentView.model == table, RecentView.record_id == record_id) \
+        .limit(1).scalar_subquery()
+    used = sa.select(sa.func.count()).select_from(RecentView).where(mine).scalar_subquery()
+    oldest = sa.select(RecentView.slot).where(mine) \
+        .order_by(RecentView.viewed_at, RecentView.id).limit(1).scalar_subquery()
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RecentView)
-    now = utcnow()
-    db.session.execute(insert.values(user_id=user_id, model=table, record_id=record_id,
-                                     viewed_at=now).on_conflict_do_update(
-        index_elements=["user_id", "model", "record_id"], set_={"viewed_at": now}))
-    kept = sa.select(RecentView.id).where(RecentView.user_id == user_id) \
-        .order_by(RecentView.viewed_at.desc(), RecentView.id.desc()).limit(KEPT)
-    db.session.execute(sa.delete(RecentView).where(
-        RecentView.user_id == user_id, RecentView.id.not_in(kept)),
-        execution_options={"synchronize_session": False})
+    insert = insert.values(user_id=user_id, model=table, record_id=record_id,
+                           viewed_at=utcnow(), slot=sa.func.coalesce(
+                               own, sa.case((used < KEPT, used), else_=oldest)))
+    db.session.execute(insert.on_conflict_do_update(
+        index_elements=["user_id", "slot"],
+        set_={"model": insert.excluded.model, "record_id": insert.excluded.record_id,
+              "viewed_at": insert.excluded.viewed_at}))

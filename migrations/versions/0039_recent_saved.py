@@ -17,14 +17,14 @@ def upgrade():
         "recent_view",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("slot", sa.Integer(), nullable=False),
         sa.Column("model", sa.String(length=40), nullable=False),
         sa.Column("record_id", sa.Integer(), nullable=False),
         sa.Column("viewed_at", sa.DateTime(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["app_user.id"], ondelete="CASCADE",
                                 name="fk_recent_view_user_id_app_user"),
         sa.PrimaryKeyConstraint("id", name="pk_recent_view"),
-        sa.UniqueConstraint("user_id", "model", "record_id",
-                            name="uq_recent_view_user_id_model_record_id"),
+        sa.UniqueConstraint("user_id", "slot", name="uq_recent_view_user_id_slot"),
     )
     op.create_index("ix_recent_view_user_id_viewed_at", "recent_view",
                     ["user_id", "viewed_at"])
