@@ -23,6 +23,7 @@ from .named_lists import NamedListMixin
 from .performance import FastListMixin
 from .print_action import PrintSelectedMixin, forms_for
 from .record_page import RecordPageMixin
+from .saved_filters import SavedFilterMixin
 from .secure import SecureModelView
 from .workflow import WorkflowMixin
 
@@ -203,7 +204,7 @@ def build_view_class(model) -> type[SecureModelView]:
         "inline_models": inline_settings(model, getattr(declared, "inline", ())),
         **form_settings(model, form_columns),
     }
-    bases = [FastListMixin, SecureModelView]
+    bases = [SavedFilterMixin, FastListMixin, SecureModelView]
     if forms_for(model):  # printable forms: the bulk "print selected" action
         bases.insert(0, PrintSelectedMixin)
     if getattr(model, "transitions", ()):

@@ -38,6 +38,7 @@ from permissions.scoping import actor
 from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
+from .recent import recent_records
 from .work_queue import queue
 
 
@@ -245,3 +246,7 @@ class HomeView(AdminIndexView):
         fill_counts([*todos, *figures])
         return self.render("admin/home.html", cards=figures, todos=todos,
                            queue=queue(day))
+
+    def recent(self) -> dict:
+        """最近查看 / 最近修改, asked by the page's own block (``admin/home_recent.html``)."""
+        return recent_records()

@@ -17,17 +17,22 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import flash, g, has_request_context, session, url_for
+from flask import current_app, flash, g, has_request_context, request, session, url_for
 from flask_admin import expose
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.interfaces import MANYTOONE
 
 from models import REGISTRY, db
+from models.recent_view import note_view
 from models.workflow import Stateful
 from permissions import can, visible
 from permissions.scoping import actor
+
+from .secure import parse_pk
 
 #: Step names (or their first word) that undo, refuse or end a record's course: shown
 #: as red buttons that ask for a confirmation before they are fired.
@@ -122,6 +127,27 @@ class RecordPageMixin:
     def edit_view(self):
         response = super().edit_view()
         self._name_the_record("Record was successfully saved.")
+        return self._note_opened(response)
+
+    @expose("/details/")
+    def details_view(self):
+        return self._note_opened(super().details_view())
+
+    def _note_opened(self, response):
+        """A record page shown (200 to a GET: ``get_one`` found the record visible and
+        the action allowed) goes to the top of the user's 最近查看 (home page). Written
+        after the page is made, so committing expires nothing the page still reads; a
+        failed note (a locked database) costs the list an entry, never the page."""
+        pk = parse_pk(request.args.get("id"))
+        if request.method == "GET" and pk is not None and current_user.is_authenticated \
+                and getattr(response, "status_code", 200) == 200:
+            try:
+                note_view(current_user.id, self.model.__tablename__, pk)
+                db.session.commit()
+            except SQLAlchemyError:
+                db.session.rollback()
+                current_app.logger.warning("recent view of %s %s not noted",
+                                           self.model.__tablename__, pk, exc_info=True)
         return response
 
     def _name_the_record(self, generic: str) -> None:

@@ -62,6 +62,8 @@ ENDPOINT_ACTIONS = {
     "export": "export",
     "ajax_update": "edit",
     "filters_script": "list",
+    "save_filter": "list",  # the user's own saved filters of a list they may see
+    "delete_filter": "list",
 }
 
 __all__ = ["FORMULA_PREFIXES", "neutralise_formula"]  # kept here for their importers

@@ -42,6 +42,8 @@ from .numbering import NumberCounter
 from .grant_change import GrantChange
 from .app_setting import AppSetting, RoleGrant
 from .api_token import ApiToken
+from .recent_view import RecentView  # noqa: F401  (issue 16: 最近查看, per user)
+from .saved_filter import SavedFilter  # noqa: F401  (issue 16: 保存的筛选, per user)
 from .daily_job import DailyJobRun  # noqa: F401  (daily_jobs.py: once-a-day claims)
 from . import decisions  # noqa: F401  (locked fields stay as decided, on every flush)
 
