@@ -38,7 +38,7 @@ from permissions.scoping import actor
 from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
-from .work_queue import queue
+from .work_queue import home_lists
 
 
 @dataclass
@@ -243,5 +243,6 @@ class HomeView(AdminIndexView):
         todos = [todo for source in TODO_SOURCES for todo in source(self.admin, day)]
         figures = cards()
         fill_counts([*todos, *figures])
-        return self.render("admin/home.html", cards=figures, todos=todos,
-                           queue=queue(day))
+        queue, mine = home_lists(day)
+        return self.render("admin/home.html", cards=figures, todos=todos, queue=queue,
+                           mine=mine)
