@@ -174,7 +174,9 @@ class Assignable:
     The model declares ``assign_step(statuses)`` in its ``actions``: the statuses in
     which the record is still open, which are also the ones "my items" lists (home page,
     the lists' "mine" filter). Whoever is assigned is an active user of the record's
-    department, checked on every flush (``_owners_belong``), whatever the door.
+    department cleared for its level, checked on every flush (``_owners_belong``),
+    whatever the door. A level raised later, or a clearance lowered, hides the record
+    from its owner like from anyone (my items read through ``visible()``).
     """
 
     @declared_attr
@@ -197,12 +199,16 @@ class Assignable:
         return sa.and_(cls.owner_id == user_id, cls.status.in_(cls.open_statuses()))
 
     def owner_candidates(self) -> sa.Select:
-        """Who may be assigned: the active users of the record's department."""
+        """Who may be assigned: the active users of the record's department cleared for
+        its level (a 经办人 who may not read the record cannot handle it)."""
         from .user import AppUser
         department = self.department.id if self.department is not None \
             else self.department_id
+        order = list(LEVELS)
+        cleared = order[order.index(self.level):] if self.level in order else order[-1:]
         return sa.select(AppUser).where(AppUser.active.is_(True),
-                                        AppUser.department_id == department)
+                                        AppUser.department_id == department,
+                                        AppUser.clearance.in_(cleared))
 
     def field_options(self, field: str) -> list[tuple[int, str]] | None:
         """The choices a step's form offers for ``field`` (None: the default ones)."""
@@ -222,8 +228,8 @@ class Assignable:
             AppUser.id).where(AppUser.id == owner))
         if found is not None:
             return None
-        return _l("%(field)s: choose an active member of the record's department.",
-                  field=_l("Handled by (owner)"))
+        return _l("%(field)s: choose an active member of the record's department cleared "
+                  "for its confidentiality level.", field=_l("Handled by (owner)"))
 
 
 def assign_step(statuses: tuple[str, ...]):
