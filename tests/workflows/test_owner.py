@@ -173,8 +173,9 @@ def test_a_direct_save_of_an_outsider_is_refused_too(app, world, clean):
     with app.app_context():
         record = db.session.get(Complaint, pk)
         record.owner_id = world.users["clerk.sales"]
-        with pytest.raises(LockedField, match="Handled by \\(owner\\)"):
+        with pytest.raises(LockedField) as refused:
             db.session.commit()
+        assert refused.value.field == "owner" and "经办人" in str(refused.value)
         db.session.rollback()
         db.session.remove()
 
