@@ -181,11 +181,11 @@ def home_lists(day: date) -> tuple[list[tuple], list[tuple]]:
 def _groups(rows, section: str, day: date) -> list[tuple]:
     groups = []
     for table, model in REGISTRY.items():
-        mine = [row for row in rows if row.section == section and row.kind == table]
-        if not mine:
+        found = [row for row in rows if row.section == section and row.kind == table]
+        if not found:
             continue
         items = []
-        for row in mine:
+        for row in found:
             due = row.due.date() if isinstance(row.due, datetime) else row.due
             step = model.transition(row.step) if row.step else None
             url = url_for(f"{table}.details_view", id=row.id, step=row.step,
@@ -195,13 +195,8 @@ def _groups(rows, section: str, day: date) -> list[tuple]:
                 row.text or f"#{row.id}", step.label if step else None,
                 model.statuses.get(row.status, row.status), due,
                 working_days_left(day, due), url))
-        groups.append((table, model.Admin.label_plural, mine[0].total, items))
+        groups.append((table, model.Admin.label_plural, found[0].total, items))
     return groups
 
 
-def queue(day: date) -> list[tuple]:
-    """[(kind label, total, [QueueItem])]: the user's waiting records by kind."""
-    return home_lists(day)[0]
-
-
-__all__ = ["queue", "home_lists", "fireable", "working_days_left", "QueueItem"]
+__all__ = ["home_lists", "fireable", "working_days_left", "QueueItem"]
