@@ -1112,8 +1112,8 @@ STEPS = (*STEPS, make_report_reviews)
 def make_assignments(demo: Demo) -> None:
     """The service supervisor assigns each open complaint, return slip, service request
     and work order to the department's clerk (the supervisor takes what the clerk is
-    not cleared for) an hour after it was registered; the newest of each kind still
-    waits for an owner. The clerks' home pages then list their items (我的事项)."""
+    not cleared for) twenty office minutes after it was registered; the newest of each
+    kind still waits for an owner. The clerks' home pages list their items (我的事项)."""
     from models import REGISTRY
     from models.mixins import Assignable, utcnow
 
@@ -1129,9 +1129,9 @@ def make_assignments(demo: Demo) -> None:
                                      *(("supervisor",) if code == "service" else ()))
             if demo.users[who].department_id != record.department_id:
                 continue  # nobody of its department is cleared for it
-            when = min(record.created_at + timedelta(hours=1), utcnow())
-            demo.story.step(record, "assign", "supervisor", shanghai(when),
-                            owner=demo.users[who])
+            when = office(later(shanghai(record.created_at), minutes=20))
+            demo.story.step(record, "assign", "supervisor",
+                            min(when, shanghai(utcnow())), owner=demo.users[who])
 
 
 STEPS = (*STEPS, make_assignments)
