@@ -241,8 +241,9 @@ def assign_step(statuses: tuple[str, ...]):
 
 @hook(Session, "before_flush")
 def _owners_belong(session, flush_context, instances) -> None:
-    """An owner newly set is an active member of the record's department: a forged id
-    (a form, the API, a script) is refused naming the field, and nothing is saved."""
+    """An owner newly set is one of the record's ``owner_candidates``: an id outside
+    them (a forged form, the API, a script) is refused naming the field (``LockedField``,
+    which every door words by field and audits), and nothing is saved."""
     from .decisions import LockedField
     with session.no_autoflush:
         for record in [*session.new, *session.dirty]:
