@@ -1105,3 +1105,33 @@ def make_report_reviews(demo: Demo) -> None:
 
 
 STEPS = (*STEPS, make_report_reviews)
+
+
+# -- 经办人 (models.mixins.Assignable): the supervisor assigns the open records ----------
+
+def make_assignments(demo: Demo) -> None:
+    """The service supervisor assigns each open complaint, return slip, service request
+    and work order to the department's clerk (the supervisor takes what the clerk is
+    not cleared for) twenty office minutes after it was registered; the newest of each
+    kind still waits for an owner. The clerks' home pages list their items (我的事项)."""
+    from models import REGISTRY
+    from models.mixins import Assignable, utcnow
+
+    db.session.flush()
+    for model in REGISTRY.values():
+        if not issubclass(model, Assignable):
+            continue
+        records = db.session.scalars(sa.select(model).where(
+            model.status.in_(model.open_statuses())).order_by(model.created_at)).all()
+        for record in records[:-1]:
+            code = record.department.code
+            who = demo.story.cleared(record.level, demo.clerk(code),
+                                     *(("supervisor",) if code == "service" else ()))
+            if demo.users[who].department_id != record.department_id:
+                continue  # nobody of its department is cleared for it
+            when = office(later(shanghai(record.created_at), minutes=20))
+            demo.story.step(record, "assign", "supervisor",
+                            min(when, shanghai(utcnow())), owner=demo.users[who])
+
+
+STEPS = (*STEPS, make_assignments)

@@ -39,7 +39,7 @@ from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
 from .recent import recent_records
-from .work_queue import queue
+from .work_queue import home_lists
 
 
 @dataclass
@@ -244,8 +244,9 @@ class HomeView(AdminIndexView):
         todos = [todo for source in TODO_SOURCES for todo in source(self.admin, day)]
         figures = cards()
         fill_counts([*todos, *figures])
-        return self.render("admin/home.html", cards=figures, todos=todos,
-                           queue=queue(day))
+        queue, mine = home_lists(day)
+        return self.render("admin/home.html", cards=figures, todos=todos, queue=queue,
+                           mine=mine)
 
     def recent(self) -> dict:
         """最近查看 / 最近修改, asked by the page's own block (``admin/home_recent.html``)."""

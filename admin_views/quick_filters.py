@@ -1,9 +1,12 @@
-"""Quick filters above every list (issue 16 item 3): status, overdue, department, dates.
+"""Quick filters above every list (issue 16 item 3): status, overdue, mine, department,
+dates.
 
 Flask-Admin's filters hide behind "Add filter" and build their form in the browser;
 the office asks the same few questions all day. Each screen offers, from what its
 model declares: the status (a ``Stateful`` model's ``statuses``), "overdue only" (a
-model with ``late_reason``: the workflow view's ``?late=1``), the department (an
+model with ``late_reason``: the workflow view's ``?late=1``), "handled by me" (an
+``Assignable`` model: ``?mine=1`` the records whose 经办人 the user is, ``?mine=open``
+only the open ones, as the home page's 我的事项 counts them), the department (an
 ``Owned`` model) and a date range on the list's default sort column when it is a
 date or a time (Shanghai days). They are plain query arguments, applied in
 ``get_query``/``get_count_query`` on top of the user's visible rows, so the list, its
@@ -20,12 +23,13 @@ from flask import flash, g, has_request_context, request
 from flask_babel import gettext as _
 
 from models import Department, db
-from models.mixins import Owned
+from models.mixins import Assignable, Owned
+from permissions.scoping import actor
 
 from .fields import LOCAL_TZ, UTC
 
 #: Query arguments of the quick filters.
-ARGS = ("status", "late", "department", "from", "to")
+ARGS = ("status", "late", "mine", "department", "from", "to")
 #: Endpoints whose rows the quick filters narrow.
 NARROWED = ("index_view", "export")
 #: Seconds the department list is kept (reference data; changes a few times a year).
@@ -41,6 +45,8 @@ class QuickFilters:
     status: str
     late: bool | None
     """None: the screen has no "overdue" notion."""
+    mine: bool | None
+    """None: the records have no 经办人."""
     departments: list[tuple[int, str]]
     department: str
     dates: str | None
@@ -50,8 +56,8 @@ class QuickFilters:
 
     @property
     def active(self) -> bool:
-        return bool(self.status or self.late or self.department or self.date_from
-                    or self.date_to)
+        return bool(self.status or self.late or self.mine or self.department
+                    or self.date_from or self.date_to)
 
 
 def active_departments() -> list[tuple[int, str]]:
@@ -102,6 +108,8 @@ class QuickFilterMixin:
             status=request.args.get("status", "") if statuses else "",
             late=(request.args.get("late") == "1") if hasattr(self.model, "late_reason")
             else None,
+            mine=request.args.get("mine") in ("1", "open")
+            if issubclass(self.model, Assignable) else None,
             departments=active_departments() if issubclass(self.model, Owned) else [],
             department=request.args.get("department", ""),
             dates=str(self.column_labels.get(column.key, column.key)) if column is not None
@@ -125,6 +133,11 @@ class QuickFilterMixin:
         statuses = getattr(model, "statuses", None) or {}
         if status and status in statuses:
             conditions.append(model.status == status)
+        mine = request.args.get("mine")
+        if mine in ("1", "open") and issubclass(model, Assignable):
+            user = actor().id or 0  # no user: no record is theirs
+            conditions.append(model.mine_clause(user) if mine == "open"
+                              else model.owner_id == user)
         department = request.args.get("department", "")
         if department and issubclass(model, Owned):
             if department.isascii() and department.isdigit() and len(department) < 10:

@@ -9,6 +9,9 @@ step starts from with the step's ``when`` values, and separation of duties
 All kinds come in one SQL statement (each kind capped at ``SHOWN`` rows, its total
 counted beside them), so the home page stays within its query budget. A click opens
 the record with the step's form open (``?step=<name>``).
+
+The same statement brings "my items" (我的事项): the open records whose 经办人 the user
+is (``models.mixins.Assignable``), by kind, oldest first, each one click away.
 """
 from __future__ import annotations
 
@@ -20,7 +23,7 @@ from flask import url_for
 from flask_login import current_user
 
 from models import REGISTRY, db
-from models.mixins import Classified
+from models.mixins import Assignable, Classified
 from models.workdays import is_working_day
 from models.workflow import Stateful
 from permissions import visible
@@ -40,7 +43,8 @@ class QueueItem:
 
     text: str
     step: object
-    """The step's label (the first of the user's steps that applies)."""
+    """The step's label (the first of the user's steps that applies); None for a
+    record the user handles (我的事项), which waits for no step in particular."""
     status: object
     due: date | None
     days_left: int | None
@@ -104,11 +108,35 @@ def fireable(model, step, user, department_code: str | None):
     return sa.and_(*clause)
 
 
-def queue(day: date) -> list[tuple]:
-    """[(kind label, total, [QueueItem])]: the user's waiting records by kind."""
-    user = actor()
-    department = getattr(getattr(current_user, "department", None), "code", None)
-    parts, kinds = [], {}
+def _shown_columns(model):
+    """(text, due) of a record as the home page lists it: its number (else its first
+    look-up field, else its id) and its due date (a day, whatever the column holds)."""
+    lookup = getattr(model.Admin, "lookup_fields", ())
+    columns = sa.inspect(model).columns
+    text = getattr(model, "number", None) if "number" in columns else (
+        getattr(model, lookup[0]) if lookup and lookup[0] in columns else model.id)
+    due = due_field(model)
+    due_column = sa.cast(sa.null(), sa.Date) if due is None else sa.type_coerce(
+        sa.func.date(getattr(model, due)) if isinstance(columns[due].type, sa.DateTime)
+        else getattr(model, due), sa.Date)
+    return text, due_column
+
+
+def _part(section: str, table: str, model, user, step, *conditions):
+    """One kind's rows of one section (at most ``SHOWN``, oldest first, its total beside
+    them), in the columns every part of the home page's statement shares."""
+    text, due = _shown_columns(model)
+    query = sa.select(
+        sa.literal(section).label("section"), sa.literal(table).label("kind"),
+        model.id.label("id"), sa.cast(text, sa.String).label("text"),
+        sa.cast(model.status, sa.String).label("status"), step.label("step"),
+        due.label("due"), sa.func.count().over().label("total"),
+    ).where(visible(user, model), *conditions).order_by(model.id).limit(SHOWN)
+    return sa.select(*query.subquery().c)
+
+
+def _queue_parts(user, department: str | None) -> list:
+    parts = []
     for table, model in REGISTRY.items():
         if not issubclass(model, Stateful) or not model.transitions:
             continue
@@ -122,45 +150,53 @@ def queue(day: date) -> list[tuple]:
                  if clause is not None and not is_destructive(step)]
         if not steps:
             continue
-        lookup = getattr(model.Admin, "lookup_fields", ())
-        columns = sa.inspect(model).columns
-        text = getattr(model, "number", None) if "number" in columns else (
-            getattr(model, lookup[0]) if lookup and lookup[0] in columns else model.id)
-        due = due_field(model)
-        due_column = sa.cast(sa.null(), sa.Date) if due is None else sa.type_coerce(
-            sa.func.date(getattr(model, due)) if isinstance(columns[due].type, sa.DateTime)
-            else getattr(model, due), sa.Date)
-        query = sa.select(
-            sa.literal(table).label("kind"), model.id.label("id"),
-            sa.cast(text, sa.String).label("text"),
-            sa.cast(model.status, sa.String).label("status"),
-            sa.case(*((clause, sa.literal(step.name)) for step, clause in steps),
-                    else_=sa.literal("")).label("step"),
-            due_column.label("due"),
-            sa.func.count().over().label("total"),
-        ).where(visible(user, model), sa.or_(*(clause for _, clause in steps))) \
-            .order_by(model.id).limit(SHOWN)
-        parts.append(sa.select(*query.subquery().c))
-        kinds[table] = model
-    if not parts:
+        which = sa.case(*((clause, sa.literal(step.name)) for step, clause in steps),
+                        else_=sa.literal(""))
+        parts.append(_part("queue", table, model, user, which,
+                           sa.or_(*(clause for _, clause in steps))))
+    return parts
+
+
+def _mine_parts(user) -> list:
+    """我的事项 (issue 16): the open records the user is the 经办人 of, that they may
+    see (a record above their clearance stays hidden, whoever assigned it)."""
+    if user.id is None:
         return []
+    return [_part("mine", table, model, user, sa.literal(""), model.mine_clause(user.id))
+            for table, model in REGISTRY.items() if issubclass(model, Assignable)]
+
+
+def home_lists(day: date) -> tuple[list[tuple], list[tuple]]:
+    """(queue, mine): the records waiting for the user's steps and the records they
+    handle, each [(table, kind label, total, [QueueItem])], from one SQL statement."""
+    user = actor()
+    department = getattr(getattr(current_user, "department", None), "code", None)
+    parts = [*_queue_parts(user, department), *_mine_parts(user)]
+    if not parts:
+        return [], []
     rows = db.session.execute(sa.union_all(*parts)).all()
+    return _groups(rows, "queue", day), _groups(rows, "mine", day)
+
+
+def _groups(rows, section: str, day: date) -> list[tuple]:
     groups = []
-    for table, model in kinds.items():
-        mine = [row for row in rows if row.kind == table]
-        if not mine:
+    for table, model in REGISTRY.items():
+        found = [row for row in rows if row.section == section and row.kind == table]
+        if not found:
             continue
         items = []
-        for row in mine:
+        for row in found:
             due = row.due.date() if isinstance(row.due, datetime) else row.due
+            step = model.transition(row.step) if row.step else None
+            url = url_for(f"{table}.details_view", id=row.id, step=row.step,
+                          _anchor=f"step-{row.step}") if step else \
+                url_for(f"{table}.details_view", id=row.id)
             items.append(QueueItem(
-                row.text or f"#{row.id}", model.transition(row.step).label,
+                row.text or f"#{row.id}", step.label if step else None,
                 model.statuses.get(row.status, row.status), due,
-                working_days_left(day, due),
-                url_for(f"{table}.details_view", id=row.id, step=row.step,
-                        _anchor=f"step-{row.step}")))
-        groups.append((table, model.Admin.label_plural, mine[0].total, items))
+                working_days_left(day, due), url))
+        groups.append((table, model.Admin.label_plural, found[0].total, items))
     return groups
 
 
-__all__ = ["queue", "fireable", "working_days_left", "QueueItem"]
+__all__ = ["home_lists", "fireable", "working_days_left", "QueueItem"]

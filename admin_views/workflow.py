@@ -187,9 +187,9 @@ class WorkflowMixin:
     def available_transitions(self, record) -> list:
         return steps.available_steps(current_user._get_current_object(), record)
 
-    def transition_field(self, field: str) -> dict:
-        """How to ask for a required field on the detail page."""
-        return field_spec(self.model, field)
+    def transition_field(self, field: str, record=None) -> dict:
+        """How to ask for a required field on the detail page (of ``record``)."""
+        return field_spec(self.model, field, record)
 
     def line_field(self, field: str) -> dict:
         return field_spec(self.line_model(), field)
@@ -445,14 +445,19 @@ class WorkflowMixin:
         return offered
 
 
-def field_spec(model, field: str) -> dict:
-    """Label and input kind of one field, for the forms of the details page."""
+def field_spec(model, field: str, record=None) -> dict:
+    """Label and input kind of one field, for the forms of the details page; the
+    record may narrow a reference's choices (``field_options``: the 经办人 among the
+    members of its department)."""
     mapper = sa.inspect(model)
     if field in mapper.relationships:
         remote = mapper.relationships[field].mapper.class_
-        options = [(d.id, str(d)) for d in db.session.scalars(
-            sa.select(remote).where(visible_or_reference(remote)).order_by(remote.id)
-            .limit(200))] if remote is Department else []
+        narrowed = getattr(record, "field_options", None)
+        options = narrowed(field) if narrowed is not None else None
+        if options is None:
+            options = [(d.id, str(d)) for d in db.session.scalars(
+                sa.select(remote).where(visible_or_reference(remote)).order_by(remote.id)
+                .limit(200))] if remote is Department else []
         return {"kind": "select", "options": options, "label": label_of(model, field)}
     column = mapper.columns[field]
     kind = "datetime-local" if isinstance(column.type, sa.DateTime) else (

@@ -22,7 +22,15 @@ from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship, 
 
 from .base import Model
 from .choices import CHANNELS, COMPLAINT_KINDS, COMPLAINT_STATUSES, HANDLINGS, SEVERITIES
-from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
+from .mixins import (
+    Assignable,
+    BusinessRecord,
+    assign_step,
+    code_column,
+    code_literals,
+    foreign_key,
+    utcnow,
+)
 from .numbering import local_date_of
 from .office_settings import setting
 from .step_deadlines import (
@@ -49,7 +57,7 @@ APPROVAL_ASKED = "handling_proposed"
 OWN_NUMBER = re.compile(r"^\d{6,}$")
 
 
-class Complaint(Stateful, BusinessRecord, Model):
+class Complaint(Stateful, Assignable, BusinessRecord, Model):
     """A customer complaint (客户投诉), numbered YYMM + monthly serial (``2611001``)."""
 
     __tablename__ = "complaint"
@@ -80,6 +88,8 @@ class Complaint(Stateful, BusinessRecord, Model):
         "step_due_date": None, "investigated_at": None, "handling_proposed_at": None,
         # The GM office classifies (the edit form offers it to them only).
         "level": None,
+        # 经办人: assigned by the supervisor while the case is open (``assign``).
+        "owner": "closed",
     }
     step_deadlines: tuple[StepDeadline, ...] = (
         StepDeadline("investigation", _l("Investigation report"), 3, start="received_at",
@@ -143,6 +153,7 @@ class Complaint(Stateful, BusinessRecord, Model):
     actions = (
         Transition("extend", _l("Extend the due date"), HANDLING_STATUSES, None,
                    requires=("extended_due_date",), when=(("severity", "major"),)),
+        assign_step(OPEN_STATUSES),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -246,7 +257,7 @@ class Complaint(Stateful, BusinessRecord, Model):
         label = _l("Complaint")
         label_plural = _l("Complaints")
         list_columns = ("number", "received_at", "customer", "channel", "kind", "severity",
-                        "status", "deadline", "level")
+                        "status", "deadline", "owner", "level")
         search = ("number", "content", "product", "batch_no")
         filters = ("status", "severity", "kind", "channel", "level", "department",
                    "received_at", "deadline", "due_date_provisional", "handled_on_time",

@@ -10,7 +10,14 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
-from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column, relationship
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    declared_attr,
+    mapped_column,
+    object_session,
+    relationship,
+)
 
 from .choices import LEVELS
 from .clock import utcnow
@@ -164,6 +171,98 @@ class Timestamped:
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow,
                                                  nullable=False,
                                                  info={"label": _l("Updated at")})
+
+
+class Assignable:
+    """经办人: the member of the record's department who handles it (the complaint record
+    form's 经办人签字, 001 篇4 附件2). Empty until the department's supervisor assigns
+    someone (the ``assign`` step, ``assign_step``): nothing is chosen that nobody chose.
+
+    The model declares ``assign_step(statuses)`` in its ``actions``: the statuses in
+    which the record is still open, which are also the ones "my items" lists (home page,
+    the lists' "mine" filter). Whoever is assigned is an active user of the record's
+    department cleared for its level, checked on every flush (``_owners_belong``),
+    whatever the door. A level raised later, or a clearance lowered, hides the record
+    from its owner like from anyone (my items read through ``visible()``).
+    """
+
+    @declared_attr
+    def owner_id(cls) -> Mapped[int | None]:
+        return foreign_key("app_user.id", _l("Handled by (owner)"))
+
+    @declared_attr
+    def owner(cls):
+        return relationship("AppUser", foreign_keys=[cls.owner_id],
+                            info={"label": _l("Handled by (owner)")})
+
+    @classmethod
+    def open_statuses(cls) -> tuple[str, ...]:
+        """The statuses in which someone handles the record: its ``assign`` step's."""
+        return cls.transition("assign").source
+
+    @classmethod
+    def mine_clause(cls, user_id: int):
+        """SQL condition: the open records ``user_id`` handles."""
+        return sa.and_(cls.owner_id == user_id, cls.status.in_(cls.open_statuses()))
+
+    def owner_candidates(self) -> sa.Select:
+        """Who may be assigned: the active users of the record's department cleared for
+        its level (a 经办人 who may not read the record cannot handle it)."""
+        from .user import AppUser
+        department = self.department.id if self.department is not None \
+            else self.department_id
+        order = list(LEVELS)
+        cleared = order[order.index(self.level):] if self.level in order else order[-1:]
+        return sa.select(AppUser).where(AppUser.active.is_(True),
+                                        AppUser.department_id == department,
+                                        AppUser.clearance.in_(cleared))
+
+    def field_options(self, field: str) -> list[tuple[int, str]] | None:
+        """The choices a step's form offers for ``field`` (None: the default ones)."""
+        if field != "owner":
+            return None
+        from .user import AppUser
+        return [(user.id, str(user)) for user in object_session(self).scalars(
+            self.owner_candidates().order_by(AppUser.username).limit(200))]
+
+    def owner_problem(self):
+        """A message naming the field if the owner is not one of ``owner_candidates``."""
+        owner = self.owner.id if self.owner is not None else self.owner_id
+        if owner is None:
+            return None
+        from .user import AppUser
+        found = object_session(self).scalar(self.owner_candidates().with_only_columns(
+            AppUser.id).where(AppUser.id == owner))
+        if found is not None:
+            return None
+        return _l("%(field)s: choose an active member of the record's department cleared "
+                  "for its confidentiality level.", field=_l("Handled by (owner)"))
+
+
+def assign_step(statuses: tuple[str, ...]):
+    """The ``assign`` action of an ``Assignable`` model, open in ``statuses``."""
+    from .workflow import Transition
+    return Transition("assign", _l("Assign the handler"), tuple(statuses), None,
+                      requires=("owner",))
+
+
+@hook(Session, "before_flush")
+def _owners_belong(session, flush_context, instances) -> None:
+    """An owner newly set is one of the record's ``owner_candidates``: an id outside
+    them (a forged form, the API, a script) is refused naming the field (``LockedField``,
+    which every door words by field and audits), and nothing is saved."""
+    from .decisions import LockedField
+    with session.no_autoflush:
+        for record in [*session.new, *session.dirty]:
+            if not isinstance(record, Assignable):
+                continue
+            state = sa.inspect(record)
+            if not (state.pending or state.attrs.owner_id.history.has_changes()
+                    or state.attrs.owner.history.has_changes()):
+                continue
+            problem = record.owner_problem()
+            if problem:
+                raise LockedField(str(problem), record, "owner")
 
 
 class BusinessRecord(Owned, Classified, Versioned, Timestamped):

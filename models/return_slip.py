@@ -17,7 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, db
 from .choices import RETURN_DECISIONS, RETURN_STATUSES
-from .mixins import BusinessRecord, code_column, foreign_key
+from .mixins import Assignable, BusinessRecord, assign_step, code_column, foreign_key
 from .numbering import local_date_of, period_problem
 from .office_settings import setting
 from .workflow import Stateful, Transition
@@ -27,7 +27,7 @@ RECEIVE_REFUSED = _l("Goods cannot be received on this slip: it must first be co
                      "goods until then.")
 
 
-class ReturnSlip(Stateful, BusinessRecord, Model):
+class ReturnSlip(Stateful, Assignable, BusinessRecord, Model):
     """A product return application (退货单 / 产品返厂申请) with its lines."""
 
     __tablename__ = "return_slip"
@@ -48,6 +48,7 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
         "*": "confirmed",
         "inspection_due_on": None, "decision_due_on": None,  # derived from the arrival
         "level": None,  # the GM office classifies
+        "owner": "closed",  # 经办人: assigned by the supervisor while open (``assign``)
     }
     transitions = (
         # Before the goods arrive, customer service may send the slip back (退回) to the
@@ -68,6 +69,7 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
                    requires=("decided_on",), per_line=("decision", "decision_reason")),
         Transition("close", _l("Close"), ("decided",), "closed"),
     )
+    actions = (assign_step(tuple(RETURN_STATUSES)[:-1]),)
     computed = {"total_claimed": _l("Total quantity claimed"),
                 "total_quantity": _l("Total quantity (counted prevails)")}
 
@@ -113,7 +115,7 @@ class ReturnSlip(Stateful, BusinessRecord, Model):
         label = _l("Return slip")
         label_plural = _l("Return slips")
         list_columns = ("number", "customer", "complaint", "quality_problem", "status",
-                        "arrived_on", "decision_due_on", "level")
+                        "arrived_on", "decision_due_on", "owner", "level")
         search = ("number", "order_no")
         filters = ("status", "quality_problem", "level", "department", "arrived_on",
                    "decision_due_on")

@@ -19,7 +19,15 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from .base import Model
-from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
+from .mixins import (
+    Assignable,
+    BusinessRecord,
+    assign_step,
+    code_column,
+    code_literals,
+    foreign_key,
+    utcnow,
+)
 from .numbering import local_date_of, period_problem
 from .service_clock import (
     add_office_hours,
@@ -89,7 +97,7 @@ def no_future(moment: datetime | None, label) -> list:
     return []
 
 
-class ServiceRequest(Stateful, BusinessRecord, Model):
+class ServiceRequest(Stateful, Assignable, BusinessRecord, Model):
     """A service request (咨询、报修、报警) received by phone or at the desk."""
 
     __tablename__ = "service_request"
@@ -104,6 +112,7 @@ class ServiceRequest(Stateful, BusinessRecord, Model):
         Transition("handle", _l("Handled"), ("received",), "handled",
                    requires=("handling_result",), stamps=("handled_by_id", "handled_at")),
     )
+    actions = (assign_step(("received",)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(
@@ -135,7 +144,7 @@ class ServiceRequest(Stateful, BusinessRecord, Model):
         label = _l("Service request")
         label_plural = _l("Service requests")
         list_columns = ("number", "received_at", "customer", "kind", "caller",
-                        "handle_due_at", "status", "level")
+                        "handle_due_at", "status", "owner", "level")
         search = ("number", "caller", "caller_phone", "content")
         filters = ("status", "kind", "department", "level", "received_at")
         form_columns = ("received_at", "caller", "caller_phone", "customer", "kind",

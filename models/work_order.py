@@ -18,7 +18,7 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
-from .mixins import BusinessRecord, code_literals, foreign_key
+from .mixins import Assignable, BusinessRecord, assign_step, code_literals, foreign_key
 from .numbering import period_problem
 from .service_clock import highest_level, moment_of, to_local
 from .service_request import ServiceSettings, customer_of, no_future
@@ -30,7 +30,7 @@ WORK_ORDER_STATUSES = {"issued": _l("Issued"), "arrived": _l("Technician on site
 OPEN = ("issued", "arrived")
 
 
-class WorkOrder(Stateful, BusinessRecord, Model):
+class WorkOrder(Stateful, Assignable, BusinessRecord, Model):
     """A repair work order (维修工单)."""
 
     __tablename__ = "work_order"
@@ -50,7 +50,7 @@ class WorkOrder(Stateful, BusinessRecord, Model):
     locked_from = {
         "*": "finished",
         # Settlement: the cost is agreed after the repair, the sheet signed with it.
-        "cost": "settled", "customer_signed_by": "settled",
+        "cost": "settled", "customer_signed_by": "settled", "owner": "settled",
         "repair_due_at": None, "level": None, "customer": None,
     }
     transitions = (
@@ -61,6 +61,8 @@ class WorkOrder(Stateful, BusinessRecord, Model):
         Transition("settle", _l("Settle"), ("finished",), "settled",
                    requires=("cost",), stamps=("settled_by_id", "settled_at")),
     )
+    # Open until settled: a finished repair still waits for its settlement.
+    actions = (assign_step(("issued", "arrived", "finished")),)
     creator_stamp = "issued_by_id"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,7 +102,7 @@ class WorkOrder(Stateful, BusinessRecord, Model):
         label = _l("Repair work order")
         label_plural = _l("Repair work orders")
         list_columns = ("number", "issued_at", "customer", "technician", "repair_due_at",
-                        "status", "level")
+                        "status", "owner", "level")
         search = ("number", "technician", "work_done")
         filters = ("status", "department", "level", "issued_at")
         form_columns = ("service_request", "customer", "issued_at", "fault", "technician",

@@ -41,9 +41,9 @@ SUPERVISOR_STEPS = {
                  "terminate", "confirm_changes", "confirm_changes_production"),
     "complaint": ("investigate", "determine_responsibility", "not_upheld",
                   "propose_handling", "send_back", "approve_general", "notify_customer",
-                  "close", "reopen"),
+                  "close", "reopen", "assign"),
     "return_slip": ("confirm", "send_back", "approve", "receive", "inspect", "decide",
-                    "close"),
+                    "close", "assign"),
     "archive_file": ("transfer", "request_level_change"),
 }
 GM_STEPS = {
@@ -189,9 +189,13 @@ SERVICE_STEPS = {
     "work_order": ("arrive", "finish", "settle"),
     "follow_up_call": ("record_result",),
 }
+#: Records with a 经办人 (``models.mixins.Assignable``): the department's supervisor
+#: assigns it (``assign``), to a member of the department; a clerk does not take one.
+ASSIGNED = ("complaint", "return_slip", "service_request", "work_order")
 for _model, _steps in SERVICE_STEPS.items():
     POLICY["clerk"][_model] = grant("department", *READ, *WRITE, *_steps)
-    POLICY["supervisor"][_model] = grant("department", *READ, *WRITE, "export", *_steps)
+    POLICY["supervisor"][_model] = grant("department", *READ, *WRITE, "export", *_steps,
+                                         *(("assign",) if _model in ASSIGNED else ()))
     POLICY["gm_office"][_model] = grant("all", *READ, "export")
     POLICY["auditor"][_model] = grant("all", *READ, "export")
 # 改善措施表: the department carries it out, a supervisor verifies the effect, the GM

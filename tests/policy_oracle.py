@@ -144,3 +144,8 @@ def sees(username: str, row) -> bool:
     level_ok = not issubclass(model, Classified) or \
         LEVELS.index(row.level) <= LEVELS.index(clearance)
     return in_scope and level_ok
+
+#: Who assigns the 经办人 (the ``assign`` step) of the records that have one: the
+#: supervisor, in their department; nobody else (a clerk does not take a record).
+ASSIGNED = ("complaint", "return_slip", "service_request", "work_order")
+ASSIGNERS = {"supervisor": "department"}

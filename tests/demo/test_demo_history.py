@@ -74,6 +74,7 @@ SAMPLES = {
     "general complaint 2609005: approved by the service manager": (
         lambda: one(Complaint, Complaint.number == "2609005"), [
             ("insert", "clerk.service", "2026-09-29 16:30"),
+            ("assign", "supervisor", "2026-09-29 16:50"),  # its 经办人, the clerk
             ("investigate", "clerk.service", "2026-09-29 17:00"),
             ("determine_responsibility", "supervisor", "2026-09-30 08:30"),
             ("propose_handling", "supervisor", "2026-09-30 10:30"),
@@ -81,6 +82,7 @@ SAMPLES = {
     "major complaint 2609003: approved by the GM office, customer notified": (
         lambda: one(Complaint, Complaint.number == "2609003"), [
             ("insert", "clerk.service", "2026-09-21 09:40"),
+            ("assign", "supervisor", "2026-09-21 10:00"),
             ("investigate", "clerk.service", "2026-09-21 10:10"),
             ("determine_responsibility", "supervisor", "2026-09-21 11:40"),
             ("propose_handling", "supervisor", "2026-09-21 13:40"),
@@ -99,10 +101,12 @@ SAMPLES = {
     "the reopened complaint 2610003": (
         lambda: one(Complaint, Complaint.number == "2610003"), [
             ("insert", "clerk.service", "2026-10-26 09:30"),
+            ("assign", "supervisor", "2026-10-26 09:50"),
             ("investigate", "clerk.service", "2026-10-26 10:00")]),
     "return slip: confirmed by the supervisor, approved by the service manager": (
         lambda: one(ReturnSlip, ReturnSlip.order_no == "SO2609-0207"), [
             ("insert", "clerk.service", "2026-10-12 10:00"),
+            ("assign", "supervisor", "2026-10-12 10:20"),
             ("confirm", "supervisor", "2026-10-12 16:00"),
             ("approve", "manager.service", "2026-10-13 09:00"),
             ("receive", "clerk.service", "2026-11-18 10:00")]),

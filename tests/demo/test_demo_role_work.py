@@ -75,3 +75,19 @@ def test_project_files_and_numbers_by_property(ctx):  # noqa: F811
     (by_property,) = [f for f in files if f.customer_id is not None]
     assert by_property.number == f"{by_property.project.code}-3栋1单元1501-01"
     assert by_property.retention == "permanent"
+
+
+def test_the_clerk_has_items_and_the_supervisor_something_to_assign(demo_app):  # noqa: F811
+    """经办人: the demo's supervisor assigned the open records, all but the newest of each
+    kind; the clerk's home page lists theirs under 我的事项."""
+    with demo_app.app_context():
+        unassigned = [c for c in waiting_for("supervisor", Complaint, "assign")
+                      if c.owner_id is None]
+        clerk = user("clerk.service").id
+        db.session.remove()
+    assert unassigned
+    client = demo_app.test_client()
+    sign_in(demo_app, client, clerk, locale="zh_CN")
+    page = client.get("/admin/").get_data(as_text=True)
+    assert "我的事项" in page
+    assert re.search(r'data-mine-kind="complaint" data-mine-count="[1-9]', page)
