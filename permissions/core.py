@@ -121,6 +121,11 @@ class Doors:
     """The user borrowed something their scope or clearance does not cover."""
 
 
+#: The record types a door opens rows of (``visible`` below): the only ones whose rules
+#: read the doors.
+DOOR_MODELS = (ArchiveFile, Loan)
+
+
 def doors_of(user) -> Doors:
     """Look the doors up now, in one statement (every row visible to it)."""
     from models import db  # local: the session of the current app
