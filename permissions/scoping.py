@@ -21,7 +21,7 @@ from models.mixins import Classified, Owned
 from models.office_settings import current
 
 from . import core
-from .core import DOOR_MODELS, Doors, doors_of, visible
+from .core import DOOR_MODELS, Doors, doors_of, doors_statement, visible
 from .grant_rules import effective_policy
 
 #: Models filtered by the hook: every registered model with rows to hide.
@@ -75,7 +75,8 @@ def bind_request_user(user) -> Principal:
         return principal
     if principal.is_authenticated and request.method in READ_ONLY_METHODS \
             and not _reads_one_record_no_door_opens():
-        principal = replace(principal, doors=doors_of(principal))
+        statement = remembered("doors", principal, doors_statement)
+        principal = replace(principal, doors=doors_of(principal, statement))
     g.scope_user = principal
     g.scope_options = scope_options(principal)
     return principal
@@ -96,6 +97,7 @@ REMEMBERED = 512
 
 def scope_options(principal: Principal) -> tuple:
     """One ``with_loader_criteria`` per scoped model: the rows ``principal`` may see.
+    (The doors' look-up statement is remembered the same way.)
 
     Building them is a sixth of a page's time, and the same user asks for the same
     ones on every request, so they are remembered in the settings snapshot: a grant the
@@ -109,19 +111,25 @@ def scope_options(principal: Principal) -> tuple:
     """
     if principal == ANONYMOUS:  # sees nothing whatever the grants: no settings read
         return _denied()
-    memo = current().memo.setdefault("scope_options", {})
+    return remembered("options", principal, lambda p: tuple(
+        with_loader_criteria(model, visible(p, model), include_aliases=True)
+        for model in SCOPED))
+
+
+def remembered(kind, principal: Principal, build):
+    """``build(principal)``, remembered in the settings snapshot under ``kind`` and
+    everything the rules read (see ``scope_options``): what one user's rules decide."""
+    memo = current().memo.setdefault("scope_rules", {})
     policy = effective_policy()
     grants = tuple((role, tuple(policy.get(role, {}).items()))
                    for role in sorted(principal.role_set))
-    key = (principal, core.today(), grants)
-    options = memo.get(key)
-    if options is None:
+    key = (kind, principal, core.today(), grants)
+    found = memo.get(key)
+    if found is None:
         if len(memo) >= REMEMBERED:
             memo.clear()
-        options = memo[key] = tuple(
-            with_loader_criteria(model, visible(principal, model), include_aliases=True)
-            for model in SCOPED)
-    return options
+        found = memo[key] = build(principal)
+    return found
 
 
 @cache
