@@ -124,6 +124,7 @@ SYNONYMS = {"deadline": "effective_due_date"}
 class Floor:
     def __init__(self, app, url: str):
         self.meta = Metadata(app)
+        self.app = app
         self.engine = sa.create_engine(url)
         self.dialect = self.engine.dialect.name
         self.visibility: dict[tuple, dict[str, str]] = {}
@@ -166,11 +167,14 @@ class Floor:
                 sql = str(clause.compile(dialect=self.engine.dialect,
                                          compile_kwargs={"literal_binds": True}))
                 return sql.replace("complaint.", f"{alias}.") if alias else sql
-            self.visibility[key] = {
-                "vis": text(visible(principal, Complaint)),
-                "cust": text(visible(principal, Customer)),
-                "vis_rf": text(visible(principal, Complaint), "rf"),
-                "vis_ra": text(visible(principal, Complaint), "ra")}
+            # In the product's app context: the grants in force are its settings'
+            # (outside it the floor answered its list pages with a 500, issue 17).
+            with self.app.app_context():
+                self.visibility[key] = {
+                    "vis": text(visible(principal, Complaint)),
+                    "cust": text(visible(principal, Customer)),
+                    "vis_rf": text(visible(principal, Complaint), "rf"),
+                    "vis_ra": text(visible(principal, Complaint), "ra")}
         return self.visibility[key]
 
     def search_clause(self, conn, term: str) -> str:
