@@ -113,6 +113,8 @@ RELATIONS = {
                       "AND ({vis_rf})", "rf.number"),
     "reopened_as": ("LEFT JOIN complaint ra ON ra.reopened_from_id = complaint.id "
                     "AND ({vis_ra})", "ra.number"),
+    "visit_report": ("LEFT JOIN visit_report ON visit_report.id = complaint.visit_report_id "
+                     "AND ({visit})", "visit_report.visited_at"),
 }
 #: The list's order, total as the product's (``models.indexes.tie_break``): the
 #: order its list index keeps, so the page is one index range read.
@@ -156,7 +158,7 @@ class Floor:
         """The product's visibility conditions as SQL text, compiled once per account."""
         key = (user.id, user.department_id, user.clearance, user.roles)
         if key not in self.visibility:
-            from models import Complaint, Customer
+            from models import Complaint, Customer, VisitReport
             from permissions import visible
             from permissions.scoping import Principal
 
@@ -174,7 +176,8 @@ class Floor:
                     "vis": text(visible(principal, Complaint)),
                     "cust": text(visible(principal, Customer)),
                     "vis_rf": text(visible(principal, Complaint), "rf"),
-                    "vis_ra": text(visible(principal, Complaint), "ra")}
+                    "vis_ra": text(visible(principal, Complaint), "ra"),
+                    "visit": text(visible(principal, VisitReport))}
         return self.visibility[key]
 
     def search_clause(self, conn, term: str) -> str:
