@@ -20,8 +20,10 @@ import hashlib
 import os
 import secrets
 from datetime import timedelta
+from functools import cache
 from pathlib import Path
 
+from babel import Locale
 from flask import (
     Flask,
     abort,
@@ -85,14 +87,21 @@ def secret_key(instance_path: str) -> str:
     return path.read_text().strip()
 
 
-def select_locale() -> str:
+def select_locale() -> Locale:
+    """The request's language, as a parsed ``Locale`` (Flask-Babel would parse the
+    name again on every request: Babel then scans its list of every locale)."""
     if not has_request_context():  # CLI and background work speak the default
-        return "zh_CN"
+        return _locale("zh_CN")
     if request.path.startswith("/api/"):  # machines say it per request, no session
         chosen = request.accept_languages.best_match(("zh-CN", "zh", "en"))
-        return "en" if chosen == "en" else "zh_CN"
+        return _locale("en" if chosen == "en" else "zh_CN")
     chosen = session.get("locale")
-    return chosen if chosen in LOCALES else "zh_CN"
+    return _locale(chosen if chosen in LOCALES else "zh_CN")
+
+
+@cache
+def _locale(name: str) -> Locale:
+    return Locale.parse(name)
 
 
 def env_flag(name: str) -> bool:

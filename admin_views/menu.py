@@ -8,9 +8,12 @@ entries, same checks, same classes; toggles are buttons.
 """
 from __future__ import annotations
 
+from flask import request
 from markupsafe import Markup, escape
 
-from .list_page import label_text
+from permissions.scoping import actor, remembered
+
+from .list_page import _current_locale, label_text
 
 
 def _entry(item, view, nested: bool) -> str:
@@ -24,7 +27,17 @@ def _entry(item, view, nested: bool) -> str:
 
 
 def site_menu(view) -> Markup:
-    """The main menu's items the user may open, as ``<li>`` elements."""
+    """The main menu's items the user may open, as ``<li>`` elements.
+
+    Remembered per user's rules (``permissions.scoping.remembered``: account, roles,
+    department, clearance, doors, grants in force), language, page and URL root: what
+    the menu offers is what that user may open, asked of the same views every time.
+    (The menu only offers; each screen checks its own access.)"""
+    kind = ("menu", str(_current_locale()), view.endpoint, request.script_root)
+    return remembered(kind, actor(), lambda _principal: _menu(view))
+
+
+def _menu(view) -> Markup:
     out = []
     for item in view.admin.menu():
         if item.is_category():

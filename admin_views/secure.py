@@ -30,6 +30,7 @@ from audit.reading import full_name, history_of, people_of
 from audit.refusals import note_unseen
 from models import REGISTRY, AuditEvent, db
 from models.mixins import Classified, Owned, Versioned
+from models.office_settings import current
 from permissions import (
     can,
     may_change_level,
@@ -211,7 +212,18 @@ class SecureModelView(LeanListMixin, ExportMixin, ModelView):
 
     # -- who may do what: computed per request from the policy -----------------
     def _may(self, action: str) -> bool:
-        return current_user.is_authenticated and can(actor(), action, self.model)
+        """Remembered for the request (its user and its grants): a list page asks the
+        same questions about eighty times (menu, buttons, actions, row links)."""
+        principal, snapshot = actor(), current()
+        memo = g.get("may_memo")
+        if memo is None or memo[0] is not principal or memo[1] is not snapshot:
+            memo = g.may_memo = (principal, snapshot, {})
+        key = (self.model, action)
+        allowed = memo[2].get(key)
+        if allowed is None:
+            allowed = memo[2][key] = bool(current_user.is_authenticated
+                                          and can(principal, action, self.model))
+        return allowed
 
     @property
     def can_create(self) -> bool:

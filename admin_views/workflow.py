@@ -26,7 +26,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.interfaces import MANYTOONE
 from wtforms.validators import ValidationError
 
 from audit import record_event, record_refusal
@@ -251,25 +250,15 @@ class WorkflowMixin:
         endpoint = (request.endpoint or "").rsplit(".", 1)[-1] if has_request_context() \
             else ""
         if endpoint == "details_view":
-            # The details page shows the lines and the records it names (customer,
-            # department): load them with the record, not one statement each after it.
-            options = [joinedload(getattr(self.model, name))
-                       for name in self._shown_references()]
+            # The details page shows the lines: load them with the record (the records
+            # it names come with it too: ``SecureModelView.get_one``).
             if self.model.line_items:
-                options.append(joinedload(getattr(self.model, self.model.line_items)))
-            return query.options(*options) if options else query
+                return query.options(joinedload(getattr(self.model, self.model.line_items)))
+            return query
         if endpoint not in ("index_view", "export") or request.args.get("late") != "1":
             return query
         clause = self.model.late_clause(today())
         return query if clause is None else query.filter(clause)
-
-    def _shown_references(self) -> list[str]:
-        """Many-to-one references of another model that the details page shows."""
-        relations = sa.inspect(self.model).relationships
-        return [name for name in self.column_details_list or ()
-                if name in relations and relations[name].direction is MANYTOONE
-                and not relations[name].viewonly
-                and relations[name].mapper.class_ is not self.model]
 
     # -- editing: frozen records say why; every save checks the model's rules -----------
     def _handle_view(self, name, **kwargs):

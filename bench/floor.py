@@ -113,6 +113,8 @@ RELATIONS = {
                       "AND ({vis_rf})", "rf.number"),
     "reopened_as": ("LEFT JOIN complaint ra ON ra.reopened_from_id = complaint.id "
                     "AND ({vis_ra})", "ra.number"),
+    "visit_report": ("LEFT JOIN visit_report ON visit_report.id = complaint.visit_report_id "
+                     "AND ({visit})", "visit_report.visited_at"),
 }
 #: The list's order, total as the product's (``models.indexes.tie_break``): the
 #: order its list index keeps, so the page is one index range read.
@@ -124,6 +126,7 @@ SYNONYMS = {"deadline": "effective_due_date"}
 class Floor:
     def __init__(self, app, url: str):
         self.meta = Metadata(app)
+        self.app = app
         self.engine = sa.create_engine(url)
         self.dialect = self.engine.dialect.name
         self.visibility: dict[tuple, dict[str, str]] = {}
@@ -155,7 +158,7 @@ class Floor:
         """The product's visibility conditions as SQL text, compiled once per account."""
         key = (user.id, user.department_id, user.clearance, user.roles)
         if key not in self.visibility:
-            from models import Complaint, Customer
+            from models import Complaint, Customer, VisitReport
             from permissions import visible
             from permissions.scoping import Principal
 
@@ -166,11 +169,15 @@ class Floor:
                 sql = str(clause.compile(dialect=self.engine.dialect,
                                          compile_kwargs={"literal_binds": True}))
                 return sql.replace("complaint.", f"{alias}.") if alias else sql
-            self.visibility[key] = {
-                "vis": text(visible(principal, Complaint)),
-                "cust": text(visible(principal, Customer)),
-                "vis_rf": text(visible(principal, Complaint), "rf"),
-                "vis_ra": text(visible(principal, Complaint), "ra")}
+            # In the product's app context: the grants in force are its settings'
+            # (outside it the floor answered its list pages with a 500, issue 17).
+            with self.app.app_context():
+                self.visibility[key] = {
+                    "vis": text(visible(principal, Complaint)),
+                    "cust": text(visible(principal, Customer)),
+                    "vis_rf": text(visible(principal, Complaint), "rf"),
+                    "vis_ra": text(visible(principal, Complaint), "ra"),
+                    "visit": text(visible(principal, VisitReport))}
         return self.visibility[key]
 
     def search_clause(self, conn, term: str) -> str:

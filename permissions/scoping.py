@@ -10,6 +10,7 @@ System code inside a request opts out with ``execution_options(skip_visibility=T
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cache
 
 from flask import g, has_request_context, request
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
@@ -17,8 +18,11 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from models import REGISTRY
 from models.hooks import hook
 from models.mixins import Classified, Owned
+from models.office_settings import current
 
-from .core import Doors, doors_of, visible
+from . import core
+from .core import DOOR_MODELS, Doors, doors_of, doors_statement, visible
+from .grant_rules import effective_policy
 
 #: Models filtered by the hook: every registered model with rows to hide.
 SCOPED = tuple(m for m in REGISTRY.values() if issubclass(m, (Owned, Classified)))
@@ -69,13 +73,70 @@ def bind_request_user(user) -> Principal:
     g.scope_user = principal
     if (request.endpoint or "").rpartition(".")[2] == "static":
         return principal
-    if principal.is_authenticated and request.method in READ_ONLY_METHODS:
-        principal = replace(principal, doors=doors_of(principal))
+    if principal.is_authenticated and request.method in READ_ONLY_METHODS \
+            and not _reads_one_record_no_door_opens():
+        statement = remembered("doors", principal, doors_statement)
+        principal = replace(principal, doors=doors_of(principal, statement))
     g.scope_user = principal
-    g.scope_options = tuple(
-        with_loader_criteria(model, visible(principal, model), include_aliases=True)
-        for model in SCOPED)
+    g.scope_options = scope_options(principal)
     return principal
+
+
+def _reads_one_record_no_door_opens() -> bool:
+    """A details page of a record type no door opens (a complaint, a customer): it reads
+    its row by id and the rows linked to it, where the doors' subqueries in SQL (as a
+    request that writes uses them) cost nothing, while looking them up first is a
+    statement of its own. Lists keep the look-up: it lets them page from an index."""
+    table, _sep, view = (request.endpoint or "").rpartition(".")
+    return view == "details_view" and REGISTRY.get(table) not in DOOR_MODELS
+
+
+#: Principals whose options one settings snapshot remembers before it starts afresh.
+REMEMBERED = 512
+
+
+def scope_options(principal: Principal) -> tuple:
+    """One ``with_loader_criteria`` per scoped model: the rows ``principal`` may see.
+    (The doors' look-up statement is remembered the same way.)
+
+    Building them is a sixth of a page's time, and the same user asks for the same
+    ones on every request, so they are remembered in the settings snapshot: a grant the
+    GM office approves makes a new snapshot (a new generation). The key is everything
+    ``visible`` reads: the principal's every attribute (account, roles, department,
+    clearance, active, the doors looked up for this request), today's date (a loan's
+    door closes at its due date when the doors are evaluated in SQL) and the grants in
+    force for the principal's roles (compared, not trusted to the generation alone).
+    The criteria are plain expressions, not lambdas: SQLAlchemy takes their bound
+    values from the option given, each time.
+    """
+    if principal == ANONYMOUS:  # sees nothing whatever the grants: no settings read
+        return _denied()
+    return remembered("options", principal, lambda p: tuple(
+        with_loader_criteria(model, visible(p, model), include_aliases=True)
+        for model in SCOPED))
+
+
+def remembered(kind, principal: Principal, build):
+    """``build(principal)``, remembered in the settings snapshot under ``kind`` and
+    everything the rules read (see ``scope_options``): what one user's rules decide."""
+    memo = current().memo.setdefault("scope_rules", {})
+    policy = effective_policy()
+    grants = tuple((role, tuple(policy.get(role, {}).items()))
+                   for role in sorted(principal.role_set))
+    key = (kind, principal, core.today(), grants)
+    found = memo.get(key)
+    if found is None:
+        if len(memo) >= REMEMBERED:
+            memo.clear()
+        found = memo[key] = build(principal)
+    return found
+
+
+@cache
+def _denied() -> tuple:
+    """The options of a request with no user (or before its user is known): no rows."""
+    return tuple(with_loader_criteria(model, visible(ANONYMOUS, model), include_aliases=True)
+                 for model in SCOPED)
 
 
 def actor() -> Principal:
@@ -91,8 +152,7 @@ def _filter_rows(state: ORMExecuteState) -> None:
         return
     options = g.get("scope_options")
     if options is None:  # in a request but before the user is bound: default deny
-        options = tuple(with_loader_criteria(model, visible(ANONYMOUS, model),
-                                             include_aliases=True) for model in SCOPED)
+        options = _denied()
     state.statement = state.statement.options(*options)
 
 
