@@ -141,13 +141,19 @@ class RecordPageMixin:
         pk = parse_pk(request.args.get("id"))
         if request.method == "GET" and pk is not None and current_user.is_authenticated \
                 and getattr(response, "status_code", 200) == 200:
+            session = db.session()
             try:
                 note_view(current_user.id, self.model.__tablename__, pk)
-                db.session.commit()
+                # Nothing read is stale after this write: keep the account loaded (the
+                # after-request hooks read it) instead of reading it again.
+                session.expire_on_commit = False
+                session.commit()
             except SQLAlchemyError:
                 db.session.rollback()
                 current_app.logger.warning("recent view of %s %s not noted",
                                            self.model.__tablename__, pk, exc_info=True)
+            finally:
+                session.expire_on_commit = True
         return response
 
     def _name_the_record(self, generic: str) -> None:

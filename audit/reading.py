@@ -283,8 +283,9 @@ def show_value(value, column, target, resolver: Resolver) -> str:
 
 
 def describe(events: list[AuditEvent], clearance: str | None, *,
-             with_record: bool = False) -> list[Entry]:
-    """Entries for events, values masked where the reader's clearance is too low."""
+             with_record: bool = False, people=None) -> list[Entry]:
+    """Entries for events, values masked where the reader's clearance is too low.
+    ``people`` (``people_of``'s answer) when the caller read it with the events."""
     resolver, parsed = Resolver(), []
     for event in events:
         changes = changes_of(event)
@@ -308,7 +309,7 @@ def describe(events: list[AuditEvent], clearance: str | None, *,
                             resolver.want(target, item)
         parsed.append((event, changes, fields))
     resolver.resolve()
-    people = people_of(events)
+    people = people_of(events) if people is None else people
     return [_entry(event, changes, fields, clearance, resolver, with_record, people)
             for event, changes, fields in parsed]
 
@@ -408,8 +409,11 @@ def _entry(event, changes, fields, clearance, resolver, with_record, people) -> 
 def history_of(record, clearance: str | None) -> list[Entry]:
     """The record's events, newest first. Who tried to read it (refusals, downloads)
     is for readers of the audit log; everyone else sees how the record changed."""
-    query = sa.select(AuditEvent).where(AuditEvent.model == record.__tablename__,
-                                        AuditEvent.record_id == str(record.id),
-                                        readable_in_history(actor()))
-    events = db.session.scalars(query.order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES)).all()
-    return describe(events, clearance)
+    # The people named come with the events (one statement: the details page's budget).
+    query = sa.select(AuditEvent, AppUser.id, AppUser.full_name) \
+        .outerjoin(AppUser, AppUser.username == AuditEvent.username) \
+        .where(AuditEvent.model == record.__tablename__,
+               AuditEvent.record_id == str(record.id), readable_in_history(actor()))
+    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES)).all()
+    people = {event.username: (pk, name or "") for event, pk, name in rows if event.username}
+    return describe([event for event, _pk, _name in rows], clearance, people=people)
