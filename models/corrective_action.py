@@ -22,11 +22,11 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
-from .mixins import BusinessRecord, code_column, code_literals, foreign_key
+from .mixins import BusinessRecord, code_column, foreign_key
 from .numbering import local_date_of
 from .service_clock import highest_level
 from .service_request import customer_of
-from .workflow import Stateful, Transition
+from .workflow import DueByDate, Stateful, Transition
 
 ACTION_STATUSES = {"open": _l("Action open"), "implemented": _l("Implemented"),
                    "verified": _l("Effect verified"), "closed": _l("Closed")}
@@ -37,13 +37,14 @@ ACTION_SOURCES = {"complaint": _l("Customer complaint"),
 PENDING = ("open", "implemented")
 
 
-class CorrectiveAction(Stateful, BusinessRecord, Model):
+class CorrectiveAction(DueByDate, Stateful, BusinessRecord, Model):
     """A corrective action (改善措施表)."""
 
     __tablename__ = "corrective_action"
     number_format = "GS{yymm}{serial:03d}"
     statuses = ACTION_STATUSES
     initial_status = "open"
+    due_statuses = PENDING
     raised_from = {"complaint": ("cause_analysis", "responsible_department",
                                  "responsible_person", "level")}
     """Raised from the complaint's page, its findings copied."""
@@ -145,15 +146,11 @@ class CorrectiveAction(Stateful, BusinessRecord, Model):
 
     @classmethod
     def late_clause(cls, today: date):
-        return sa.and_(cls.status.in_(code_literals(*PENDING)), cls.due_date < today,
-                       cls.tracked.is_(True))
+        """Only an action 列入追踪 is followed up, so only it can be late."""
+        return sa.and_(super().late_clause(today), cls.tracked.is_(True))
 
     def late_reason(self, today: date):
-        if self.status in PENDING and self.tracked and self.due_date is not None \
-                and self.due_date < today:
-            return _l("Overdue by %(days)s day(s) (due %(day)s)",
-                      days=(today - self.due_date).days, day=self.due_date.isoformat())
-        return None
+        return super().late_reason(today) if self.tracked else None
 
     def problems(self) -> list:
         found = []

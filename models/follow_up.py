@@ -23,19 +23,19 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from .base import Model
 from .complaint import Complaint
 from .hooks import hook
-from .mixins import BusinessRecord, code_column, code_literals, foreign_key, utcnow
+from .mixins import BusinessRecord, code_column, foreign_key, utcnow
 from .numbering import assign_number, local_date_of
 from .service_clock import highest_level
 from .service_request import customer_of
 from .work_order import WorkOrder
 from .workdays import add_working_days
-from .workflow import Stateful, Transition
+from .workflow import DueByDate, Stateful, Transition
 
 FOLLOW_UP_STATUSES = {"due": _l("Follow-up due"), "done": _l("Followed up")}
 FOLLOW_UP_RESULTS = {"satisfied": _l("Satisfied"), "not_satisfied": _l("Not satisfied")}
 
 
-class FollowUpCall(Stateful, BusinessRecord, Model):
+class FollowUpCall(DueByDate, Stateful, BusinessRecord, Model):
     """A follow-up call (回访) after a closed complaint or a finished repair."""
 
     __tablename__ = "follow_up_call"
@@ -48,6 +48,7 @@ class FollowUpCall(Stateful, BusinessRecord, Model):
     of days; 3 is the default, a setting."""
     statuses = FOLLOW_UP_STATUSES
     initial_status = "due"
+    due_statuses = ("due",)
     raised_from = {"complaint": ("customer",), "work_order": ("customer",)}
     raised_from_label = _l("Record a follow-up call")
     raised_from_statuses = {"complaint": ("closed",), "work_order": ("finished", "settled")}
@@ -127,16 +128,6 @@ class FollowUpCall(Stateful, BusinessRecord, Model):
         if customer is not None:
             self.level = highest_level(customer.level, getattr(complaint, "level", None),
                                        getattr(order, "level", None))
-
-    @classmethod
-    def late_clause(cls, today: date):
-        return sa.and_(cls.status == code_literals("due")[0], cls.due_date < today)
-
-    def late_reason(self, today: date):
-        if self.status == "due" and self.due_date is not None and self.due_date < today:
-            return _l("Overdue by %(days)s day(s) (due %(day)s)",
-                      days=(today - self.due_date).days, day=self.due_date.isoformat())
-        return None
 
     def problems(self) -> list:
         if self.complaint is None and self.complaint_id is None \

@@ -17,21 +17,23 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model
-from .mixins import BusinessRecord, code_literals, foreign_key
+from .mixins import BusinessRecord, foreign_key
 from .service_clock import highest_level
 from .service_request import customer_of
-from .workflow import Stateful, Transition
+from .workflow import DueByDate, Stateful, Transition
 
 PLAN_STATUSES = {"proposed": _l("Proposed"), "reviewed": _l("Reviewed by the management"),
                  "done": _l("Done")}
 
 
-class ImprovementPlan(Stateful, BusinessRecord, Model):
+class ImprovementPlan(DueByDate, Stateful, BusinessRecord, Model):
     """A service improvement plan (服务改进方案) after a satisfaction survey."""
 
     __tablename__ = "improvement_plan"
     statuses = PLAN_STATUSES
     initial_status = "proposed"
+    due_statuses = ("reviewed",)
+    """Reviewed and being carried out until done."""
     raised_from = {"campaign": ()}
     raised_from_label = _l("Propose a service improvement plan")
     raised_from_statuses = {"campaign": ("running", "closed")}
@@ -88,16 +90,6 @@ class ImprovementPlan(Stateful, BusinessRecord, Model):
         campaign = customer_of(self, "campaign")
         if campaign is not None:
             self.level = highest_level(self.level, campaign.level)
-
-    @classmethod
-    def late_clause(cls, today: date):
-        return sa.and_(cls.status == code_literals("reviewed")[0], cls.due_date < today)
-
-    def late_reason(self, today: date):
-        if self.status == "reviewed" and self.due_date is not None and self.due_date < today:
-            return _l("Overdue by %(days)s day(s) (due %(day)s)",
-                      days=(today - self.due_date).days, day=self.due_date.isoformat())
-        return None
 
     def problems(self) -> list:
         if self.responsible_department is None and self.responsible_department_id is None \

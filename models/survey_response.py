@@ -17,19 +17,19 @@ from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Model, db
-from .mixins import BusinessRecord, code_column, code_literals, foreign_key
+from .mixins import BusinessRecord, code_column, foreign_key
 from .numbering import local_date_of
 from .service_clock import highest_level
 from .service_request import customer_of
 from .survey_template import QUESTION_KINDS, SCALES, scale_problem
-from .workflow import Stateful, Transition
+from .workflow import DueByDate, Stateful, Transition
 
 RESPONSE_STATUSES = {"due": _l("Answer due"), "entered": _l("Answer entered")}
 SURVEY_CHANNELS = {"paper": _l("Paper questionnaire"), "phone": _l("Phone"),
                    "email": _l("E-mail"), "fax": _l("Fax"), "interview": _l("Interview")}
 
 
-class SurveyResponse(Stateful, BusinessRecord, Model):
+class SurveyResponse(DueByDate, Stateful, BusinessRecord, Model):
     """One customer's answer sheet of a satisfaction survey."""
 
     __tablename__ = "survey_response"
@@ -38,6 +38,7 @@ class SurveyResponse(Stateful, BusinessRecord, Model):
     """As confidential as the customer it is about."""
     statuses = RESPONSE_STATUSES
     initial_status = "due"
+    due_statuses = ("due",)
     line_items = "scores"
     locked_from = {"*": "entered", "level": None, "due_date": None}
     transitions = (
@@ -109,16 +110,6 @@ class SurveyResponse(Stateful, BusinessRecord, Model):
         if customer is not None:
             self.level = highest_level(customer.level,
                                        campaign.level if campaign is not None else None)
-
-    @classmethod
-    def late_clause(cls, today: date):
-        return sa.and_(cls.status == code_literals("due")[0], cls.due_date < today)
-
-    def late_reason(self, today: date):
-        if self.status == "due" and self.due_date is not None and self.due_date < today:
-            return _l("Overdue by %(days)s day(s) (due %(day)s)",
-                      days=(today - self.due_date).days, day=self.due_date.isoformat())
-        return None
 
     def problems(self) -> list:
         found = []

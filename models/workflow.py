@@ -22,7 +22,7 @@ from sqlalchemy.orm import Mapped, declared_attr
 
 from .base import db
 from .department import Department
-from .mixins import code_column
+from .mixins import code_column, code_literals
 
 
 class TransitionRefused(Exception):
@@ -228,6 +228,30 @@ class Stateful:
 
     def late_reason(self, today: date):
         """Why this record is late on ``today``, or None."""
+        return None
+
+
+class DueByDate:
+    """A record to be done by its ``due_date`` while in one of ``due_statuses``: late from
+    the day after (a follow-up call, a survey answer sheet, an improvement plan, a
+    corrective action). Put before ``Stateful`` in the bases."""
+
+    due_statuses: tuple[str, ...] = ()
+    """Statuses in which the record still waits to be done, and so can be late."""
+
+    @classmethod
+    def late_clause(cls, today: date):
+        # Literals, so the partial indexes of the waiting records apply.
+        literals = code_literals(*cls.due_statuses)
+        waiting = cls.status == literals[0] if len(literals) == 1 else \
+            cls.status.in_(literals)
+        return sa.and_(waiting, cls.due_date < today)
+
+    def late_reason(self, today: date):
+        if self.status in self.due_statuses and self.due_date is not None \
+                and self.due_date < today:
+            return _l("Overdue by %(days)s day(s) (due %(day)s)",
+                      days=(today - self.due_date).days, day=self.due_date.isoformat())
         return None
 
 
