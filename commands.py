@@ -100,5 +100,7 @@ def init_app(app) -> None:
     app.cli.add_command(daily_jobs_group)
     app.cli.add_command(scheduler_command)
     from demo_reset import demo_group
+    from reports.tally import statistics_group
 
     app.cli.add_command(demo_group)
+    app.cli.add_command(statistics_group)

@@ -67,3 +67,4 @@ from . import sqlite_settings  # noqa: E402,F401  (SQLite: memory-mapped reads, 
 from . import postgres_settings  # noqa: E402,F401  (PostgreSQL: planner costs)
 from . import setting_rules  # noqa: E402,F401  (settings declared from outside, rules)
 from . import report_indexes  # noqa: E402,F401  (what the statistics screen reads)
+from . import complaint_tally  # noqa: E402,F401  (the statistics' counts, kept per save)

@@ -1,14 +1,15 @@
 """Indexes the statistics screen reads (``reports/statistics.py``), so a year of a
 million-complaint office is counted from index entries alone.
 
-Each statistic is one grouped query over a period, under ``visible()`` (``level IN
-(...)``, and ``department_id = ?`` for department users). An index that starts with
+The complaint figures of whole months come from ``complaint_tally``
+(``models/complaint_tally.py``); these indexes serve what is still counted live: the
+partial months at a period's ends, the top customers, and a reader whose visibility
+rule the tally does not carry. Each is one grouped query under ``visible()`` (``level
+IN (...)``, and ``department_id = ?`` for department users): an index that starts with
 the period's column and carries every column the query filters and groups by is read
-as a range, in order, without touching the table: the figures stay computed live from
-the records (exact at every moment, nothing stored to keep in step), at the cost of
-two wider indexes on complaints. Customers and archive files (a tenth and a fifth of
-the complaints) are counted from their tables: an extra index on their level would
-draw the planner away from the list indexes on small tables.
+as a range, in order, without touching the table. Customers and archive files (a tenth
+and a fifth of the complaints) are counted from their tables: an extra index on their
+level would draw the planner away from the list indexes on small tables.
 """
 from __future__ import annotations
 

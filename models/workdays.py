@@ -48,3 +48,36 @@ def add_working_days(start: date, count: int) -> Deadline:
         if working:
             remaining -= 1
     return Deadline(day, provisional)
+
+
+def working_days_between(first: date, last: date) -> int:
+    """Working days after ``first`` up to and including ``last`` (0 if not after): the
+    count ``add_working_days`` would need to reach ``last``."""
+    days, day = 0, first
+    while day < last:
+        day = date.fromordinal(day.toordinal() + 1)
+        days += is_working_day(day)[0]
+    return days
+
+
+class WorkingDayCounter:
+    """``working_days_between`` for many pairs of days at once: the calendar is asked
+    once per day of the span (not once per day of every pair), then a pair is the
+    difference of two running counts."""
+
+    def __init__(self, days: list[date]):
+        # running[d]: working days after the span's first day up to and including d.
+        self.running: dict[date, int] = dict(self._shifted(min(days), max(days))) \
+            if days else {}
+
+    @staticmethod
+    def _shifted(first: date, last: date):
+        total, day = 0, first
+        while day <= last:
+            yield day, total
+            day = date.fromordinal(day.toordinal() + 1)
+            if day <= last:
+                total += is_working_day(day)[0]
+
+    def between(self, first: date, last: date) -> int:
+        return max(0, self.running[last] - self.running[first])

@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -42,23 +41,15 @@ from models.choices import (
     RETURN_DECISIONS,
     SEVERITIES,
 )
-from models.report_indexes import COMPLAINTS_NOTIFIED, COMPLAINTS_RECEIVED
-from models.workdays import is_working_day
+from models.report_indexes import COMPLAINTS_RECEIVED
 from permissions import can, visible
 from permissions.core import today
 from permissions.scoping import actor
 
 from .filters import Period
-from .sql import (
-    between_days,
-    in_month,
-    indexed_by,
-    local_day,
-    local_month,
-    month_ranges,
-    months_between,
-)
+from .sql import between_days, in_month, indexed_by, local_month, month_ranges, months_between
 from .tables import Column, Table
+from .tally import receipt_counts, verdict_counts
 
 TOP = 10
 """Rows of the "top customers / products" lists."""
@@ -95,22 +86,13 @@ def _pivot(counts: dict, rows: list[str], codes: list[str]) -> list[tuple[str, l
 # -- complaints --------------------------------------------------------------------
 
 def complaint_tables(period: Period) -> list[Table]:
-    """Per month: by kind, severity, channel, responsible department (one scan)."""
-    months = month_ranges(Complaint.received_at, period.first, period.last)
-    query = sa.select(months.c.month, Complaint.kind, Complaint.severity,
-                      Complaint.channel, Complaint.responsible_department_id,
-                      sa.func.count()).select_from(months).join(
-        Complaint, in_month(Complaint.received_at, months)).where(
-        *_seen(Complaint, period)
-    ).group_by(months.c.month, Complaint.kind, Complaint.severity, Complaint.channel,
-               Complaint.responsible_department_id)
-    query = indexed_by(query, Complaint, COMPLAINTS_RECEIVED)
-    by = {name: defaultdict(int) for name in ("kind", "severity", "channel", "department")}
-    for row_month, kind, severity, channel, responsible, count in db.session.execute(query):
-        by["kind"][(row_month, kind)] += count
-        by["severity"][(row_month, severity)] += count
-        by["channel"][(row_month, channel)] += count
-        by["department"][(row_month, responsible or 0)] += count
+    """Per month: by kind, severity, channel, responsible department (the tally's
+    whole months and a live count of the partial ones: ``reports/tally.py``)."""
+    counts = receipt_counts(period.first, period.last, _seen(Complaint, period),
+                            ("kind", "severity", "channel", "responsible"))
+    by = {name: counts[name] for name in ("kind", "severity", "channel")}
+    by["department"] = {(m, int(code) if code else 0): n
+                        for (m, code), n in counts["responsible"].items()}
     months = months_between(period.first, period.last)
     names = department_names()
     responsible = sorted({code for _m, code in by["department"]},
@@ -136,58 +118,20 @@ def complaint_tables(period: Period) -> list[Table]:
     return tables
 
 
-def working_days_between(first: date, last: date) -> int:
-    """Working days after ``first`` up to and including ``last`` (0 if not after): the
-    count ``add_working_days`` would need to reach ``last``."""
-    days, day = 0, first
-    while day < last:
-        day = date.fromordinal(day.toordinal() + 1)
-        days += is_working_day(day)[0]
-    return days
-
-
-class WorkingDayCounter:
-    """``working_days_between`` for many pairs of days at once: the calendar is asked
-    once per day of the span (not once per day of every pair), then a pair is the
-    difference of two running counts."""
-
-    def __init__(self, days: list[date]):
-        # running[d]: working days after the span's first day up to and including d.
-        self.running: dict[date, int] = dict(self._shifted(min(days), max(days))) \
-            if days else {}
-
-    @staticmethod
-    def _shifted(first: date, last: date):
-        total, day = 0, first
-        while day <= last:
-            yield day, total
-            day = date.fromordinal(day.toordinal() + 1)
-            if day <= last:
-                total += is_working_day(day)[0]
-
-    def between(self, first: date, last: date) -> int:
-        return max(0, self.running[last] - self.running[first])
-
-
 def timeliness_tables(period: Period) -> list[Table]:
     """On-time rate per month and department (the verdict stored when the customer was
     notified, ``Complaint.handled_on_time``) and the average handling time in working
     days (receipt to written notification), per month of notification."""
-    months = month_ranges(Complaint.notified_at, period.first, period.last)
-    verdicts = db.session.execute(indexed_by(
-        sa.select(months.c.month, Complaint.department_id, Complaint.handled_on_time,
-                  sa.func.count()).select_from(months)
-        .join(Complaint, in_month(Complaint.notified_at, months))
-        .where(*_seen(Complaint, period))
-        .group_by(months.c.month, Complaint.department_id, Complaint.handled_on_time),
-        Complaint, COMPLAINTS_NOTIFIED)).all()
-    seen = _seen(Complaint, period, Complaint.notified_at.is_not(None),
-                 between_days(Complaint.notified_at, period.first, period.last))
+    verdicts = verdict_counts(period.first, period.last, _seen(Complaint, period))
     names = department_names()
     counts: dict = defaultdict(lambda: [0, 0])
-    for row_month, department, on_time, count in verdicts:
-        if on_time is not None:
-            counts[(row_month, names.get(department, ""))][0 if on_time else 1] += count
+    per_month: dict = defaultdict(lambda: [0, 0])
+    for (row_month, department, verdict), (count, days) in verdicts.items():
+        if verdict:
+            counts[(row_month, names.get(department, ""))][
+                0 if verdict == "on_time" else 1] += count
+        per_month[row_month][0] += days
+        per_month[row_month][1] += count
     rows = []
     for (row_month, department), (good, late) in sorted(counts.items()):
         rows.append((f"{row_month} {department}", [good, late, good + late,
@@ -200,16 +144,6 @@ def timeliness_tables(period: Period) -> list[Table]:
                      Column("rate", _l("On-time rate"), kind="percent", charted=False)],
                     rows, _l("The verdict recorded when the customer was notified in "
                              "writing, by month of notification."))
-    received, notified = local_day(Complaint.received_at), local_day(Complaint.notified_at)
-    pairs = db.session.execute(indexed_by(
-        sa.select(received, notified, sa.func.count()).where(*seen)
-        .group_by(received, notified), Complaint, COMPLAINTS_NOTIFIED)).all()
-    per_month: dict = defaultdict(lambda: [0, 0])
-    counted = WorkingDayCounter([day for pair in pairs for day in pair[:2]])
-    for first, last, count in pairs:
-        month = last.strftime("%Y-%m")
-        per_month[month][0] += counted.between(first, last) * count
-        per_month[month][1] += count
     handling = Table(
         "complaints-handling-time", _l("Average handling time (working days)"),
         _l("Month"), [Column("average", _l("Average working days"), kind="days"),
@@ -248,12 +182,14 @@ def top_tables(period: Period) -> list[Table]:
     """The customers and products with the most complaints in the period."""
     seen = _seen(Complaint, period,
                  between_days(Complaint.received_at, period.first, period.last))
-    count = sa.func.count().label("n")
     customers = top_visible_customers(seen)
-    products = db.session.execute(indexed_by(
-        sa.select(Complaint.product, count).where(*seen, Complaint.product.is_not(None))
-        .group_by(Complaint.product).order_by(count.desc(), Complaint.product)
-        .limit(TOP), Complaint, COMPLAINTS_RECEIVED)).all()
+    totals: dict = defaultdict(int)
+    for (_month, product), n in receipt_counts(
+            period.first, period.last, _seen(Complaint, period), ("product",)
+    )["product"].items():
+        if product:
+            totals[product] += n
+    products = sorted(totals.items(), key=lambda row: (-row[1], row[0]))[:TOP]
     column = [Column("count", _l("Complaints"))]
     return [Table("complaints-top-customers", _l("Customers with the most complaints"),
                   _l("Customer"), column, [(name, [n]) for name, n in customers],

@@ -212,7 +212,7 @@ def test_the_xlsx_download_has_typed_cells_and_is_audited(app, counted, client_a
 def test_the_working_day_counter_agrees_with_counting_day_by_day():
     from datetime import timedelta
 
-    from reports.statistics import WorkingDayCounter, working_days_between
+    from models.workdays import WorkingDayCounter, working_days_between
     days = [date(2025, 1, 20) + timedelta(days=i) for i in range(30)]  # 春节 2025
     counter = WorkingDayCounter(days)
     for first in days:
