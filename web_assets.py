@@ -26,8 +26,8 @@ compress = Compress()
 COMPRESSED_TYPES = ["text/html", "text/css", "text/javascript", "application/javascript",
                     "text/plain", "image/svg+xml"]
 YEAR = 365 * 24 * 3600
-#: Endpoints of static files (the app's, Flask-Admin's).
-STATIC_ENDPOINTS = ("static", "admin.static")
+#: Endpoints of static files (the app's, Flask-Admin's, the page frame's).
+STATIC_ENDPOINTS = ("static", "admin.static", "frame.static")
 
 
 def favicon_bytes(size: int = 16) -> bytes:

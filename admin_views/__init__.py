@@ -18,6 +18,7 @@ from .factory import build_view, is_business
 from .fields import local_input
 from .home import HomeView
 from .menu import site_menu
+from .page_frame import init_frame
 
 
 def init_admin(app) -> Admin:
@@ -29,6 +30,7 @@ def init_admin(app) -> Admin:
         category = None if is_business(model) else _l("System")
         admin.add_view(build_view(model, db, category=category))
     app.register_blueprint(attachments.bp)
+    init_frame(app)  # site_base.html's stylesheet and widgets script
     init_token_screen(admin)
     app.jinja_env.filters["level_label"] = lambda code: LEVELS.get(code, code)
     app.jinja_env.filters["local_input"] = local_input

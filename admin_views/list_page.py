@@ -103,11 +103,14 @@ class ListPlan:
         self.phone_hidden = [index for index, (name, _label) in
                              enumerate(self.headers, start=1) if name not in kept]
 
-    def phone_style(self, leading: int) -> Markup:
-        """CSS hiding the columns a phone does without; ``leading``: the columns
-        before the data (check box, actions)."""
+    def page_style(self, leading: int) -> Markup:
+        """The page's own CSS (the shared rules are in ``site.css``): the row links'
+        cell on one line (``leading``: the columns before the data, check box and
+        links; the links' cell is the last of them), and the columns a phone does
+        without hidden."""
         cells = ",".join(f".model-list tr>:nth-child({leading + i})" for i in self.phone_hidden)
-        return Markup(f"@media (max-width:575.98px){{{cells}{{display:none}}"
+        return Markup(f".model-list td:nth-child({leading}){{white-space:nowrap}}"
+                      f"@media (max-width:575.98px){{{cells}{{display:none}}"
                       ".model-list th{white-space:normal}.model-list td{overflow-wrap:anywhere}"
                       ".model-list .badge{white-space:normal;text-align:left}}")
 
@@ -233,14 +236,29 @@ class LeanListMixin(QuickFilterMixin):
 
         The groups (labels, operations, every option) were 7–10 KB of JSON in every
         list page; as a script of their own, named by a hash of its content, the
-        browser fetches them once and keeps them (``filters_script``)."""
+        browser fetches them once and keeps them (``filters_script``). The script also
+        fills the "Add filter" drop-down with one item per group (a dozen items of the
+        same markup in every page before; the drop-down opens by script only)."""
         cache = self.__dict__.setdefault("_filter_script_by_locale", {})
         locale = str(_current_locale())
         if locale not in cache:
-            data = json.dumps(json.dumps(self._get_filter_groups(), ensure_ascii=False),
+            groups = self._get_filter_groups()
+            data = json.dumps(json.dumps(groups, ensure_ascii=False),
                               ensure_ascii=False).replace("<", "\\u003c")
+            names = json.dumps(list(groups), ensure_ascii=False).replace("<", "\\u003c")
             script = ("document.getElementById('filter-groups-data').textContent = "
-                      f"{data};\n")
+                      f"{data};\n"
+                      "(function (menu, names) {\n"
+                      "  if (!menu) { return; }\n"
+                      "  names.forEach(function (name) {\n"
+                      "    var item = document.createElement('a');\n"
+                      "    item.className = 'dropdown-item filter';\n"
+                      "    item.setAttribute('role', 'button');\n"
+                      "    item.tabIndex = 0;\n"
+                      "    item.textContent = name;\n"
+                      "    menu.appendChild(item);\n"
+                      "  });\n"
+                      f"}})(document.querySelector('.field-filters'), {names});\n")
             version = hashlib.sha256(script.encode()).hexdigest()[:12]
             cache[locale] = (f"{locale}-{version}", script)
         return cache[locale]
@@ -262,7 +280,12 @@ class LeanListMixin(QuickFilterMixin):
 
     def list_rows(self, data, row_actions, return_url: str, with_checkbox: bool):
         """The rows of the page as one piece of HTML, or None when a row action is one
-        only its Jinja macro can render (a delete button): the template then loops."""
+        only its Jinja macro can render (a delete button): the template then loops.
+
+        ``return_url`` is the links' ``?url=``: the template gives the list's first
+        page and names the page itself once, on the table (``static/list.js`` puts it
+        into the links). A row's check box has no name or class: ``list.js`` posts the
+        checked ones as ``rowid``."""
         from .performance import LinkRowAction  # performance imports this module
 
         if any(not isinstance(action, LinkRowAction) for action in row_actions):
@@ -282,12 +305,13 @@ class LeanListMixin(QuickFilterMixin):
             pk_text = escape(quote(str(pk), safe=""))
             out = ["<tr>"]
             if with_checkbox:
-                out.append(f'<td><input type="checkbox" name="rowid" class="action-checkbox" '
-                           f'value="{escape(pk)}" aria-label="{select}"></td>')
-            out.append('<td class="list-buttons-column">')
+                out.append(f'<td><input type="checkbox" value="{escape(pk)}" '
+                           f'aria-label="{select}"></td>')
+            # The links' cell: no class (the page's style keeps it on one line); each
+            # link is its icon (``LinkRowAction.render_ctx``), named by its title.
+            out.append("<td>")
             for head, tail, title, icon in links:
-                out.append(f'<a class="icon" href="{head}{pk_text}{tail}" title="{title}">'
-                           f'<span class="{icon}"></span></a>')
+                out.append(f'<a class="{icon}" href="{head}{pk_text}{tail}" title="{title}"></a>')
             out.append("</td>")
             for cell in cells:
                 out.append(f"<td>{cell(row)}</td>")

@@ -23,7 +23,9 @@ def _entry(item, view, nested: bool) -> str:
         active = " active" if item.is_active(view) else ""
         return f'<li><a class="dropdown-item{active}" href="{url}">{name}</a></li>'
     active = ' class="active"' if item.is_active(view) else ""
-    return f'<li{active}><a class="nav-link" href="{url}">{name}</a></li>'
+    # No "nav-link" class on each of the thirty entries: site.css styles
+    # ".site-menu>li>a" as Bootstrap's navigation-bar links.
+    return f'<li{active}><a href="{url}">{name}</a></li>'
 
 
 def site_menu(view) -> Markup:

@@ -113,3 +113,44 @@ def test_quick_filters_narrow_the_list(chromium, app, live_url, world):  # noqa:
         assert errors == []
     finally:
         context.close()
+
+
+def test_rows_lead_back_to_this_page_and_bulk_steps_post_the_checked_rows(
+        chromium, app, live_url, world):  # noqa: F811
+    """The rows name the list's first page as their way back and the table names this
+    page once (issue 17 target 4): list.js gives it to every row link, so the record
+    page's "List" leads back to the filtered list; the check boxes, without a name of
+    their own, still post the checked rows' ids with the bulk step."""
+    context, page, errors = browser_page(chromium, app, live_url, "gm", world, 1400, 900)
+    try:
+        page.goto(f"{live_url}/admin/complaint/?page_size=50")
+        table = page.locator("table.model-list")
+        assert table.get_attribute("data-return-url") == "/admin/complaint/?page_size=50"
+        view = page.locator("table.model-list tbody a.fa-eye").first
+        back = page.evaluate("a => new URL(a.href).searchParams.get('url')",
+                             view.element_handle())
+        assert back == "/admin/complaint/?page_size=50"
+        view.click()
+        page.wait_for_load_state()
+        assert "/admin/complaint/details/" in page.url
+        page.locator(".breadcrumb a", has_text="客户投诉").click()
+        page.wait_for_load_state()
+        assert page.url == f"{live_url}/admin/complaint/?page_size=50"
+
+        boxes = page.locator("table.model-list tbody td:first-child > input[type=checkbox]")
+        page.locator("input.action-rowtoggle").check()
+        assert all(boxes.nth(i).is_checked() for i in range(boxes.count()))
+        page.locator("input.action-rowtoggle").uncheck()
+        assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))
+        chosen = [boxes.nth(0).get_attribute("value"), boxes.nth(1).get_attribute("value")]
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.locator("button.dropdown-toggle", has_text="批量操作").click()
+        with page.expect_navigation():
+            page.locator(".dropdown-item", has_text="打印所选").first.click()
+        assert "/print/" in page.url or "print" in page.url, page.url
+        assert all(f"id={pk}" in page.url for pk in chosen), (page.url, chosen)
+        assert page.evaluate("window.__csp") == []
+        assert errors == []
+    finally:
+        context.close()
