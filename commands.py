@@ -61,11 +61,17 @@ def recompute_deadlines():
     """Recompute provisional complaint due dates (run after upgrading chinesecalendar).
 
     A due date that reached into a year the calendar package did not cover was
-    counted on weekends alone and marked provisional; this counts it again.
+    counted on weekends alone and marked provisional; this counts it again. The
+    statistics' handling times (working days, summed in ``complaint_tally`` when each
+    complaint was notified) are recounted on the new calendar too.
     """
     from models.complaint import recompute_provisional_deadlines
+    from reports.tally import rebuild
 
     fixed, still = recompute_provisional_deadlines(db.session)
+    db.session.commit()
+    with db.engine.begin() as connection:
+        rebuild(connection)
     click.echo(f"Recomputed {fixed} provisional due date(s); {still} still provisional.")
     if still:
         click.echo("The installed chinesecalendar does not cover their dates yet: upgrade it "
