@@ -115,6 +115,7 @@ RELATIONS = {
                     "AND ({vis_ra})", "ra.number"),
     "visit_report": ("LEFT JOIN visit_report ON visit_report.id = complaint.visit_report_id "
                      "AND ({visit})", "visit_report.visited_at"),
+    "owner": ("LEFT JOIN app_user ow ON ow.id = complaint.owner_id", "ow.full_name"),
 }
 #: The list's order, total as the product's (``models.indexes.tie_break``): the
 #: order its list index keeps, so the page is one index range read.

@@ -143,7 +143,8 @@ def _keep_tally(session, flush_context) -> None:
     for complaint in session.deleted:
         if isinstance(complaint, Complaint):
             _add(total, counts_of(_values(complaint, before=True)), -1)
-    _move(session.connection(), total)
+    if total:
+        _move(session.connection(), total)
 
 
 def _move(connection, total: dict) -> None:
