@@ -194,8 +194,9 @@ class Floor:
         document = ("(coalesce(complaint.number, '') || ' ' || coalesce(complaint.content, '')"
                     " || ' ' || coalesce(complaint.product, '') || ' ' || "
                     "coalesce(complaint.batch_no, ''))")
-        like = "ILIKE" if self.dialect == "postgresql" else "LIKE"
-        return f"{document} {like} '%{escaped}%'"
+        if self.dialect == "postgresql":  # psycopg reads % as a placeholder's start
+            return f"{document} ILIKE '%%{escaped}%%'"
+        return f"{document} LIKE '%{escaped}%'"
 
     # -- pages ------------------------------------------------------------------------
     def list_page(self):
@@ -215,8 +216,8 @@ class Floor:
                        "complaint.kind, complaint.severity, complaint.status, "
                        "complaint.effective_due_date, complaint.level")
             if request.args.get("sort") == "customer":
-                join = "CROSS JOIN" if self.dialect == "sqlite" else "JOIN"
-                sql = (f"SELECT {columns} FROM customer {join} complaint "
+                # CROSS JOIN: SQLite then reads customers in code order first.
+                sql = (f"SELECT {columns} FROM customer CROSS JOIN complaint "
                        f"WHERE complaint.customer_id = customer.id AND ({rules['cust']}) "
                        f"AND {' AND '.join(where)} ORDER BY customer.code, complaint.id "
                        f"LIMIT {PAGE_SIZE} OFFSET {page * PAGE_SIZE}")
