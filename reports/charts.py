@@ -49,8 +49,10 @@ def build_chart(table: Table) -> Chart | None:
     rows = table.rows[:MAX_ROWS]
     if table.chart is None or not indexes or not rows:
         return None
-    totals = [sum(float(values[i] or 0) for i in indexes) for _label, values in rows]
-    largest = max(totals) or 1.0
+    # A row with no figure at all (an average of nothing) is labelled "—", as in its table.
+    totals = [None if all(values[i] is None for i in indexes)
+              else sum(float(values[i] or 0) for i in indexes) for _label, values in rows]
+    largest = max(total or 0.0 for total in totals) or 1.0
     scale = (WIDTH - LABEL_WIDTH - 70) / largest
     legend, x, y = [], LABEL_WIDTH, 4.0
     for position, index in enumerate(indexes):
@@ -66,7 +68,7 @@ def build_chart(table: Table) -> Chart | None:
     for number, ((label, values), total) in enumerate(zip(rows, totals, strict=True)):
         row_y = top + number * (BAR_HEIGHT + GAP)
         chart_rows.append((row_y + BAR_HEIGHT - 4, str(label), shown(total, kind)
-                           if kind != "count" else str(int(total))))
+                           if kind != "count" or total is None else str(int(total))))
         x = float(LABEL_WIDTH)
         for position, index in enumerate(indexes):
             value = float(values[index] or 0)

@@ -221,3 +221,16 @@ def test_the_working_day_counter_agrees_with_counting_day_by_day():
     # After 26 January (a make-up workday): 27 January, then the holiday (28 January to
     # 4 February), then 5 February.
     assert counter.between(date(2025, 1, 26), date(2025, 2, 5)) == 2
+
+
+def test_a_chart_row_without_a_figure_says_so_as_its_table_does():
+    from reports.charts import build_chart
+    from reports.tables import Column, Table
+
+    table = Table("t", "Average", "Month", [Column("average", "Average", kind="days"),
+                                            Column("count", "Notified", charted=False)],
+                  [("2026-10", [None, 0]), ("2026-11", [2.5, 2])])
+    chart = build_chart(table)
+    assert [(label, total) for _y, label, total in chart.rows] == [("2026-10", "—"),
+                                                                   ("2026-11", "2.5")]
+    assert len(chart.bars) == 1
