@@ -12,9 +12,9 @@ app-context teardown) when the generator finishes or the server closes it becaus
 client went away.
 
 XLSX cannot be sent before it is complete (a zip file ends with its directory), so it
-is written in the view, row by row, by openpyxl's write-only mode into a temporary
-file (memory stays flat at 100,000 rows, where tablib's in-memory workbook took
-hundreds of megabytes), and the file is then sent from disk.
+is written in the view, row by row, by XlsxWriter's constant-memory mode into a
+temporary file (memory stays flat at 100,000 rows, where tablib's in-memory workbook
+took hundreds of megabytes), and the file is then sent from disk.
 
 The cells (issue 17 item 2, issue 15 item 4) come from an ``ExportPlan`` made once per
 export: per column one small function from the record to its value, code labels from a
@@ -38,13 +38,10 @@ from decimal import Decimal
 from urllib.parse import quote
 
 import sqlalchemy as sa
+import xlsxwriter
 from flask import Response, send_file, stream_with_context
 from flask_babel import gettext as _
 from markupsafe import Markup
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
 from models import db
@@ -369,13 +366,20 @@ def _width(value) -> int:
 
 
 def xlsx_response(view, rows, filename: str | None = None):
-    """The rows as an XLSX download, written row by row (openpyxl write-only) into a
-    temporary file: typed cells, bold frozen header, widths from the first rows."""
+    """The rows as an XLSX download, written row by row into a temporary file:
+    typed cells, bold frozen header, widths from the first rows.
+
+    XlsxWriter in its constant-memory mode: each row goes to disk as it comes (memory
+    stays flat), at about half the time per cell of openpyxl's write-only mode (100,149
+    rows × 39 columns: the writer took 23 of an export's 31 s)."""
     plan = ExportPlan(view, typed=True)
-    workbook = Workbook(write_only=True)
+    file = tempfile.TemporaryFile()  # unlinked at once; gone when the response closes
+    workbook = xlsxwriter.Workbook(file, {
+        "constant_memory": True, "strings_to_numbers": False,
+        "strings_to_formulas": False, "strings_to_urls": False})
     title = INVALID_TITLE_REGEX.sub("-", str(view.name))[:31] or "Sheet"
-    sheet = workbook.create_sheet(title=title)
-    sheet.freeze_panes = "A2"
+    sheet = workbook.add_worksheet(title)
+    sheet.freeze_panes(1, 0)
     records = plan.rows(rows)
     sample = []
     for values in records:
@@ -384,41 +388,44 @@ def xlsx_response(view, rows, filename: str | None = None):
             break
     for index, label in enumerate(plan.labels):
         widest = max([_width(label) + 2, *(_width(r[index]) for r in sample)])
-        sheet.column_dimensions[get_column_letter(index + 1)].width = min(60, max(8, widest + 1))
-    bold = Font(bold=True)
-    header = []
-    for label in plan.labels:
-        cell = WriteOnlyCell(sheet, value=XLSX_ILLEGAL.sub("", label))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    formats = plan.formats
+        sheet.set_column(index, index, min(60, max(8, widest + 1)))
+    bold = workbook.add_format({"bold": True})
+    for index, label in enumerate(plan.labels):
+        sheet.write_string(0, index, XLSX_ILLEGAL.sub("", str(label)), bold)
+    styles = {code: workbook.add_format({"num_format": code})
+              for code in {DATE_FORMAT, DATETIME_FORMAT, *filter(None, plan.formats)}}
+    number_styles = [styles.get(code) for code in plan.formats]
+    write_string, write_number = sheet.write_string, sheet.write_number
+    write_datetime, write_boolean = sheet.write_datetime, sheet.write_boolean
+    as_datetime, as_date = styles[DATETIME_FORMAT], styles[DATE_FORMAT]
 
-    def write(values):
-        # Plain values where no number format is needed (a cell object costs more).
-        cells = []
-        for value, number_format in zip(values, formats, strict=True):
+    def write(row: int, values):
+        for column, value in enumerate(values):
+            if value is None:
+                continue
             if isinstance(value, str):
                 if XLSX_ILLEGAL.search(value):
                     value = XLSX_ILLEGAL.sub("", value)
+                write_string(row, column, value)
+            elif isinstance(value, bool):
+                write_boolean(row, column, value)
+            elif isinstance(value, datetime):
+                write_datetime(row, column, value, as_datetime)
             elif isinstance(value, date):
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = DATETIME_FORMAT if isinstance(value, datetime) \
-                    else DATE_FORMAT
-                value = cell
-            elif number_format and value is not None:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.number_format = number_format
-                value = cell
-            cells.append(value)
-        sheet.append(cells)
+                write_datetime(row, column, value, as_date)
+            elif isinstance(value, (int, float, Decimal)):
+                write_number(row, column, value, number_styles[column])
+            else:
+                write_string(row, column, XLSX_ILLEGAL.sub("", str(value)))
 
+    row = 1
     for values in sample:
-        write(values)
+        write(row, values)
+        row += 1
     for values in records:
-        write(values)
-    file = tempfile.TemporaryFile()  # unlinked at once; gone when the response closes
-    workbook.save(file)
+        write(row, values)
+        row += 1
+    workbook.close()
     file.seek(0)
     name, _ascii = export_filename(view, "xlsx")
     response = send_file(file, mimetype=XLSX_MIMETYPE, as_attachment=True,
