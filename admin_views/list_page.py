@@ -20,7 +20,7 @@ import json
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, request
+from flask import request
 from flask_admin import expose
 from flask_admin._compat import text_type
 from flask_admin.babel import gettext as admin_gettext
@@ -30,6 +30,7 @@ from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
 from .formatting import _current_locale
+from .page_frame import versioned_script
 from .quick_filters import QuickFilterMixin
 
 
@@ -270,13 +271,7 @@ class LeanListMixin(QuickFilterMixin):
     def filters_script(self):
         """The filter groups (``filter_groups_script``); cached for a year, as its URL
         changes with its content and language."""
-        version, script = self.filter_groups_script()
-        response = Response(script, mimetype="text/javascript")
-        if request.args.get("v") == version:
-            response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
-        else:
-            response.headers["Cache-Control"] = "no-cache"
-        return response
+        return versioned_script(*self.filter_groups_script(), shared="private")
 
     def list_rows(self, data, row_actions, return_url: str, with_checkbox: bool):
         """The rows of the page as one piece of HTML, or None when a row action is one

@@ -72,12 +72,17 @@ def widgets_url() -> str:
 @bp.get("/frame/widgets.js")
 def widgets():
     """The widgets' set-up (``widgets_script``); cached for a year under its version."""
-    version, script = widgets_script()
+    return versioned_script(*widgets_script(), shared="public")
+
+
+def versioned_script(version: str, script: str, shared: str) -> Response:
+    """A script named by its content's ``version``: kept for a year when asked for
+    under that version (``?v=``), revalidated otherwise; ``shared``: ``public`` (the
+    same for everyone) or ``private`` (the user's)."""
     response = Response(script, mimetype="text/javascript")
-    if request.args.get("v") == version:
-        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-    else:
-        response.headers["Cache-Control"] = "no-cache"
+    response.headers["Cache-Control"] = (
+        f"{shared}, max-age=31536000, immutable" if request.args.get("v") == version
+        else "no-cache")
     return response
 
 

@@ -3,6 +3,7 @@
 the test upgrades to the head."""
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask_migrate import upgrade
 
@@ -26,3 +27,15 @@ def app_before(request, tmp_path_factory, revision: str, prefix: str):
         db.session.remove()
         db.engine.dispose()
     next(database, None)  # drops the PostgreSQL database
+
+
+def department_and_customer(run, now: dict) -> tuple[int, int]:
+    """One department and one customer of it, by raw SQL on a database of an older
+    revision (the models describe the newest): their ids."""
+    run(sa.text("INSERT INTO department (code, name, active) VALUES ('svc', '客服部', :t)"),
+        {"t": True})
+    department = run(sa.text("SELECT id FROM department")).scalar_one()
+    run(sa.text("INSERT INTO customer (code, name, kind, grade, department_id, level, "
+                "version_id, created_at, updated_at) VALUES ('KH1', '甲公司', 'dealer', "
+                "'B', :d, 'internal', 1, :now, :now)"), {**now, "d": department})
+    return department, run(sa.text("SELECT id FROM customer")).scalar_one()

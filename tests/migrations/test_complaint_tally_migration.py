@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 
 from models import db
 
-from ..migration_support import app_before
+from ..migration_support import app_before, department_and_customer
 
 REVISION = "0041_owner"
 
@@ -23,13 +23,7 @@ def test_the_complaints_already_there_are_counted(old_app):
     with old_app.app_context():
         run = db.session.execute
         now = {"now": "2026-11-05 01:00:00"}
-        run(sa.text("INSERT INTO department (code, name, active) "
-                    "VALUES ('svc', '客服部', :t)"), {"t": True})
-        department = run(sa.text("SELECT id FROM department")).scalar_one()
-        run(sa.text("INSERT INTO customer (code, name, kind, grade, department_id, level, "
-                    "version_id, created_at, updated_at) VALUES ('KH1', '甲公司', 'dealer', "
-                    "'B', :d, 'internal', 1, :now, :now)"), {**now, "d": department})
-        customer = run(sa.text("SELECT id FROM customer")).scalar_one()
+        department, customer = department_and_customer(run, now)
         # Received (UTC) — 30 Sept 2026 17:00 UTC is 1 October in Shanghai; notified.
         for number, received, notified, on_time, product in (
                 ("2609001", "2026-09-29 02:00:00", "2026-09-30 02:00:00", True, "冰箱"),

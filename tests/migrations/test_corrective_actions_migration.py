@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 
 from models import db
 
-from ..migration_support import app_before
+from ..migration_support import app_before, department_and_customer
 
 REVISION = "0035b_corrective_actions"
 
@@ -23,13 +23,7 @@ def test_complaint_texts_become_actions(old_app):
     with old_app.app_context():
         run = db.session.execute
         now = {"now": "2026-11-05 01:00:00"}
-        run(sa.text("INSERT INTO department (code, name, active) "
-                    "VALUES ('svc', '客服部', :t)"), {"t": True})
-        department = run(sa.text("SELECT id FROM department")).scalar_one()
-        run(sa.text("INSERT INTO customer (code, name, kind, grade, department_id, level, "
-                    "version_id, created_at, updated_at) VALUES ('KH1', '甲公司', 'dealer', "
-                    "'B', :d, 'internal', 1, :now, :now)"), {**now, "d": department})
-        customer = run(sa.text("SELECT id FROM customer")).scalar_one()
+        department, customer = department_and_customer(run, now)
         for number, status, text, level in (("2611001", "closed", "增加跌落试验", "secret"),
                                             ("2611002", "approved", "更换包装供应商",
                                              "internal"),

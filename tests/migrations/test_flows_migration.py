@@ -9,7 +9,7 @@ from flask_migrate import upgrade
 
 from models import db
 
-from ..migration_support import app_before
+from ..migration_support import app_before, department_and_customer
 
 REVISION = "0026_regulation_flows"
 
@@ -24,13 +24,7 @@ def test_customer_files_become_company_c_and_permanent(old_app):
     with old_app.app_context():
         run = db.session.execute
         now = {"now": "2026-01-05 01:00:00"}
-        run(sa.text("INSERT INTO department (code, name, active) "
-                    "VALUES ('svc', '客服部', :t)"), {"t": True})
-        department = run(sa.text("SELECT id FROM department")).scalar_one()
-        run(sa.text("INSERT INTO customer (code, name, kind, grade, department_id, level, "
-                    "version_id, created_at, updated_at) VALUES ('KH1', '甲公司', 'dealer', "
-                    "'B', :d, 'internal', 1, :now, :now)"), {**now, "d": department})
-        customer = run(sa.text("SELECT id FROM customer")).scalar_one()
+        department, customer = department_and_customer(run, now)
         for title, level, retention in (("公开十年", "public", "10y"),
                                         ("秘密三十年", "secret", "30y"),
                                         ("内部永久", "internal", "permanent")):
