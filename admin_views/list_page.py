@@ -29,7 +29,7 @@ from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
-from .formatting import _current_locale
+from .formatting import _current_locale, translated
 from .page_frame import versioned_script
 from .quick_filters import QuickFilterMixin
 
@@ -67,24 +67,12 @@ def cached_translation(function):
     do not change while the app runs, and each look-up through Flask-Babel walks its
     context and domain (a list page asked about thirty of them)."""
     def translate(message, **variables):
-        key = (function, str(_current_locale()), message)
+        key = (function, _current_locale(), message)
         text = _TEXTS.get(key)
         if text is None:
             text = _TEXTS[key] = function(message)
         return text % variables if variables else text
     return translate
-
-
-def label_text(label) -> str:
-    """A label (a lazy translation or text) as text, remembered per language when it
-    is a plain lazy label (menu entries and screen names, on every page)."""
-    if not isinstance(label, LazyString) or label._kwargs:
-        return str(label)
-    key = (label._func, str(_current_locale()), label._args)
-    text = _TEXTS.get(key)
-    if text is None:
-        text = _TEXTS[key] = str(label)
-    return text
 
 
 #: Endpoints whose URLs depend on their arguments only (static files): built once.
@@ -179,6 +167,28 @@ class LeanListMixin(QuickFilterMixin):
         if self.column_editable_list:
             return "admin/record_list_editable.html"
         return "admin/record_list.html"
+
+    def get_actions_list(self):
+        """Flask-Admin's allowed bulk actions and their confirmations, with the labels
+        read through ``translated`` (each is a lazy label; the page asks for them all).
+        Which actions are allowed is still asked per request (``is_action_allowed``)."""
+        actions, confirmations = [], {}
+        for name, text in self._actions:
+            if self.is_action_allowed(name):
+                actions.append((name, translated(text)))
+                confirmation = self._actions_data[name][2]
+                text = translated(confirmation) if confirmation is not None else ""
+                if text:
+                    confirmations[name] = text
+        return actions, confirmations
+
+    def search_placeholder(self):
+        """Flask-Admin's placeholder (the searchable columns' labels), per language."""
+        placeholders = self.__dict__.setdefault("_search_placeholders", {})
+        locale = _current_locale()
+        if locale not in placeholders:
+            placeholders[locale] = super().search_placeholder()
+        return placeholders[locale]
 
     def get_url(self, endpoint, **kwargs):
         """Flask-Admin's ``get_url``; a static file's URL (a dozen a page, each through

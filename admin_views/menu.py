@@ -13,12 +13,12 @@ from markupsafe import Markup, escape
 
 from permissions.scoping import actor, remembered
 
-from .list_page import _current_locale, label_text
+from .formatting import _current_locale, translated
 
 
 def _entry(item, view, nested: bool) -> str:
     url = escape(item.get_url() or "")
-    name = escape(label_text(item.name))
+    name = escape(translated(item.name))
     if nested:
         active = " active" if item.is_active(view) else ""
         return f'<li><a class="dropdown-item{active}" href="{url}">{name}</a></li>'
@@ -49,7 +49,7 @@ def _menu(view) -> Markup:
             active = "active " if item.is_active(view) else ""
             out.append(f'<li class="{active}dropdown"><button type="button" '
                        'class="btn btn-link nav-link dropdown-toggle" data-toggle="dropdown" '
-                       f'aria-haspopup="true" aria-expanded="false">{escape(label_text(item.name))}'
+                       f'aria-haspopup="true" aria-expanded="false">{escape(translated(item.name))}'
                        '</button><ul class="dropdown-menu">')
             out.extend(_entry(child, view, True) for child in children)
             out.append("</ul></li>")

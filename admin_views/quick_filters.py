@@ -27,6 +27,7 @@ from models.mixins import Assignable, Owned
 from permissions.scoping import actor
 
 from .fields import LOCAL_TZ, UTC
+from .formatting import translated
 
 #: Query arguments of the quick filters.
 ARGS = ("status", "late", "mine", "department", "from", "to")
@@ -104,7 +105,7 @@ class QuickFilterMixin:
         statuses = getattr(self.model, "statuses", None) or {}
         column = date_column(self)
         return QuickFilters(
-            statuses=[(code, str(label)) for code, label in statuses.items()],
+            statuses=[(code, translated(label)) for code, label in statuses.items()],
             status=request.args.get("status", "") if statuses else "",
             late=(request.args.get("late") == "1") if hasattr(self.model, "late_reason")
             else None,
@@ -112,7 +113,7 @@ class QuickFilterMixin:
             if issubclass(self.model, Assignable) else None,
             departments=active_departments() if issubclass(self.model, Owned) else [],
             department=request.args.get("department", ""),
-            dates=str(self.column_labels.get(column.key, column.key)) if column is not None
+            dates=translated(self.column_labels.get(column.key, column.key)) if column is not None
             else None,
             date_from=request.args.get("from", ""), date_to=request.args.get("to", ""))
 

@@ -134,7 +134,7 @@ def status_with_flag(view, context, record, name):
     if late is None:
         return label
     return Markup(f'{escape(label)} <span class="badge badge-danger" data-late="1">'
-                  f'{escape(str(late))}</span>')
+                  f'{escape(translated(late))}</span>')
 
 
 class WorkflowMixin:
