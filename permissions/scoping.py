@@ -77,7 +77,7 @@ def bind_request_user(user) -> Principal:
     if (request.endpoint or "").rpartition(".")[2] == "static":
         return principal
     if principal.is_authenticated and request.method in READ_ONLY_METHODS \
-            and not _reads_one_record_no_door_opens():
+            and not _screen_of_a_type_no_door_opens():
         statement = remembered("doors", principal, doors_statement)
         principal = replace(principal, doors=doors_of(principal, statement))
     g.scope_user = principal
@@ -85,13 +85,16 @@ def bind_request_user(user) -> Principal:
     return principal
 
 
-def _reads_one_record_no_door_opens() -> bool:
-    """A details page of a record type no door opens (a complaint, a customer): it reads
-    its row by id and the rows linked to it, where the doors' subqueries in SQL (as a
-    request that writes uses them) cost nothing, while looking them up first is a
-    statement of its own. Lists keep the look-up: it lets them page from an index."""
-    table, _sep, view = (request.endpoint or "").rpartition(".")
-    return view == "details_view" and REGISTRY.get(table) not in DOOR_MODELS
+def _screen_of_a_type_no_door_opens() -> bool:
+    """A screen of a record type no door opens (complaints, customers): its list,
+    details or form read that type's rows and the rows linked to them, where the doors'
+    subqueries in SQL (as a request that writes uses them) cost nothing, while looking
+    them up first is a statement of its own on every page. The archive files' and
+    loans' screens, and every other page, keep the look-up: it lets a list of files
+    page from an index."""
+    table, _sep, _view = (request.endpoint or "").rpartition(".")
+    model = REGISTRY.get(table)
+    return model is not None and model not in DOOR_MODELS
 
 
 class RowCriteria(LoaderCriteriaOption):
