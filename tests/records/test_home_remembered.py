@@ -17,6 +17,7 @@ import admin_views.work_queue as work_queue
 import models.service_clock as service_clock
 import permissions.core as core
 from models import Complaint, ServiceRequest, db
+from models.office_settings import forget
 from models.clock import today
 from models.service_clock import to_utc
 
@@ -32,8 +33,21 @@ from ..world import USERS
 
 
 @pytest.fixture(name="builds")
-def builds_fixture(monkeypatch):
-    """How many times each remembered statement was built (not taken from the memo)."""
+def builds_fixture(app, world, client_as, monkeypatch):
+    """How many times each remembered statement was built (not taken from the memo) in
+    this test, which starts with nothing remembered.
+
+    The app is the session's, and so is its settings snapshot with the statements
+    remembered in it: a home page an earlier test showed the same user on the same day
+    under the same grants (the permission matrix shows every user's) is remembered
+    still, and this test's first page would build nothing. Counting from zero then
+    depended on which tests the worker ran before (a full run failed, the file alone
+    passed). So every user's home page is shown first, as those tests may have, and
+    the snapshot is dropped (``office_settings.forget``): the next request reads the
+    settings again into a snapshot with nothing remembered."""
+    for username in world.users:
+        assert client_as(username).get("/admin/").status_code == 200
+    forget(app)
     counts = {"counts": 0, "queue": 0}
 
     def counted(name, build):
