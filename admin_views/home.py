@@ -34,7 +34,7 @@ from models import (
 from models.monthly_review import review_due
 from permissions import can, visible
 from permissions.core import today
-from permissions.scoping import actor
+from permissions.scoping import actor, remembered, scoped
 from reports.home import report_review_todos
 
 from .performance import COUNT_CAP, CappedCount, capped_count_select
@@ -60,18 +60,38 @@ class Figure:
     """False: an item whose ``count`` is set by its source (a review due), not counted."""
 
 
-def fill_counts(figures: list[Figure]) -> None:
+def fill_counts(figures: list[Figure], day) -> None:
     """Count every figure in a single statement, each capped like the list pager
-    ("500+"): a figure costs the same at ten thousand and at a million rows."""
+    ("500+"): a figure costs the same at ten thousand and at a million rows.
+
+    Building that statement (the user's ``visible`` and each figure's criteria, some
+    sixty clauses) cost more than running it, so it is remembered like the user's
+    loader criteria (``permissions.scoping.remembered``: per principal, Shanghai date,
+    grants in force, settings generation), and under the day the figures were built
+    for and their keys. Everything it embeds is a function of these: the criteria read
+    the day, the user and the settings; the one moment (a service request's or work
+    order's hours, ``models.service_clock.moment_param``) is a parameter taken each
+    time it runs. The same statement object also keeps SQLAlchemy's cache key.
+    """
     figures = [f for f in figures if f.counted]
     if not figures:
         return
-    columns = [capped_count_select(sa.select(f.model.id).where(visible(actor(), f.model),
-                                                               *f.criteria), COUNT_CAP)
-               .scalar_subquery().label(f"n{index}") for index, f in enumerate(figures)]
-    for figure, count in zip(figures, db.session.execute(sa.select(*columns)).one(),
-                             strict=True):
+    kind = ("home-counts", day, tuple(f.key for f in figures))
+    statement = remembered(kind, actor(), lambda user: _counts_statement(user, figures))
+    for figure, count in zip(figures, db.session.execute(statement).one(), strict=True):
         figure.count = CappedCount(count, COUNT_CAP)
+
+
+def _counts_statement(user, figures: list[Figure]):
+    """One SELECT of a capped count (a scalar subquery) per figure."""
+    clauses = {}  # one visible() per model: a model counted by several figures
+    for figure in figures:
+        if figure.model not in clauses:
+            clauses[figure.model] = visible(user, figure.model)
+    return scoped(sa.select(*(
+        capped_count_select(sa.select(f.model.id).where(clauses[f.model], *f.criteria),
+                            COUNT_CAP).scalar_subquery().label(f"n{index}")
+        for index, f in enumerate(figures))), user)
 
 
 def cards() -> list[Figure]:
@@ -243,7 +263,7 @@ class HomeView(AdminIndexView):
         day = today()
         todos = [todo for source in TODO_SOURCES for todo in source(self.admin, day)]
         figures = cards()
-        fill_counts([*todos, *figures])
+        fill_counts([*todos, *figures], day)
         queue, mine = home_lists(day)
         return self.render("admin/home.html", cards=figures, todos=todos, queue=queue,
                            mine=mine)

@@ -27,7 +27,7 @@ from flask_login import current_user
 from models import REGISTRY, AuditEvent, db
 from models.recent_view import RecentView
 from permissions import can, visible
-from permissions.scoping import actor
+from permissions.scoping import actor, remembered, scoped
 
 #: Entries each list shows.
 SHOWN = 10
@@ -62,7 +62,17 @@ def title_column(model):
 
 
 def _keys(user, tables) -> list:
-    """(list, table, record id as text, at) of both lists, newest first per list."""
+    """(list, table, record id as text, at) of both lists, newest first per list.
+
+    The statement is remembered per principal (``permissions.scoping.remembered``),
+    username and tables: it embeds nothing else (no moment; the newest rows are read
+    each time it runs)."""
+    statement = remembered(("recent-keys", user.username, tuple(tables)), actor(),
+                           lambda principal: scoped(_keys_statement(user, tables), principal))
+    return db.session.execute(statement).all()
+
+
+def _keys_statement(user, tables):
     viewed = sa.select(sa.literal("viewed").label("list"), RecentView.model.label("model"),
                        sa.cast(RecentView.record_id, sa.String).label("record_id"),
                        RecentView.viewed_at.label("at")) \
@@ -78,8 +88,7 @@ def _keys(user, tables) -> list:
         .where(latest.c.model.in_(tables)) \
         .group_by(latest.c.model, latest.c.record_id) \
         .order_by(sa.func.max(latest.c.at).desc()).limit(2 * SHOWN)
-    return db.session.execute(sa.union_all(
-        sa.select(*viewed.subquery().c), sa.select(*changed.subquery().c))).all()
+    return sa.union_all(sa.select(*viewed.subquery().c), sa.select(*changed.subquery().c))
 
 
 def _pk(text) -> int | None:
@@ -101,9 +110,14 @@ def recent_records() -> dict[str, list[RecentItem]]:
         wanted.setdefault(table, set()).add(pk)
     texts = {}
     if wanted:
+        # The user's visible() per kind, remembered like the statement above.
+        rules = remembered("recent-visible", user, lambda _principal: {})
+        for table in wanted:
+            if table not in rules:
+                rules[table] = visible(user, REGISTRY[table])
         parts = [sa.select(sa.literal(table).label("kind"), model.id.label("id"),
                            title_column(model).label("text"))
-                 .where(model.id.in_(sorted(ids)), visible(user, model))
+                 .where(model.id.in_(sorted(ids)), rules[table])
                  for table, ids in wanted.items() for model in (REGISTRY[table],)]
         texts = {(row.kind, row.id): row.text
                  for row in db.session.execute(sa.union_all(*parts))}

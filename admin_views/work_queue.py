@@ -29,7 +29,7 @@ from models.workflow import Stateful
 from permissions import visible
 from permissions.core import _scope_clause, grants
 from permissions.levels import levels_up_to
-from permissions.scoping import actor
+from permissions.scoping import actor, remembered, scoped
 
 from .record_page import due_field, is_destructive
 
@@ -166,15 +166,29 @@ def _mine_parts(user) -> list:
             for table, model in REGISTRY.items() if issubclass(model, Assignable)]
 
 
+def _statement(user, department: str | None):
+    """The UNION ALL of every kind's part, or None when no kind has one.
+
+    Remembered like the user's loader criteria (``permissions.scoping.remembered``:
+    per principal, Shanghai date, grants in force, settings generation) and the user's
+    department code (``by_department``): building it (a part per kind, a clause per
+    step) cost more than running it. It embeds only these: the steps' declarations,
+    the user's grants, scope, clearance and id; no date and no moment (a record's
+    countdown is worked out from ``day`` when the rows are read).
+    """
+    parts = [*_queue_parts(user, department), *_mine_parts(user)]
+    return scoped(sa.union_all(*parts), user) if parts else None
+
+
 def home_lists(day: date) -> tuple[list[tuple], list[tuple]]:
     """(queue, mine): the records waiting for the user's steps and the records they
     handle, each [(table, kind label, total, [QueueItem])], from one SQL statement."""
-    user = actor()
     department = getattr(getattr(current_user, "department", None), "code", None)
-    parts = [*_queue_parts(user, department), *_mine_parts(user)]
-    if not parts:
+    statement = remembered(("home-queue", department), actor(),
+                           lambda user: _statement(user, department))
+    if statement is None:
         return [], []
-    rows = db.session.execute(sa.union_all(*parts)).all()
+    rows = db.session.execute(statement).all()
     return _groups(rows, "queue", day), _groups(rows, "mine", day)
 
 

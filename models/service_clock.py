@@ -13,7 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
 
 from .choices import LEVELS
 from .mixins import utcnow
@@ -78,6 +81,14 @@ def moment_of(day: date) -> datetime:
     if day == to_local(utcnow()).date():
         return utcnow()
     return to_utc(datetime.combine(day, time()))
+
+
+def moment_param(day: date):
+    """``moment_of(day)`` in SQL: a bound parameter whose value is taken each time the
+    statement runs, so a statement built once and reused (the home page's, remembered
+    for the day: ``admin_views/home.py``) never freezes the moment it was built at. Its
+    type is the column's it is compared with."""
+    return sa.bindparam(None, callable_=partial(moment_of, day))
 
 
 def highest_level(*levels: str | None) -> str:

@@ -33,6 +33,7 @@ from .service_clock import (
     add_office_hours,
     highest_level,
     moment_of,
+    moment_param,
     office_hours_between,
     to_local,
 )
@@ -171,7 +172,7 @@ class ServiceRequest(Stateful, Assignable, BusinessRecord, Model):
     @classmethod
     def late_clause(cls, today: date):
         return sa.and_(cls.status == code_literals("received")[0],
-                       cls.handle_due_at < moment_of(today))
+                       cls.handle_due_at < moment_param(today))
 
     def late_reason(self, today: date):
         if self.status != "received" or self.handle_due_at is None \

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .base import Model
 from .mixins import Assignable, BusinessRecord, assign_step, code_literals, foreign_key
 from .numbering import period_problem
-from .service_clock import highest_level, moment_of, to_local
+from .service_clock import highest_level, moment_of, moment_param, to_local
 from .service_request import ServiceSettings, customer_of, no_future
 from .workflow import Stateful, Transition
 
@@ -140,7 +140,7 @@ class WorkOrder(Stateful, Assignable, BusinessRecord, Model):
     @classmethod
     def late_clause(cls, today: date):
         return sa.and_(cls.status.in_(code_literals(*OPEN)),
-                       cls.repair_due_at < moment_of(today))
+                       cls.repair_due_at < moment_param(today))
 
     def late_reason(self, today: date):
         if self.status not in OPEN or self.repair_due_at is None \

@@ -136,8 +136,9 @@ class RowCriteria(LoaderCriteriaOption):
         return (id_, self.__class__, *key)
 
 
-#: Principals whose options one settings snapshot remembers before it starts afresh.
-REMEMBERED = 512
+#: Entries one settings snapshot remembers before it starts afresh: each user's options
+#: and the home page's statements, about eight per user (256 users).
+REMEMBERED = 2048
 
 
 def scope_options(principal: Principal) -> tuple:
@@ -196,7 +197,24 @@ def _filter_rows(state: ORMExecuteState) -> None:
     options = g.get("scope_options")
     if options is None:  # in a request but before the user is bound: default deny
         options = _denied()
+    if _carries(state.statement, options):
+        return  # built with these very options (``scoped``): filtered as it stands
     state.statement = state.statement.options(*options)
+
+
+def scoped(statement, principal: Principal):
+    """``statement`` with ``principal``'s loader criteria already applied: a statement
+    remembered across requests (the home page's) and given these options runs as it
+    is, so SQLAlchemy reuses its cache key instead of walking a new copy each time.
+    The hook still compares them with the request's own options, object for object,
+    and adds those whenever they are not the ones carried (never fewer rules)."""
+    return statement.options(*scope_options(principal))
+
+
+def _carries(statement, options: tuple) -> bool:
+    carried = getattr(statement, "_with_options", ())
+    return bool(options) and len(carried) >= len(options) and all(
+        mine is theirs for mine, theirs in zip(carried[-len(options):], options, strict=True))
 
 
 def principal_of(user) -> Principal:
