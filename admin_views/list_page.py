@@ -173,13 +173,13 @@ class LeanListMixin(QuickFilterMixin):
         read through ``translated`` (each is a lazy label; the page asks for them all).
         Which actions are allowed is still asked per request (``is_action_allowed``)."""
         actions, confirmations = [], {}
-        for name, text in self._actions:
+        for name, label in self._actions:
             if self.is_action_allowed(name):
-                actions.append((name, translated(text)))
+                actions.append((name, translated(label)))
                 confirmation = self._actions_data[name][2]
-                text = translated(confirmation) if confirmation is not None else ""
-                if text:
-                    confirmations[name] = text
+                asked = translated(confirmation) if confirmation is not None else ""
+                if asked:
+                    confirmations[name] = asked
         return actions, confirmations
 
     def search_placeholder(self):
