@@ -20,7 +20,7 @@ import json
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import request
+from flask import g, request
 from flask_admin import expose
 from flask_admin._compat import text_type
 from flask_admin.babel import gettext as admin_gettext
@@ -74,6 +74,9 @@ def cached_translation(function):
         return text % variables if variables else text
     return translate
 
+
+#: The page number in a list URL whose page is then replaced (``_get_list_url``).
+PAGE_MARK = 987654321
 
 #: Endpoints whose URLs depend on their arguments only (static files): built once.
 STATIC_SUFFIX = ".static"
@@ -203,7 +206,25 @@ class LeanListMixin(QuickFilterMixin):
 
     def _get_list_url(self, view_args) -> str:
         """Flask-Admin's list URL without ``page_size`` when it is the default: every
-        link of a page (two per row) carried ``?page_size%3D20`` for nothing."""
+        link of a page (two per row) carried ``?page_size%3D20`` for nothing.
+
+        The pager asks for the same list's URL once per page number it shows (nine);
+        each went through the URL map. A page other than the first is the request's
+        one URL of that list with its ``page`` (the first argument) replaced."""
+        if not view_args.page:
+            return self._list_url(view_args)
+        key = (self.endpoint, view_args.page_size, view_args.sort, view_args.sort_desc,
+               view_args.search, repr(view_args.filters),
+               repr(sorted((view_args.extra_args or {}).items())))
+        patterns = g.setdefault("list_url_patterns", {})
+        if key not in patterns:
+            pattern = self._list_url(view_args.clone(page=PAGE_MARK))
+            patterns[key] = pattern if f"?page={PAGE_MARK}&" in pattern + "&" else None
+        if patterns[key] is None:  # the page is not where it is looked for: built as asked
+            return self._list_url(view_args)
+        return patterns[key].replace(f"?page={PAGE_MARK}", f"?page={int(view_args.page)}", 1)
+
+    def _list_url(self, view_args) -> str:
         url = super()._get_list_url(view_args)
         if self.get_safe_page_size(view_args.page_size) == self.page_size:
             url = url.replace(f"page_size={self.page_size}", "").replace("?&", "?") \
