@@ -25,7 +25,6 @@ from flask_admin import expose
 from flask_admin._compat import text_type
 from flask_admin.babel import gettext as admin_gettext
 from flask_babel import gettext as _
-from flask_babel.speaklater import LazyString
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 

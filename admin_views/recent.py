@@ -111,13 +111,11 @@ def recent_records() -> dict[str, list[RecentItem]]:
     texts = {}
     if wanted:
         # The user's visible() per kind, remembered like the statement above.
-        rules = remembered("recent-visible", user, lambda _principal: {})
-        for table in wanted:
-            if table not in rules:
-                rules[table] = visible(user, REGISTRY[table])
         parts = [sa.select(sa.literal(table).label("kind"), model.id.label("id"),
                            title_column(model).label("text"))
-                 .where(model.id.in_(sorted(ids)), rules[table])
+                 .where(model.id.in_(sorted(ids)), remembered(
+                     ("recent-visible", table), user,
+                     lambda principal, model=model: visible(principal, model)))
                  for table, ids in wanted.items() for model in (REGISTRY[table],)]
         texts = {(row.kind, row.id): row.text
                  for row in db.session.execute(sa.union_all(*parts))}

@@ -80,3 +80,28 @@ def test_a_long_export_is_complete_and_still_hides_what_the_user_may_not_see(
             assert len(codes) == len(set(codes)) == expected, user
             if user == "supervisor":
                 assert all(int(code[-5:]) % 2 == 0 for code in codes)
+
+
+def test_a_failed_xlsx_export_leaves_no_file_open(app, client, login_as, monkeypatch):
+    """An XLSX export that fails half-way (here: a row whose value cannot be read)
+    closes its temporary file, as a finished one does when its response closes."""
+    import tempfile
+
+    from admin_views import export
+
+    opened, make = [], tempfile.TemporaryFile
+
+    def temporary_file(*args, **kwargs):
+        opened.append(make(*args, **kwargs))
+        return opened[-1]
+
+    def rows_then_failure(plan, rows):
+        yield from []
+        raise RuntimeError("the connection went away")
+
+    monkeypatch.setattr(export.tempfile, "TemporaryFile", temporary_file)
+    monkeypatch.setattr(export.ExportPlan, "rows", rows_then_failure)
+    login_as("gm")
+    with pytest.raises(RuntimeError):  # the test app lets a server error through
+        client.get("/admin/complaint/export/xlsx/")
+    assert len(opened) == 1 and opened[0].closed

@@ -17,8 +17,8 @@ import admin_views.work_queue as work_queue
 import models.service_clock as service_clock
 import permissions.core as core
 from models import Complaint, ServiceRequest, db
-from models.office_settings import forget
 from models.clock import today
+from models.office_settings import forget
 from models.service_clock import to_utc
 
 from ..clocks_support import todo
