@@ -42,10 +42,11 @@ def builds_fixture(app, world, client_as, monkeypatch):
     under the same grants (the permission matrix shows every user's) is remembered
     still, and this test's first page would build nothing. Counting from zero then
     depended on which tests the worker ran before (a full run failed, the file alone
-    passed). So every user's home page is shown first, as those tests may have, and
-    the snapshot is dropped (``office_settings.forget``): the next request reads the
-    settings again into a snapshot with nothing remembered."""
-    for username in world.users:
+    passed). So the world's accounts' home pages are shown first, as those tests may
+    have, and the snapshot is dropped (``office_settings.forget``): the next request
+    reads the settings again into a snapshot with nothing remembered. (Accounts other
+    tests add to the world, and may have logged out or deactivated, are left alone.)"""
+    for username in USERS:
         assert client_as(username).get("/admin/").status_code == 200
     forget(app)
     counts = {"counts": 0, "queue": 0}
