@@ -487,6 +487,14 @@ class Proof:
         wait_for("B back", lambda: self.ready(self.ports["B"]), 90)
         event("B started again and ready")
         back = time.time()
+        # nginx keeps a server it found refusing out of the rotation for fail_timeout
+        # (10 s) after its last failed try, so B may wait that long for its first
+        # request: wait for it (the check fails if it never comes), then load both.
+        names = {str(self.ports["A"]): "A", str(self.ports["B"]): "B"}
+        wait_for("nginx to send B a request again", lambda: any(
+            server == "B" and at > back
+            for at, server, _ in proxied(access_log, before_lines, names)), 45, 0.5)
+        event("B served a request through nginx again")
         time.sleep(LOAD_AFTER)
         wrk.send_signal(signal.SIGINT)
         output, _ = wrk.communicate(timeout=60)
@@ -497,18 +505,12 @@ class Proof:
             raise RuntimeError(f"wrk said: {output}")
         errors = {k: int(v) for k, v in re.findall(r"(\w+)=(\d+)", found.group(1))}
         latency = re.search(r"LATENCY (.*)", output).group(1)
-        names = {str(self.ports["A"]): "A", str(self.ports["B"]): "B"}
         served: dict[str, int] = {}
         retried = b_after_restart = 0
-        for line in access_log.read_text().splitlines()[before_lines:]:
-            found = re.match(r'([\d.]+) \d+ "([^"]*)" "[^"]*" GET /admin/reminder/', line)
-            if not found:
-                continue
-            tried = [address.strip() for address in found.group(2).split(",")]
-            retried += len(tried) > 1
-            server = names.get(tried[-1].rsplit(":", 1)[-1], tried[-1])
+        for at, server, tries in proxied(access_log, before_lines, names):
+            retried += tries > 1
             served[server] = served.get(server, 0) + 1
-            b_after_restart += server == "B" and float(found.group(1)) > back
+            b_after_restart += server == "B" and at > back
         total = sum(statuses.values())
         lost = total - statuses.get(200, 0) + sum(errors.values())
         self.figures.update(wrk_seconds=round(seconds, 1), wrk_requests=total,
@@ -614,6 +616,19 @@ class Proof:
                           "seconds": seconds, "figures": self.figures,
                           "checks": self.checks}, ensure_ascii=False, indent=2))
         return 0 if self.checks and all(c["ok"] for c in self.checks) else 1
+
+
+def proxied(access_log: Path, skip: int, names: dict[str, str]):
+    """(time, server that answered, servers tried) of each list request nginx logged
+    after its first `skip` lines; servers named through `names` (port to name)."""
+    lines = access_log.read_text().splitlines()[skip:] if access_log.exists() else []
+    for line in lines:
+        found = re.match(r'([\d.]+) \d+ "([^"]*)" "[^"]*" GET /admin/reminder/', line)
+        if not found:
+            continue
+        tried = [address.strip() for address in found.group(2).split(",")]
+        yield (float(found.group(1)), names.get(tried[-1].rsplit(":", 1)[-1], tried[-1]),
+               len(tried))
 
 
 def workers_of(master: int) -> set[int]:
