@@ -112,16 +112,15 @@ def store(record, upload) -> Attachment:
     return attachment
 
 
-def attachments_of(record) -> list[Attachment]:
-    return list(db.session.scalars(sa.select(Attachment).where(
-        Attachment.owner_table == record.__tablename__, Attachment.owner_id == record.id)
-        .order_by(Attachment.id)))
+#: The files' kind among the record page's rows (``RecordPageMixin.page_rows``): not a
+#: table name, so no related kind can take it.
+FILES_KIND = "~files"
 
 
 def render_links(view, context, record, name) -> Markup:
     items = [Markup('<li><a href="{}">{}</a> <small class="text-muted">{} KB</small></li>')
-             .format(url_for("files.download", attachment_id=a.id), a.filename,
-                     max(1, a.size // 1024)) for a in attachments_of(record)]
+             .format(url_for("files.download", attachment_id=a.id), a.text,
+                     max(1, a.size // 1024)) for a in view.attachments(record)]
     return Markup("<ul class='list-unstyled mb-0'>{}</ul>").format(
         Markup("").join(items)) if items else escape("—")
 
@@ -140,6 +139,20 @@ class AttachmentScreen:
         self.column_formatters = {**(self.column_formatters or {}),
                                   "attachments": render_links}
         super().__init__(*args, **kwargs)
+
+    def own_row_parts(self, record) -> list:
+        """The record's files, in the same statement as the page's related records."""
+        return [sa.select(
+            sa.literal(FILES_KIND).label("kind"), Attachment.id.label("id"),
+            Attachment.filename.label("text"), sa.literal("").label("status"),
+            sa.literal(0).label("late"), sa.literal(0).label("total"),
+            Attachment.size.label("size"),
+        ).where(Attachment.owner_table == record.__tablename__,
+                Attachment.owner_id == record.id)]
+
+    def attachments(self, record) -> list:
+        """The record's files (id, text: the file name, size), in upload order."""
+        return sorted(self.page_rows(record).get(FILES_KIND, ()), key=lambda row: row.id)
 
     def on_model_change(self, form, model, is_created):
         """Store the files in the record's own transaction: the record, its files' rows

@@ -198,20 +198,64 @@ class RecordPageMixin:
     def related_records(self, record) -> list[tuple]:
         """Records of other kinds that point at this one (many-to-one), that the user
         may list: (label, count, [(text, url, status label)], raised?) — the newest
-        ``RELATED_SHOWN`` of each kind and their number, every kind in one statement.
-        A reference record (a customer, a file, a project) lists every kind; a record
-        with a workflow only those raised from it and listed on it (a complaint's
-        corrective actions and follow-ups, ``listed_on_source``), as before: its case
-        timeline has the rest, and its page keeps its statement budget."""
-        parts, models = [], {}
-        for table, model in REGISTRY.items():
-            if model is self.model or not can(actor(), "list", model):
+        ``RELATED_SHOWN`` of each kind and their number, every kind in one statement
+        (``page_rows``). A reference record (a customer, a file, a project) lists every
+        kind; a record with a workflow only those raised from it and listed on it (a
+        complaint's corrective actions and follow-ups, ``listed_on_source``), as
+        before: its case timeline has the rest, and its page keeps its statement
+        budget."""
+        rows = self.page_rows(record)
+        found = []
+        for table, model in self._related_models().items():
+            mine = rows.get(table)
+            if not mine:
                 continue
-            if issubclass(self.model, Stateful) and not _listed_on(model, self.model):
-                continue  # a case's other records are on its timeline (case_url)
+            statuses = getattr(model, "statuses", {})
+            found.append((model.Admin.label_plural, mine[0].total, [
+                (row.text or f"#{row.id}", url_for(f"{table}.details_view", id=row.id),
+                 row.status, statuses.get(row.status, row.status), bool(row.late))
+                for row in mine], bool(getattr(model, "listed_on_source", False))))
+        return found
+
+    def page_rows(self, record) -> dict[str, list]:
+        """The rows the page lists besides the record, by kind: the related records
+        (``related_records``) and the screen's own (``own_row_parts``: an attachment
+        screen's files). One UNION ALL, sent once per request and record by whichever
+        part of the page asks first (the files' field comes before the related
+        records: two statements, before, for one page)."""
+        memo = g.setdefault("record_page_rows", {})
+        key = (self.endpoint, record.id)
+        if key not in memo:
+            parts = [*self._related_parts(record), *self.own_row_parts(record)]
+            by_kind: dict[str, list] = {}
+            for row in db.session.execute(sa.union_all(*parts)).all() if parts else ():
+                by_kind.setdefault(row.kind, []).append(row)
+            memo[key] = by_kind
+        return memo[key]
+
+    def own_row_parts(self, record) -> list:
+        """SELECTs of further rows the page lists, with ``page_rows``' columns (kind,
+        id, text, status, late, total, size): those of the screen's other bases (this
+        mixin comes first in every generated screen's bases)."""
+        further = getattr(super(), "own_row_parts", None)
+        return further(record) if further is not None else []
+
+    def _related_models(self) -> dict:
+        """The kinds ``related_records`` may list on this screen, for this user."""
+        memo = g.setdefault("record_page_kinds", {})
+        if self.endpoint not in memo:
+            memo[self.endpoint] = {
+                table: model for table, model in REGISTRY.items()
+                if model is not self.model and can(actor(), "list", model)
+                and not (issubclass(self.model, Stateful)
+                         and not _listed_on(model, self.model))
+                and _link_to(model, self.model, 0) is not None}
+        return memo[self.endpoint]
+
+    def _related_parts(self, record) -> list:
+        parts = []
+        for table, model in self._related_models().items():
             link = _link_to(model, self.model, record.id)
-            if link is None:
-                continue
             late = model.late_clause(_today()) if issubclass(model, Stateful) else None
             lookup = getattr(model.Admin, "lookup_fields", ())
             text = getattr(model, lookup[0]) if lookup and lookup[0] \
@@ -224,24 +268,11 @@ class RecordPageMixin:
                 (sa.case((late, sa.literal(1)), else_=sa.literal(0)) if late is not None
                  else sa.literal(0)).label("late"),
                 sa.func.count().over().label("total"),
+                sa.literal(0).label("size"),
             ).where(link, visible(actor(), model)).order_by(model.id.desc()) \
                 .limit(RELATED_SHOWN)
             parts.append(sa.select(*query.subquery().c))
-            models[table] = model
-        if not parts:
-            return []
-        rows = db.session.execute(sa.union_all(*parts)).all()
-        found = []
-        for table, model in models.items():
-            mine = [row for row in rows if row.kind == table]
-            if not mine:
-                continue
-            statuses = getattr(model, "statuses", {})
-            found.append((model.Admin.label_plural, mine[0].total, [
-                (row.text or f"#{row.id}", url_for(f"{table}.details_view", id=row.id),
-                 row.status, statuses.get(row.status, row.status), bool(row.late))
-                for row in mine], bool(getattr(model, "listed_on_source", False))))
-        return found
+        return parts
 
 
 def _listed_on(model, source) -> bool:
