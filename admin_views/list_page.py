@@ -140,6 +140,18 @@ class ListPlan:
                 return _plain(typed(value))
             return formatted_cell
 
+        apart = getattr(view, "references_read_apart", dict)()
+        if name in apart:
+            from .performance import references_of_page  # performance imports this module
+
+            def reference_cell(row):
+                found = references_of_page(name)
+                if found is None:  # the rows did not come from this request's get_list
+                    return _plain(getattr(row, name))
+                text = found[1].get(getattr(row, found[0]))
+                return "" if text is None else escape(text)
+            return reference_cell
+
         dotted = "." in name
 
         def cell(row):

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from admin_views import performance
 from models import Complaint, Customer, db
@@ -88,3 +89,60 @@ def test_a_hidden_customer_code_is_never_shown(app, client, world, login_as,
     body = client.get(f"/admin/complaint/?sort={_customer_sort_index(app)}&page_size=100") \
         .get_data(as_text=True)
     assert hidden and not any(marker in body for marker in hidden)
+
+
+def _customer_cells(app, client, pks) -> dict[int, str]:
+    """{complaint id: its customer cell's HTML} of the rows ``pks`` on the list's
+    default first page of 100."""
+    column = _customer_sort_index(app)
+    body = client.get("/admin/complaint/?page_size=100").get_data(as_text=True)
+    cells = {}
+    for row in body.split("<tr>")[1:]:
+        found = re.search(r"/admin/complaint/details/\?id=(\d+)&", row)
+        if found and int(found.group(1)) in pks:
+            tds = re.findall(r"<td>(.*?)</td>", row.split("</tr>")[0], re.S)
+            leading = len(tds) - len(_list_columns(app))
+            cells[int(found.group(1))] = tds[leading + column]
+    return cells
+
+
+def _list_columns(app) -> list:
+    view = next(v for v in app.extensions["admin"][0]._views
+                if getattr(v, "endpoint", "") == "complaint")
+    return list(view.column_list)
+
+
+def test_reference_cells_show_what_the_reader_may_see(app, client, world, login_as,
+                                                      hidden_customer_complaints):
+    """The customer column is read as rows, not records (issue 17): a visible
+    customer reads as its record's ``str()``, a hidden one as an empty cell."""
+    visible_customer = next(r for r in world.rows_of("customer")
+                            if sees("clerk.sales", r))
+    with extra_rows(app, Complaint, [{
+            "customer_id": visible_customer.id, "department_id": world.departments["sales"],
+            "received_at": datetime(2026, 11, 3), "content": "可见客户的投诉",
+            "level": "internal"}]) as (shown,):
+        login_as("clerk.sales")
+        cells = _customer_cells(app, client, {shown, *hidden_customer_complaints})
+        with app.app_context():
+            expected = str(escape(str(db.session.get(Customer, visible_customer.id))))
+    assert cells[shown] == expected and visible_customer.marker in expected
+    assert [cells[pk] for pk in hidden_customer_complaints] == ["", ""]
+
+
+def test_a_str_that_needs_the_record_is_given_it(app, client, world, login_as,
+                                                 monkeypatch):
+    """A model whose ``__str__`` reads more than its columns (here a relationship)
+    gets its records loaded, and says the same as on its own page."""
+    monkeypatch.setattr(performance, "_STR_NEEDS_RECORD", set())
+    monkeypatch.setattr(Customer, "__str__",
+                        lambda self: f"{self.code}·{self.account_manager}")
+    login_as("gm")
+    with app.app_context():
+        pk, customer_id = db.session.execute(
+            sa.select(Complaint.id, Complaint.customer_id).order_by(Complaint.id.desc())
+            .limit(1)).one()
+        expected = str(db.session.get(Customer, customer_id))
+    for _ in range(2):  # the first page finds out; the second knows
+        assert _customer_cells(app, client, {pk})[pk] == expected
+    assert Customer in performance._STR_NEEDS_RECORD
