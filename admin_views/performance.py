@@ -22,7 +22,7 @@ from sqlalchemy.orm import MANYTOONE, ColumnProperty, selectinload
 from models import db
 from models.indexes import MIN_INDEXED_TERM, SEARCH_COLUMNS, fts_table, search_document, tie_break
 from permissions import visible
-from permissions.scoping import actor
+from permissions.scoping import actor, remembered
 
 #: The pager counts at most this many rows and then shows "N+" (a full count of a
 #: million-row table costs more than the page itself).
@@ -205,21 +205,32 @@ def reference_texts(model, key, values) -> dict:
     row each, not an ORM object each (a tenth of a list page, before). A ``__str__``
     that reads anything else (a relationship, a method) is given the record, from then
     on, for that model."""
-    shown = visible(actor(), model)
+    principal = actor()
+    attribute = model.__mapper__.get_property_by_column(key).key
     if model not in _STR_NEEDS_RECORD:
-        columns = [attr.columns[0].label(attr.key)
-                   for attr in sa.inspect(model).column_attrs
-                   if isinstance(attr.columns[0], sa.Column)
-                   and attr.columns[0].table is model.__table__]
-        rows = db.session.execute(sa.select(*columns).where(key.in_(values), shown)).all()
+        # The statement is made once per user's rules (as their other row filters) and
+        # sent on the session's connection: it names its visible() itself, so the
+        # ORM's per-statement row criteria would only repeat it.
+        statement = remembered(("reference texts", model.__tablename__, attribute),
+                               principal, lambda p: _reference_rows(model, key, p))
+        rows = db.session.connection().execute(statement, {"values": sorted(values)})
         try:
-            return {getattr(row, key.key): model.__str__(SimpleNamespace(**row._mapping))
+            return {getattr(row, attribute): model.__str__(SimpleNamespace(**row._mapping))
                     for row in rows}
         except Exception:  # noqa: BLE001 - the record's own __str__ then says it again
             _STR_NEEDS_RECORD.add(model)
-    attribute = model.__mapper__.get_property_by_column(key).key
-    return {getattr(record, attribute): str(record) for record in
-            db.session.scalars(sa.select(model).where(key.in_(values), shown))}
+    return {getattr(record, attribute): str(record) for record in db.session.scalars(
+        sa.select(model).where(key.in_(values), visible(principal, model)))}
+
+
+def _reference_rows(model, key, principal) -> sa.Select:
+    """The columns of the ``model`` rows ``principal`` may see whose ``key`` is one of
+    the ``values`` parameter."""
+    columns = [attr.columns[0].label(attr.key) for attr in sa.inspect(model).column_attrs
+               if isinstance(attr.columns[0], sa.Column)
+               and attr.columns[0].table is model.__table__]
+    return sa.select(*columns).where(key.in_(sa.bindparam("values", expanding=True)),
+                                     visible(principal, model))
 
 
 def read_references(model, relations: dict, rows) -> None:

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from models import ArchiveFile, Attachment, db
 
 from ..s3_support import put_bytes, stored_bytes
+from .test_attachments import files_added_removed
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
@@ -38,6 +39,8 @@ CASES = {
 
 @pytest.fixture
 def record(app, world):
+    """A sales archive file and its edit form; the files a test attaches to it are
+    removed afterwards (another module counts the file's attachments: the API's)."""
     row = next(r for r in world.rows_of("archive_file")
                if r.department == "sales" and r.level == "internal")
     with app.app_context():
@@ -46,7 +49,8 @@ def record(app, world):
                 "retention": found.retention, "customer": str(found.customer_id),
                 "department": str(found.department_id)}
         db.session.remove()
-    return row.id, form
+    with files_added_removed(app, row.id):
+        yield row.id, form
 
 
 def upload(app, client, record, filename, data, claimed) -> Attachment:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+from contextlib import contextmanager
 
 import pytest
 import sqlalchemy as sa
@@ -63,10 +64,33 @@ def test_details_page_lists_the_files_it_may(client, login_as, world, scans):
     assert f"扫描件-{row.id}.pdf" in page
 
 
+@contextmanager
+def files_added_removed(app, owner_id: int):
+    """The files a test attaches to an archive file are deleted afterwards: the world
+    is shared, and other tests count the file's attachments (the API's)."""
+    with app.app_context():
+        last = db.session.scalar(sa.select(sa.func.max(Attachment.id))) or 0
+        db.session.remove()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(Attachment).where(
+                Attachment.owner_table == "archive_file", Attachment.owner_id == owner_id,
+                Attachment.id > last))
+            db.session.commit()
+            db.session.remove()
+
+
 def test_upload_with_the_form_and_refuse_bad_types(app, client, login_as, world):
     login_as("clerk.sales")
     row = next(r for r in world.rows_of("archive_file")
                if r.department == "sales" and r.level == "internal")
+    with files_added_removed(app, row.id):
+        _upload_good_and_bad(app, client, row)
+
+
+def _upload_good_and_bad(app, client, row):
     edit = client.get(f"/admin/archive_file/edit/?id={row.id}")
     assert edit.status_code == 200 and 'name="upload"' in edit.get_data(as_text=True)
     with app.app_context():
