@@ -78,6 +78,11 @@ class World:
     def rows_of(self, table: str) -> list[Row]:
         return [r for r in self.rows if r.table == table]
 
+    def own_users(self) -> dict[str, int]:
+        """The accounts ``build_world`` made (``users`` also holds those tests add, which
+        another test's clean-up may have deleted)."""
+        return {name: self.users[name] for name in USERS}
+
 
 def scoped_models():
     """Scoped models, each after the models its foreign keys point to."""

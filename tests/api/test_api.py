@@ -17,9 +17,9 @@ from ..sessions import sign_in
 @pytest.fixture(scope="module")
 def tokens(app, world):
     """username → a read-write token; ``read:<username>`` → a read token."""
-    found = {name: make_token(app, uid) for name, uid in world.users.items()}
+    found = {name: make_token(app, uid) for name, uid in world.own_users().items()}
     found.update({f"read:{name}": make_token(app, uid, scope="read")
-                  for name, uid in world.users.items()})
+                  for name, uid in world.own_users().items()})
     return found
 
 

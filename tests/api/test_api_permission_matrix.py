@@ -20,7 +20,7 @@ TABLES = [table for table, model in REGISTRY.items() if exposed(model)]
 
 @pytest.fixture(scope="module")
 def tokens(app, world):
-    return {name: make_token(app, uid) for name, uid in world.users.items()}
+    return {name: make_token(app, uid) for name, uid in world.own_users().items()}
 
 
 def no_leak(world, username, response) -> None:

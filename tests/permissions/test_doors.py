@@ -102,7 +102,7 @@ def test_nobody_outside_their_scope_gets_the_borrower_door(app, world):
     what their scope already shows; for everyone else it adds no OR."""
     opened = {}
     with app.app_context():
-        for username, pk in world.users.items():
+        for username, pk in world.own_users().items():
             user = Principal.of(db.session.get(AppUser, pk))
             scope = _within_scope(user, Loan)
             if scope is None:  # no loan list at all
