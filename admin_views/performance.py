@@ -207,7 +207,9 @@ def reference_texts(model, key, values) -> dict:
     on, for that model."""
     principal = actor()
     attribute = model.__mapper__.get_property_by_column(key).key
-    if model not in _STR_NEEDS_RECORD:
+    # A model without a __str__ of its own says its repr, which given a row would be
+    # every column's value (a namespace's repr): it is given its record.
+    if model not in _STR_NEEDS_RECORD and model.__str__ is not object.__str__:
         # The statement is made once per user's rules (as their other row filters) and
         # sent on the session's connection: it names its visible() itself, so the
         # ORM's per-statement row criteria would only repeat it.

@@ -146,3 +146,19 @@ def test_a_str_that_needs_the_record_is_given_it(app, client, world, login_as,
     for _ in range(2):  # the first page finds out; the second knows
         assert _customer_cells(app, client, {pk})[pk] == expected
     assert Customer in performance._STR_NEEDS_RECORD
+
+
+def test_a_model_without_its_own_str_never_shows_its_columns(app, client, world,
+                                                              login_as, monkeypatch):
+    """object's __str__ given a row would print every column (a namespace's repr):
+    such a model's cell is what its record says, as before."""
+    monkeypatch.setattr(performance, "_STR_NEEDS_RECORD", set())
+    monkeypatch.delattr(Customer, "__str__")
+    login_as("gm")
+    with app.app_context():
+        pk, customer_id, code = db.session.execute(
+            sa.select(Complaint.id, Customer.id, Customer.code).join(Complaint.customer)
+            .order_by(Complaint.id.desc()).limit(1)).one()
+        expected = str(escape(str(db.session.get(Customer, customer_id))))  # <Customer 8>
+    cell = _customer_cells(app, client, {pk})[pk]
+    assert cell == expected and code not in cell
