@@ -144,8 +144,10 @@ class ListPlan:
         if name in apart:
             from .performance import references_of_page  # performance imports this module
 
+            endpoint = view.endpoint
+
             def reference_cell(row):
-                found = references_of_page(name)
+                found = references_of_page(endpoint, name)
                 if found is None:  # the rows did not come from this request's get_list
                     return _plain(getattr(row, name))
                 text = found[1].get(getattr(row, found[0]))

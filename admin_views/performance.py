@@ -215,7 +215,7 @@ def reference_texts(model, key, values) -> dict:
         # ORM's per-statement row criteria would only repeat it.
         statement = remembered(("reference texts", model.__tablename__, attribute),
                                principal, lambda p: _reference_rows(model, key, p))
-        rows = db.session.connection().execute(statement, {"values": sorted(values)})
+        rows = db.session.connection().execute(statement, {"values": sorted(values)}).all()
         try:
             return {getattr(row, attribute): model.__str__(SimpleNamespace(**row._mapping))
                     for row in rows}
@@ -235,24 +235,24 @@ def _reference_rows(model, key, principal) -> sa.Select:
                                      visible(principal, model))
 
 
-def read_references(model, relations: dict, rows) -> None:
+def read_references(view, relations: dict, rows) -> None:
     """The texts of the ``relations`` (``FastListMixin.references_read_apart``) the
-    page's ``rows`` name, one statement per relation, for the list's cells
+    page's ``rows`` name, one statement per relation, for the ``view``'s cells
     (``references_of_page``)."""
-    found = {}
+    model, found = view.model, {}
     for name, relation in relations.items():
         local, remote = relation.local_remote_pairs[0]
         attribute = model.__mapper__.get_property_by_column(local).key
         values = {getattr(row, attribute) for row in rows} - {None}
         found[name] = (attribute, reference_texts(relation.mapper.class_, remote, values)
                        if values else {})
-    g.list_references = found
+    g.setdefault("list_references", {})[view.endpoint] = found
 
 
-def references_of_page(name: str):
+def references_of_page(endpoint: str, name: str):
     """(attribute, {value: text}) ``read_references`` found for the list column
-    ``name`` in this request, or None."""
-    return g.get("list_references", {}).get(name)
+    ``name`` of the screen ``endpoint`` in this request, or None."""
+    return g.get("list_references", {}).get(endpoint, {}).get(name)
 
 
 class FastListMixin:
@@ -302,7 +302,7 @@ class FastListMixin:
             query, joins = self._apply_sorting(query, joins, sort_column, sort_desc)
             rows = self._deep_page(query, page, page_size) if offset >= DEFERRED_OFFSET \
                 else self._apply_pagination(query, page, page_size).all()
-        read_references(self.model, apart, rows)
+        read_references(self, apart, rows)
         return count, rows
 
     def references_read_apart(self) -> dict:

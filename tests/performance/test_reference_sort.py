@@ -61,10 +61,13 @@ def _shown(client, sort: int, desc: bool, count: int) -> list[int]:
     return ids
 
 
-def _customer_sort_index(app) -> int:
-    view = next(v for v in app.extensions["admin"][0]._views
+def _complaint_view(app):
+    return next(v for v in app.extensions["admin"][0]._views
                 if getattr(v, "endpoint", "") == "complaint")
-    return list(view.column_list).index("customer")
+
+
+def _customer_sort_index(app) -> int:
+    return list(_complaint_view(app).column_list).index("customer")
 
 
 @pytest.mark.parametrize("username", ["clerk.sales", "supervisor", "gm"])
@@ -101,15 +104,9 @@ def _customer_cells(app, client, pks) -> dict[int, str]:
         found = re.search(r"/admin/complaint/details/\?id=(\d+)&", row)
         if found and int(found.group(1)) in pks:
             tds = re.findall(r"<td>(.*?)</td>", row.split("</tr>")[0], re.S)
-            leading = len(tds) - len(_list_columns(app))
+            leading = len(tds) - len(_complaint_view(app).column_list)
             cells[int(found.group(1))] = tds[leading + column]
     return cells
-
-
-def _list_columns(app) -> list:
-    view = next(v for v in app.extensions["admin"][0]._views
-                if getattr(v, "endpoint", "") == "complaint")
-    return list(view.column_list)
 
 
 def test_reference_cells_show_what_the_reader_may_see(app, client, world, login_as,
