@@ -140,15 +140,17 @@ class AttachmentScreen:
                                   "attachments": render_links}
         super().__init__(*args, **kwargs)
 
-    def own_row_parts(self, record) -> list:
+    def own_row_parts(self) -> list:
         """The record's files, in the same statement as the page's related records."""
+        from .record_page import PAGE_RECORD  # record_page's screens import this module
+
         return [sa.select(
             sa.literal(FILES_KIND).label("kind"), Attachment.id.label("id"),
             Attachment.filename.label("text"), sa.literal("").label("status"),
             sa.literal(0).label("late"), sa.literal(0).label("total"),
             Attachment.size.label("size"),
-        ).where(Attachment.owner_table == record.__tablename__,
-                Attachment.owner_id == record.id)]
+        ).where(Attachment.owner_table == self.model.__tablename__,
+                Attachment.owner_id == PAGE_RECORD)]
 
     def attachments(self, record) -> list:
         """The record's files (id, text: the file name, size), in upload order."""

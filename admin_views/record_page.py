@@ -30,8 +30,9 @@ from models import REGISTRY, db
 from models.recent_view import note_view
 from models.workflow import Stateful
 from permissions import can, visible
-from permissions.scoping import actor
+from permissions.scoping import actor, remembered
 
+from .formatting import translated
 from .secure import parse_pk
 
 #: Step names (or their first word) that undo, refuse or end a record's course: shown
@@ -45,6 +46,8 @@ THROUGH: tuple[tuple[str, str, str], ...] = (("loan", "archive_file", "customer"
 
 #: How many related records of each kind the page lists (the count says how many exist).
 RELATED_SHOWN = 5
+#: The record a record page's rows belong to, in ``page_rows``' statement.
+PAGE_RECORD = sa.bindparam("page_record_id", type_=sa.Integer())
 
 
 def is_destructive(step) -> bool:
@@ -172,14 +175,17 @@ class RecordPageMixin:
     def record_sections(self, record, details_columns) -> list[tuple]:
         """(title, [(column, label)]) of the filled fields, grouped: the record's own
         fields, then what its steps recorded (their required fields and stamps); and
-        last the empty fields, folded away by the template (title None)."""
+        last the empty fields, folded away by the template (title None). Labels come
+        as text, each read once per language (``translated``): escaping a lazy label
+        walks Flask-Babel's look-up, forty times a page."""
         model = type(record)
         recorded = {f for step in getattr(model, "steps", lambda: ())()
                     for f in (*step.requires, *step.stamps)}
         recorded |= {f[:-3] for f in recorded if f.endswith("_id")}
         own, steps, empty = [], [], []
         mapped = sa.inspect(model).attrs.keys()
-        for column, label in details_columns:
+        for column, lazy_label in details_columns:
+            label = translated(lazy_label)
             # Only mapped attributes are read here: a computed field may run a query,
             # which the table below runs once to show it.
             if column in mapped and _empty(getattr(record, column, None)):
@@ -188,9 +194,9 @@ class RecordPageMixin:
                 steps.append((column, label))
             else:
                 own.append((column, label))
-        sections = [(_l("Main fields"), own)]
+        sections = [(translated(_l("Main fields")), own)]
         if steps:
-            sections.append((_l("Handling record"), steps))
+            sections.append((translated(_l("Handling record")), steps))
         if empty:
             sections.append((None, empty))
         return sections
@@ -222,23 +228,36 @@ class RecordPageMixin:
         (``related_records``) and the screen's own (``own_row_parts``: an attachment
         screen's files). One UNION ALL, sent once per request and record by whichever
         part of the page asks first (the files' field comes before the related
-        records: two statements, before, for one page)."""
+        records: two statements, before, for one page).
+
+        The statement names the record by ``PAGE_RECORD`` and is made once per user's
+        rules and screen (``remembered``: the kinds they may list, their ``visible()``,
+        today's lateness); building its dozen SELECTs was a tenth of a record page."""
         memo = g.setdefault("record_page_rows", {})
         key = (self.endpoint, record.id)
         if key not in memo:
-            parts = [*self._related_parts(record), *self.own_row_parts(record)]
+            statement = remembered(("record_page_rows", self.endpoint), actor(),
+                                   self._page_statement)
             by_kind: dict[str, list] = {}
-            for row in db.session.execute(sa.union_all(*parts)).all() if parts else ():
+            rows = db.session.execute(statement, {PAGE_RECORD.key: record.id}).all() \
+                if statement is not None else ()
+            for row in rows:
                 by_kind.setdefault(row.kind, []).append(row)
             memo[key] = by_kind
         return memo[key]
 
-    def own_row_parts(self, record) -> list:
+    def _page_statement(self, _principal):
+        """``page_rows``' UNION ALL for the request's user (None: nothing to list)."""
+        parts = [*self._related_parts(), *self.own_row_parts()]
+        return sa.union_all(*parts) if parts else None
+
+    def own_row_parts(self) -> list:
         """SELECTs of further rows the page lists, with ``page_rows``' columns (kind,
-        id, text, status, late, total, size): those of the screen's other bases (this
-        mixin comes first in every generated screen's bases)."""
+        id, text, status, late, total, size) and the record named by ``PAGE_RECORD``:
+        those of the screen's other bases (this mixin comes first in every generated
+        screen's bases)."""
         further = getattr(super(), "own_row_parts", None)
-        return further(record) if further is not None else []
+        return further() if further is not None else []
 
     def _related_models(self) -> dict:
         """The kinds ``related_records`` may list on this screen, for this user."""
@@ -252,10 +271,10 @@ class RecordPageMixin:
                 and _link_to(model, self.model, 0) is not None}
         return memo[self.endpoint]
 
-    def _related_parts(self, record) -> list:
+    def _related_parts(self) -> list:
         parts = []
         for table, model in self._related_models().items():
-            link = _link_to(model, self.model, record.id)
+            link = _link_to(model, self.model, PAGE_RECORD)
             late = model.late_clause(_today()) if issubclass(model, Stateful) else None
             lookup = getattr(model.Admin, "lookup_fields", ())
             text = getattr(model, lookup[0]) if lookup and lookup[0] \
