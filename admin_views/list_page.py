@@ -28,6 +28,8 @@ from flask_babel import gettext as _
 from markupsafe import Markup, escape
 from sqlalchemy.orm import joinedload
 
+from permissions.scoping import actor, remembered
+
 from .formatting import _current_locale, translated
 from .page_frame import versioned_script
 from .quick_filters import QuickFilterMixin
@@ -187,16 +189,29 @@ class LeanListMixin(QuickFilterMixin):
     def get_actions_list(self):
         """Flask-Admin's allowed bulk actions and their confirmations, with the labels
         read through ``translated`` (each is a lazy label; the page asks for them all).
-        Which actions are allowed is still asked per request (``is_action_allowed``)."""
-        actions, confirmations = [], {}
-        for name, label in self._actions:
-            if self.is_action_allowed(name):
-                actions.append((name, translated(label)))
-                confirmation = self._actions_data[name][2]
-                asked = translated(confirmation) if confirmation is not None else ""
-                if asked:
-                    confirmations[name] = asked
-        return actions, confirmations
+
+        Which actions are allowed is what the user's rules decide (``is_action_allowed``
+        asks the policy), so it is remembered with them (``remembered``: the account,
+        its grants, today, the settings in force); the labels per language. A list
+        page asked the policy fifteen times for the same answers."""
+        allowed = remembered(("list_actions", self.endpoint), actor(), self._allowed_actions)
+        cache = self.__dict__.setdefault("_actions_by_locale", {})
+        key = (str(_current_locale()), allowed)
+        if key not in cache:
+            actions, confirmations = [], {}
+            for name, label in self._actions:
+                if name in allowed:
+                    actions.append((name, translated(label)))
+                    confirmation = self._actions_data[name][2]
+                    asked = translated(confirmation) if confirmation is not None else ""
+                    if asked:
+                        confirmations[name] = asked
+            cache[key] = (actions, confirmations)
+        actions, confirmations = cache[key]
+        return list(actions), dict(confirmations)
+
+    def _allowed_actions(self, _principal) -> tuple[str, ...]:
+        return tuple(name for name, _label in self._actions if self.is_action_allowed(name))
 
     def search_placeholder(self):
         """Flask-Admin's placeholder (the searchable columns' labels), per language."""

@@ -38,7 +38,7 @@ from permissions import (
     usable_levels,
     visible,
 )
-from permissions.scoping import actor
+from permissions.scoping import actor, remembered
 from services import saving
 from services.constraints import (  # noqa: F401  (re-exported: the screens' old names)
     constraint_message,
@@ -308,10 +308,19 @@ class SecureModelView(LeanListMixin, ExportMixin, ModelView):
 
     # -- rows: every query starts from the user's visible rows -----------------
     def get_query(self):
-        return super().get_query().filter(visible(actor(), self.model))
+        return super().get_query().filter(self._visible())
 
     def get_count_query(self):
-        return super().get_count_query().filter(visible(actor(), self.model))
+        return super().get_count_query().filter(self._visible())
+
+    def _visible(self):
+        """``visible()`` of the screen's model for the request's user, made once per
+        user's rules (``remembered``: the account and its doors, its grants, today, the
+        settings in force); a list page built it twice per request."""
+        return remembered(("visible", self.model), actor(), self._visible_to)
+
+    def _visible_to(self, principal):
+        return visible(principal, self.model)
 
     def get_one(self, id):
         """One row by id, through ``get_query`` (Django's ``get_object`` pattern)."""

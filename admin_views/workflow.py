@@ -41,7 +41,7 @@ from services.steps import assign as _assign  # noqa: F401  (re-exported)
 from services.steps import require as _require  # noqa: F401  (re-exported)
 
 from .checks import DeclarationError
-from .formatting import translated
+from .formatting import _current_locale, translated
 from .secure import parse_pk, visible_or_reference
 
 #: Form keys of the transition form that are not field values.
@@ -129,12 +129,24 @@ def check_duties(model, step) -> None:
 
 def status_with_flag(view, context, record, name):
     """The status label, with a red badge when the record is late."""
-    label = translated(type(record).statuses.get(record.status, record.status))
+    model = type(record)
+    labels = _status_labels.get((model, _current_locale()))
+    if labels is None:
+        labels = _status_labels[(model, _current_locale())] = {
+            code: escape(translated(text)) for code, text in model.statuses.items()}
+    label = labels.get(record.status)
+    if label is None:
+        label = escape(record.status)
     late = record.late_reason(today())
     if late is None:
         return label
-    return Markup(f'{escape(label)} <span class="badge badge-danger" data-late="1">'
+    return Markup(f'{label} <span class="badge badge-danger" data-late="1">'
                   f'{escape(translated(late))}</span>')
+
+
+#: Each model's status labels as HTML, by (model, language): ``status_with_flag``
+#: writes one on every row of a list.
+_status_labels: dict = {}
 
 
 class WorkflowMixin:
