@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -255,3 +256,20 @@ def test_a_proposal_starts_from_the_grant_in_force(app, client_as):
     for action in ("list", "view"):
         assert f'selected value="{action}"' in form or f'value="{action}" selected' in form
     assert 'selected value="export"' not in form and 'value="export" selected' not in form
+
+
+def _bulk_actions(response) -> list[str]:
+    return re.findall(r"modelActions\.execute\('([^']*)'", text(response))
+
+
+def test_a_list_offers_a_granted_step_from_the_next_page(app, world, client_as):
+    """The bulk actions a list offers are remembered with the user's rules (issue 17):
+    a grant in force changes them from the next page on."""
+    clerk = client_as("clerk.sales")
+    assert "approve" not in _bulk_actions(clerk.get("/admin/penalty/"))
+    admin, gm = client_as("admin"), client_as("gm")
+    assert propose(admin, "clerk", "penalty", "department",
+                   ("list", "view", "approve")).status_code == 302
+    decide(app, gm, latest_change(app).id, "approve")
+    assert latest_change(app).status == "approved"
+    assert "approve" in _bulk_actions(clerk.get("/admin/penalty/"))
