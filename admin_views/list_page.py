@@ -79,6 +79,37 @@ def cached_translation(function):
 #: The page number in a list URL whose page is then replaced (``_get_list_url``).
 PAGE_MARK = 987654321
 
+#: The sort number in a list URL whose sort is then replaced (``header_cells``).
+SORT_MARK = 999999
+
+
+def numbered_pager(page: int, pages: int, url_of) -> Markup:
+    """Flask-Admin's numbered pager (seven pages around the current one), the current
+    and disabled items as text instead of ``javascript:`` links; ``url_of(p)`` is only
+    asked for the pages linked."""
+    if pages <= 1:
+        return Markup("")
+    low, high = page - 3, page + 4
+    if low < 0:
+        high -= low
+    if high >= pages:
+        low -= high - pages
+    low, high = max(low, 0), min(high, pages)
+
+    def item(enabled: bool, target: int, text, active: bool = False) -> str:
+        if active:
+            return f'<li class="page-item active"><span class="page-link">{text}</span></li>'
+        if enabled:
+            return (f'<li class="page-item"><a class="page-link" href="{escape(url_of(target))}">'
+                    f'{text}</a></li>')
+        return f'<li class="page-item disabled"><span class="page-link">{text}</span></li>'
+
+    items = [item(low > 0, 0, "&laquo;"), item(page > 0, page - 1, "&lt;"),
+             *(item(True, p, p + 1, page == p) for p in range(low, high)),
+             item(page + 1 < pages, page + 1, "&gt;"), item(high < pages, pages - 1, "&raquo;")]
+    return Markup('<ul class="pagination flex-wrap">\n' + "\n".join(items) + "\n</ul>")
+
+
 #: Endpoints whose URLs depend on their arguments only (static files): built once.
 STATIC_SUFFIX = ".static"
 _STATIC_URLS: dict = {}
@@ -91,10 +122,34 @@ class ListPlan:
         self.headers = [(name, str(label)) for name, label in view._list_columns]
         self.cells = [self._cell(view, name) for name, _label in view._list_columns]
         self.select_label = escape(_("Select this record"))
+        #: (CSS class, label as HTML, sortable?) of each column's header.
+        self.header_parts = [(escape("col-" + name.replace(".", "-")), escape(label),
+                              view.is_sortable(name)) for name, label in self.headers]
         kept = phone_columns(view)
         #: 1-based positions (among the data columns) a phone hides.
         self.phone_hidden = [index for index, (name, _label) in
                              enumerate(self.headers, start=1) if name not in kept]
+
+    def header_cells(self, sort_column, sort_desc, sort_url) -> Markup:
+        """The columns' headers: a sortable one links to the list sorted by it (the
+        sorted one to the other direction, with its arrow). One URL is built for all
+        (``sort_url``), its sort number replaced per column."""
+        pattern = None
+        out = []
+        for index, (css, label, sortable) in enumerate(self.header_parts):
+            if not sortable:
+                out.append(f'<th class="column-header {css}">{label}</th>')
+            elif index == sort_column:
+                arrow = "down" if sort_desc else "up"
+                out.append(f'<th class="column-header {css}"><a href="'
+                           f'{escape(sort_url(index, True))}">{label} <span class="fa '
+                           f'fa-chevron-{arrow}"></span></a></th>')
+            else:
+                if pattern is None:
+                    pattern = str(escape(sort_url(SORT_MARK)))
+                url = pattern.replace(f"sort={SORT_MARK}", f"sort={index}")
+                out.append(f'<th class="column-header {css}"><a href="{url}">{label}</a></th>')
+        return Markup("\n".join(out))
 
     def page_style(self, leading: int) -> Markup:
         """The page's own CSS (the shared rules are in ``site.css``): the row links'
@@ -273,6 +328,9 @@ class LeanListMixin(QuickFilterMixin):
         return [joinedload(getattr(self.model, relation.key))
                 for relation in sa.inspect(self.model).relationships
                 if relation.key in shown]
+
+    numbered_pager = staticmethod(numbered_pager)
+    """The list template's pager (``numbered_pager``)."""
 
     def list_plan(self) -> ListPlan:
         """This screen's plan in the request's language (made at its first use)."""
