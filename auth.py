@@ -64,8 +64,7 @@ def load_user(user_id: str):
         if not 0 < account < 2**63:
             return None
         # The account and the settings' generation in one statement (every request).
-        row = db.session.execute(sa.select(AppUser, office_settings.generation_column())
-                                 .where(AppUser.id == account)).first()
+        row = db.session.execute(_account_statement(), {"account": account}).first()
     except (TypeError, ValueError, OverflowError):
         return None
     user = row[0] if row is not None else None
@@ -74,6 +73,19 @@ def load_user(user_id: str):
     if user is None or session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
     return user
+
+
+@lru_cache(maxsize=1)
+def _account_statement():
+    """``load_user``'s statement, made once: the account by a bound id, with the
+    settings' generation. Accounts are no scoped record (no row rule applies to
+    them), so the statement is sent as it is (``skip_visibility``): the request's
+    user is not known yet, and the hook gave every account read the deny-all rules of
+    the scoped records, a new statement each request whose cache key SQLAlchemy
+    walked again."""
+    return sa.select(AppUser, office_settings.generation_column()) \
+        .where(AppUser.id == sa.bindparam("account")) \
+        .execution_options(skip_visibility=True)
 
 
 def start_session(user: AppUser) -> None:
