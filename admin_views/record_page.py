@@ -30,7 +30,7 @@ from models import REGISTRY, db
 from models.recent_view import note_view
 from models.workflow import Stateful
 from permissions import can, visible
-from permissions.scoping import actor, remembered
+from permissions.scoping import actor, remembered, scoped
 
 from .formatting import translated
 from .secure import parse_pk
@@ -246,10 +246,11 @@ class RecordPageMixin:
             memo[key] = by_kind
         return memo[key]
 
-    def _page_statement(self, _principal):
-        """``page_rows``' UNION ALL for the request's user (None: nothing to list)."""
+    def _page_statement(self, principal):
+        """``page_rows``' UNION ALL for the request's user (None: nothing to list),
+        carrying their row rules (``scoped``: sent as it is, not copied with them)."""
         parts = [*self._related_parts(), *self.own_row_parts()]
-        return sa.union_all(*parts) if parts else None
+        return scoped(sa.union_all(*parts), principal) if parts else None
 
     def own_row_parts(self) -> list:
         """SELECTs of further rows the page lists, with ``page_rows``' columns (kind,

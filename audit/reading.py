@@ -27,7 +27,7 @@ from models import REGISTRY, AppUser, AuditEvent, db
 from models.clock import utc_to_local
 from permissions import is_visible
 from permissions.audit import readable, readable_in_history
-from permissions.scoping import SCOPED, actor
+from permissions.scoping import SCOPED, actor, remembered, scoped
 
 from .trail import ABOVE, MASK
 
@@ -406,14 +406,23 @@ def _entry(event, changes, fields, clearance, resolver, with_record, people) -> 
     return entry
 
 
+def _history_statement(principal):
+    """``history_of``'s statement for one reader, made once per reader's rules
+    (``remembered``), the record named by bound parameters. The people named come with
+    the events (one statement: the details page's budget)."""
+    return scoped(sa.select(AuditEvent, AppUser.id, AppUser.full_name)
+                  .outerjoin(AppUser, AppUser.username == AuditEvent.username)
+                  .where(AuditEvent.model == sa.bindparam("history_model"),
+                         AuditEvent.record_id == sa.bindparam("history_record"),
+                         readable_in_history(principal))
+                  .order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES), principal)
+
+
 def history_of(record, clearance: str | None) -> list[Entry]:
     """The record's events, newest first. Who tried to read it (refusals, downloads)
     is for readers of the audit log; everyone else sees how the record changed."""
-    # The people named come with the events (one statement: the details page's budget).
-    query = sa.select(AuditEvent, AppUser.id, AppUser.full_name) \
-        .outerjoin(AppUser, AppUser.username == AuditEvent.username) \
-        .where(AuditEvent.model == record.__tablename__,
-               AuditEvent.record_id == str(record.id), readable_in_history(actor()))
-    rows = db.session.execute(query.order_by(AuditEvent.id.desc()).limit(MAX_ENTRIES)).all()
+    statement = remembered("record_history", actor(), _history_statement)
+    rows = db.session.execute(statement, {"history_model": record.__tablename__,
+                                          "history_record": str(record.id)}).all()
     people = {event.username: (pk, name or "") for event, pk, name in rows if event.username}
     return describe([event for event, _pk, _name in rows], clearance, people=people)
