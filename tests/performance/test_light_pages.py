@@ -96,18 +96,21 @@ def test_list_says_how_many_results(client, login_as):
     assert found and found.group(2).endswith("条结果")
 
 
-def _statements(app, client, url) -> list[str]:
+def _statements(app, client, url, keep=lambda context: True) -> list[str]:
+    """The SQL statements the request sends (those whose execution ``context`` is
+    kept), each on one line."""
     with app.app_context():
         engine = db.engine
     seen = []
 
-    def count(_conn, _cursor, statement, *_args):
-        seen.append(" ".join(statement.split())[:160])
-    event.listen(engine, "before_cursor_execute", count)
+    def sent(_conn, _cursor, statement, _parameters, context, _many):
+        if keep(context):
+            seen.append(" ".join(statement.split())[:160])
+    event.listen(engine, "after_cursor_execute", sent)
     try:
         response = client.get(url)
     finally:
-        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "after_cursor_execute", sent)
     assert response.status_code == 200, url
     return seen
 
@@ -151,24 +154,11 @@ def test_details_pages_stay_small(app, client, world, login_as, table):
     assert len(seen) <= 8, f"{table}: {len(seen)} SQL statements: {seen}"
 
 
-def _compiled_anew(app, client, url) -> list[str]:
-    """The statements of a request that SQLAlchemy compiled for it (no cached form)."""
+def _compiled_anew(context) -> bool:
+    """A statement SQLAlchemy compiled for this execution (no cached form); one sent
+    as written (``exec_driver_sql``) has no compiled form at all."""
     from sqlalchemy.engine.default import CACHE_MISS, NO_CACHE_KEY
-    with app.app_context():
-        engine = db.engine
-    fresh = []
-
-    def seen(_conn, _cursor, statement, _parameters, context, _many):
-        # (A statement sent as written, exec_driver_sql, has no compiled form at all.)
-        if context.compiled is not None and context.cache_hit in (NO_CACHE_KEY, CACHE_MISS):
-            fresh.append(" ".join(statement.split())[:160])
-    event.listen(engine, "after_cursor_execute", seen)
-    try:
-        response = client.get(url)
-    finally:
-        event.remove(engine, "after_cursor_execute", seen)
-    assert response.status_code == 200, url
-    return fresh
+    return context.compiled is not None and context.cache_hit in (NO_CACHE_KEY, CACHE_MISS)
 
 
 @pytest.mark.parametrize("page", ["/admin/complaint/", "/admin/complaint/details/?id={pk}",
@@ -185,4 +175,4 @@ def test_a_page_seen_again_compiles_no_statement(app, client, world, login_as, p
     url = page.format(pk=world.rows_of("complaint")[0].id, customer=customer)
     client.get(url)
     client.get(url)
-    assert _compiled_anew(app, client, url) == []
+    assert _statements(app, client, url, keep=_compiled_anew) == []
