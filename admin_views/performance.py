@@ -8,6 +8,7 @@ starts from ``get_query()`` / ``get_count_query()``, i.e. from ``visible()``.
 """
 from __future__ import annotations
 
+import time
 from types import SimpleNamespace
 from urllib.parse import quote
 
@@ -117,6 +118,34 @@ class IndexedSearch:
 
 
 class _FtsSearch(IndexedSearch):
+    #: Seconds a search's kind (common or rare) is kept before the FTS table is asked
+    #: again (``_common``).
+    KIND_KEPT = 600.0
+
+    #: (database, table, FTS query, threshold) → (common?, when asked): ``_common``.
+    _kinds: dict = {}
+
+    def _common(self, phrases: str, matches) -> bool:
+        """Does the search match ``COMMON_MATCHES`` rows of the whole table or more?
+
+        Asking costs the FTS table a read of up to 20,000 row ids (1.5 ms of a common
+        search's page on a million complaints), so the answer is kept for
+        ``KIND_KEPT`` seconds per database, table and terms. Either answer gives the same rows
+        (both ways test every row against the terms and the user's rules); a search
+        turning common as records are added only takes the slower way a while
+        longer. The answer is about the whole table, not the user's rows."""
+        key = (str(db.engine.url), self.model.__tablename__, phrases, self.COMMON_MATCHES)
+        kept = self._kinds.get(key)
+        now = time.monotonic()
+        if kept is not None and now - kept[1] < self.KIND_KEPT:
+            return kept[0]
+        common = db.session.scalar(sa.select(sa.func.count()).select_from(
+            matches.limit(self.COMMON_MATCHES).subquery())) >= self.COMMON_MATCHES
+        if len(self._kinds) >= 1000:
+            self._kinds.clear()
+        self._kinds[key] = (common, now)
+        return common
+
     def narrow(self, query, count_query):
         name = fts_table(self.model.__tablename__)
         # The FTS table's hidden column of its own name is what MATCH takes; the
@@ -125,8 +154,7 @@ class _FtsSearch(IndexedSearch):
         phrases = " AND ".join('"' + t.replace('"', '""') + '"' for t in self.terms)
         match = fts.c[name].op("MATCH")(phrases)
         matches = sa.select(fts.c.rowid).where(match)
-        if db.session.scalar(sa.select(sa.func.count()).select_from(
-                matches.limit(self.COMMON_MATCHES).subquery())) >= self.COMMON_MATCHES:
+        if self._common(phrases, matches):
             return super().narrow(query, count_query)
         if count_query is not None:
             count_query = count_query.join(fts, fts.c.rowid == self.model.id).filter(match)

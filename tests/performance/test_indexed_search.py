@@ -7,12 +7,15 @@ count. The world is small, so "common" is forced by lowering the threshold.
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
 from admin_views.performance import IndexedSearch
+from models import db
 
 from ..policy_oracle import sees
+from .test_light_pages import _statements
 
 
 def _listed_ids(client, search: str) -> tuple[set[int], str]:
@@ -62,3 +65,20 @@ def test_all_terms_must_match(client, world, login_as, search_path):
 def test_search_syntax_in_a_term_is_text(client, login_as, search_path, term):
     login_as("gm")
     assert _listed_ids(client, term)[0] == set()
+
+
+def test_a_search_asks_the_fts_table_its_kind_once(app, client, login_as, search_path):
+    """Whether a search is common (``COMMON_MATCHES`` rows or more) is asked of the FTS
+    table once and kept a while (issue 17: a read of up to 20,000 row ids on every
+    page of a common search); the second page gives the same rows without asking."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the FTS table is SQLite's")
+    login_as("gm")
+    url = f"/admin/complaint/?search=zz{uuid.uuid4().hex[:8]}"  # a term not asked before
+
+    def asked(seen):
+        return [s for s in seen if s.startswith("SELECT count(*)")
+                and "rowid AS rowid FROM complaint_fts" in s]
+    assert len(asked(_statements(app, client, url))) == 1
+    assert asked(_statements(app, client, url)) == []
