@@ -130,8 +130,8 @@ class _FtsSearch(IndexedSearch):
 
         Asking costs the FTS table a read of up to 20,000 row ids (1.5 ms of a common
         search's page on a million complaints), so the answer is kept for
-        ``KIND_KEPT`` seconds per database, table and terms. Either answer gives the same rows
-        (both ways test every row against the terms and the user's rules); a search
+        ``KIND_KEPT`` seconds per database, table and terms. Either answer gives the
+        same rows (both ways test every row against the terms and the user's rules); a search
         turning common as records are added only takes the slower way a while
         longer. The answer is about the whole table, not the user's rows."""
         key = (str(db.engine.url), self.model.__tablename__, phrases, self.COMMON_MATCHES)

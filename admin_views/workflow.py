@@ -130,9 +130,10 @@ def check_duties(model, step) -> None:
 def status_with_flag(view, context, record, name):
     """The status label, with a red badge when the record is late."""
     model = type(record)
-    labels = _status_labels.get((model, _current_locale()))
+    key = (model, _current_locale())
+    labels = _status_labels.get(key)
     if labels is None:
-        labels = _status_labels[(model, _current_locale())] = {
+        labels = _status_labels[key] = {
             code: escape(translated(text)) for code, text in model.statuses.items()}
     label = labels.get(record.status)
     if label is None:
