@@ -19,8 +19,9 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.workbook.child import INVALID_TITLE_REGEX
 
-from admin_views.export import XLSX_ILLEGAL, XLSX_MIMETYPE
+from admin_views.export import XLSX_MIMETYPE
 from admin_views.secure import neutralise_formula
+from admin_views.xlsx_sheet import XLSX_ILLEGAL
 
 #: Number formats of the column kinds, as Excel and WPS read them.
 NUMBER_FORMATS = {"count": "0", "amount": "#,##0.00", "quantity": "#,##0.###",

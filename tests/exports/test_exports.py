@@ -110,3 +110,21 @@ def test_file_names_keep_only_safe_characters(app):
         disposition = content_disposition(View, "csv")
     assert f"filename*=UTF-8''{quote('客户-投诉-' + _today() + '.csv')}" in disposition
     assert f'filename="complaint-{_today()}.csv"' in disposition
+
+
+def test_a_text_cannot_write_cells_of_its_own_into_the_xlsx(app, client, login_as, world):
+    """A complainant's name shaped like rich-text XML came out unescaped (XlsxWriter's
+    constant-memory mode) and put a forged cell into the GM's spreadsheet."""
+    mark = "EXPORT-FORGED-1"
+    forged = '<r><t>张</t></r></is></c><c r="A9"><v>9</v></c><c><is><r></r>'
+    row = {"customer_id": world.rows_of("customer")[0].id,
+           "department_id": world.departments["sales"], "level": "internal",
+           "received_at": datetime(2026, 11, 2, 9, 0), "content": f"{mark} 外观划伤",
+           "complainant": forged}
+    with extra_rows(app, Complaint, [row]):
+        login_as("gm")
+        response = client.get(f"/admin/complaint/export/xlsx/?search={mark}")
+    sheet = openpyxl.load_workbook(io.BytesIO(response.get_data())).active
+    header = [cell.value for cell in sheet[1]]
+    assert sheet.max_row == 2
+    assert dict(zip(header, (cell.value for cell in sheet[2]), strict=True))["投诉人"] == forged
