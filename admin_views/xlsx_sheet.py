@@ -64,10 +64,7 @@ class RowSheet(Worksheet):
         self._write_single_row(first_row)  # the rows written cell by cell (the header)
         last_row = self.xls_rowmax - 1
         letters = [xl_col_to_name(column) for column in range(len(number_formats))]
-        styles = [f' s="{style._get_xf_index()}"' if style is not None else ""
-                  for style in number_formats]
-        as_datetime = f' s="{datetime_format._get_xf_index()}"'
-        as_date = f' s="{date_format._get_xf_index()}"'
+        style = _StyleAttributes(number_formats, date_format, datetime_format)
         serial, days = self._convert_date_time, {}
         text = self._cell_text
         write = self.fh.write
@@ -85,17 +82,17 @@ class RowSheet(Worksheet):
                 if kind is str:
                     add(f'<c r="{letters[column]}{number}" t="inlineStr">{text(value)}</c>')
                 elif kind is datetime:
-                    add(f'<c r="{letters[column]}{number}"{as_datetime}>'
+                    add(f'<c r="{letters[column]}{number}"{style.datetime()}>'
                         f"<v>{serial(value):.16G}</v></c>")
                 elif kind is date:
                     day = days.get(value)
                     if day is None:
                         day = days[value] = f"{serial(value):.16G}"
-                    add(f'<c r="{letters[column]}{number}"{as_date}><v>{day}</v></c>')
+                    add(f'<c r="{letters[column]}{number}"{style.date()}><v>{day}</v></c>')
                 elif kind is bool:
                     add(f'<c r="{letters[column]}{number}" t="b"><v>{int(value)}</v></c>')
                 elif kind in (int, Decimal) or (kind is float and math.isfinite(value)):
-                    add(f'<c r="{letters[column]}{number}"{styles[column]}>'
+                    add(f'<c r="{letters[column]}{number}"{style.number(column)}>'
                         f"<v>{value:.16G}</v></c>")
                 else:
                     add(f'<c r="{letters[column]}{number}" t="inlineStr">'
@@ -120,3 +117,26 @@ class RowSheet(Worksheet):
         if EDGE_SPACE.search(value):
             return f'<is><t xml:space="preserve">{value}</t></is>'
         return f"<is><t>{value}</t></is>"
+
+
+class _StyleAttributes:
+    """A cell's `` s="N"`` attribute per format, its number taken when first used, as
+    XlsxWriter takes it (a format no cell uses stays out of the workbook's styles)."""
+
+    def __init__(self, number_formats, date_format, datetime_format):
+        self.formats = [*number_formats, date_format, datetime_format]
+        self.attributes: list[str | None] = [None] * len(self.formats)
+
+    def number(self, column: int) -> str:
+        attribute = self.attributes[column]
+        if attribute is None:
+            style = self.formats[column]
+            attribute = self.attributes[column] = (
+                "" if style is None else f' s="{style._get_xf_index()}"')
+        return attribute
+
+    def date(self) -> str:
+        return self.number(len(self.formats) - 2)
+
+    def datetime(self) -> str:
+        return self.number(len(self.formats) - 1)

@@ -36,7 +36,7 @@ ROWS = [
 
 
 def _workbook(write) -> dict[str, bytes]:
-    """Every part of a workbook whose sheet has the header and ``write(sheet, styles)``."""
+    """Every part of a workbook whose sheet has the header and ``write(sheet, *formats)``."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet("客户投诉", worksheet_class=RowSheet)
@@ -47,13 +47,14 @@ def _workbook(write) -> dict[str, bytes]:
     amount = workbook.add_format({"num_format": "#,##0.00"})
     moment = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     day = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    write(sheet, amount, moment, day)
+    percent = workbook.add_format({"num_format": "0.0%"})  # no cell of these rows uses it
+    write(sheet, amount, moment, day, percent)
     workbook.close()
     with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as package:
         return {name: package.read(name) for name in package.namelist()}
 
 
-def _cell_by_cell(sheet, amount, moment, day) -> None:
+def _cell_by_cell(sheet, amount, moment, day, _percent) -> None:
     for row, values in enumerate(ROWS, start=1):
         for column, value in enumerate(values):
             if value is None:
@@ -70,8 +71,8 @@ def _cell_by_cell(sheet, amount, moment, day) -> None:
                 sheet.write_number(row, column, value, amount if column == 1 else None)
 
 
-def _whole_rows(sheet, amount, moment, day) -> None:
-    next_row = sheet.append_rows(1, ROWS, [None, amount, None, None, None, None, None],
+def _whole_rows(sheet, amount, moment, day, percent) -> None:
+    next_row = sheet.append_rows(1, ROWS, [percent, amount, None, None, None, None, None],
                                  date_format=day, datetime_format=moment)
     assert next_row == len(ROWS) + 1
 
@@ -84,7 +85,7 @@ def test_whole_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell():
 
 
 def _read_back(values: list) -> list:
-    def write(sheet, amount, moment, day):
+    def write(sheet, amount, moment, day, _percent):
         sheet.append_rows(1, [values], [None] * len(values), date_format=day,
                           datetime_format=moment)
     parts = _workbook(write)
