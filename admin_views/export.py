@@ -387,13 +387,29 @@ def xlsx_response(view, rows, filename: str | None = None):
 
 
 def _write_workbook(file, view, rows) -> None:
-    """Write ``rows`` of ``view`` into ``file`` as one sheet (``xlsx_response``)."""
-    plan = ExportPlan(view, typed=True)
-    workbook = xlsxwriter.Workbook(file, {
-        "constant_memory": True, "strings_to_numbers": False,
-        "strings_to_formulas": False, "strings_to_urls": False})
-    title = INVALID_TITLE_REGEX.sub("-", str(view.name))[:31] or "Sheet"
-    sheet = workbook.add_worksheet(title, worksheet_class=RowSheet)
+    """Write ``rows`` of ``view`` into ``file`` as one sheet (``xlsx_response``).
+
+    XlsxWriter keeps the rows written so far, and the workbook's parts while it zips
+    them, in files of its own in its ``tmpdir``; it removes them when the workbook
+    closes. An export that fails half-way (a lost connection) never closes it, and
+    those files, records in plain text, stayed in the system's temporary directory.
+    Here they live in a directory of this export's, removed whatever happens."""
+    with tempfile.TemporaryDirectory(prefix="xlsx-export-") as scratch:
+        workbook = xlsxwriter.Workbook(file, {
+            "constant_memory": True, "strings_to_numbers": False,
+            "strings_to_formulas": False, "strings_to_urls": False, "tmpdir": scratch})
+        title = INVALID_TITLE_REGEX.sub("-", str(view.name))[:31] or "Sheet"
+        sheet = workbook.add_worksheet(title, worksheet_class=RowSheet)
+        try:
+            _write_sheet(workbook, sheet, ExportPlan(view, typed=True), rows)
+        except BaseException:
+            sheet.discard()
+            raise
+        workbook.close()
+
+
+def _write_sheet(workbook, sheet, plan, rows) -> None:
+    """The header, the columns' widths and every row of ``plan`` into ``sheet``."""
     sheet.freeze_panes(1, 0)
     records = plan.rows(rows)
     sample = []
@@ -412,7 +428,6 @@ def _write_workbook(file, view, rows) -> None:
     sheet.append_rows(1, itertools.chain(sample, records),
                       [styles.get(code) for code in plan.formats],
                       date_format=styles[DATE_FORMAT], datetime_format=styles[DATETIME_FORMAT])
-    workbook.close()
 
 
 class ExportMixin:

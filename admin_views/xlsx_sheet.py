@@ -107,6 +107,11 @@ class RowSheet(Worksheet):
             self.previous_row = row - 1
         return row
 
+    def discard(self) -> None:
+        """Close the file of rows written so far, for a workbook that will not be
+        closed (an export that failed): XlsxWriter closes it only when it closes."""
+        self._opt_close()
+
     def _cell_text(self, value: str) -> str:
         """An inline string's ``<is>`` element, as XlsxWriter writes a plain one (the
         control characters it would escape as ``_xHHHH_`` dropped, but a carriage

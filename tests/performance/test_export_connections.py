@@ -105,3 +105,30 @@ def test_a_failed_xlsx_export_leaves_no_file_open(app, client, login_as, monkeyp
     with pytest.raises(RuntimeError):  # the test app lets a server error through
         client.get("/admin/complaint/export/xlsx/")
     assert len(opened) == 1 and opened[0].closed
+
+
+def test_a_failed_xlsx_export_leaves_no_rows_on_disk(app, client, login_as, monkeypatch,
+                                                     tmp_path):
+    """XlsxWriter keeps the rows written so far in a file of its own, removed when the
+    workbook closes: an export that failed after some rows left that file, records in
+    plain text, in the system's temporary directory."""
+    import tempfile
+
+    from admin_views import export
+
+    written, all_rows = [], export.ExportPlan.rows
+
+    def rows_then_failure(plan, rows):
+        for values in all_rows(plan, rows):
+            written.append(values)
+            yield values
+            if len(written) == 3:
+                raise RuntimeError("the connection went away")
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(export.ExportPlan, "rows", rows_then_failure)
+    login_as("gm")
+    with pytest.raises(RuntimeError, match="went away"):
+        client.get("/admin/complaint/export/xlsx/")
+    assert len(written) == 3
+    assert list(tmp_path.rglob("*")) == []
