@@ -110,6 +110,25 @@ def numbered_pager(page: int, pages: int, url_of) -> Markup:
     return Markup('<ul class="pagination flex-wrap">\n' + "\n".join(items) + "\n</ul>")
 
 
+def _without_page_size(url: str, token: str) -> str:
+    """``url`` without its ``page_size=N`` argument ``token``."""
+    return url.replace(token, "").replace("?&", "?").replace("&&", "&").rstrip("?&")
+
+
+def simple_pager(page: int, have_next: bool, url_of) -> Markup:
+    """Flask-Admin's pager of a list past its counted pages (``<`` and ``>`` only),
+    written as ``numbered_pager`` writes its items (the template module it came from
+    was imported, with the page's context, on every list page)."""
+    def item(enabled: bool, target: int, text: str) -> str:
+        if enabled:
+            return (f'<li class="page-item"><a class="page-link" href="{escape(url_of(target))}">'
+                    f'{text}</a></li>')
+        return f'<li class="page-item disabled"><span class="page-link">{text}</span></li>'
+
+    return Markup('<ul class="pagination">\n' + item(page > 0, page - 1, "&lt;") + "\n"
+                  + item(have_next, page + 1, "&gt;") + "\n</ul>")
+
+
 #: Endpoints whose URLs depend on their arguments only (static files): built once.
 STATIC_SUFFIX = ".static"
 _STATIC_URLS: dict = {}
@@ -295,7 +314,7 @@ class LeanListMixin(QuickFilterMixin):
         each went through the URL map. A page other than the first is the request's
         one URL of that list with its ``page`` (the first argument) replaced."""
         if not view_args.page:
-            return self._list_url(view_args)
+            return self._first_page_url(view_args)
         key = (self.endpoint, view_args.page_size, view_args.sort, view_args.sort_desc,
                view_args.search, repr(view_args.filters),
                repr(sorted((view_args.extra_args or {}).items())))
@@ -307,11 +326,34 @@ class LeanListMixin(QuickFilterMixin):
             return self._list_url(view_args)
         return patterns[key].replace(f"?page={PAGE_MARK}", f"?page={int(view_args.page)}", 1)
 
+    def _first_page_url(self, view_args) -> str:
+        """The first page's URL. The page-size menu asks for it at each size it offers
+        (each through the URL map): it is built once, at the largest size, and the
+        others are that URL with the size replaced (the default size: left out)."""
+        size = self.get_safe_page_size(view_args.page_size)
+        largest = max(self.page_size_options or (0,))
+        if not self.can_set_page_size or size not in self.page_size_options:
+            return self._list_url(view_args)
+        key = ("first", self.endpoint, view_args.sort, view_args.sort_desc,
+               view_args.search, repr(view_args.filters),
+               repr(sorted((view_args.extra_args or {}).items())))
+        patterns = g.setdefault("list_url_patterns", {})
+        token = f"page_size={largest}"
+        if key not in patterns:
+            url = super()._get_list_url(view_args.clone(page_size=largest))
+            alone = url.count(token) == 1 and (url + "&").count(token + "&") == 1
+            patterns[key] = url if alone else None
+        pattern = patterns[key]
+        if pattern is None:  # the size is not where it is looked for: built as asked
+            return self._list_url(view_args)
+        if size == self.page_size:
+            return _without_page_size(pattern, token)
+        return pattern.replace(token, f"page_size={size}", 1)
+
     def _list_url(self, view_args) -> str:
         url = super()._get_list_url(view_args)
         if self.get_safe_page_size(view_args.page_size) == self.page_size:
-            url = url.replace(f"page_size={self.page_size}", "").replace("?&", "?") \
-                .replace("&&", "&").rstrip("?&")
+            url = _without_page_size(url, f"page_size={self.page_size}")
         return url
 
     def get_query(self):
@@ -331,6 +373,9 @@ class LeanListMixin(QuickFilterMixin):
 
     numbered_pager = staticmethod(numbered_pager)
     """The list template's pager (``numbered_pager``)."""
+
+    simple_pager = staticmethod(simple_pager)
+    """The list template's pager past the counted pages (``simple_pager``)."""
 
     def list_plan(self) -> ListPlan:
         """This screen's plan in the request's language (made at its first use)."""
@@ -390,6 +435,14 @@ class LeanListMixin(QuickFilterMixin):
         changes with its content and language."""
         return versioned_script(*self.filter_groups_script(), shared="private")
 
+    @staticmethod
+    def row_actions_need_macros(row_actions) -> bool:
+        """Whether a row action is one only Flask-Admin's ``row_actions`` macros can
+        render (a delete button): the template then imports them, and loops."""
+        from .performance import LinkRowAction  # performance imports this module
+
+        return any(not isinstance(action, LinkRowAction) for action in row_actions)
+
     def list_rows(self, data, row_actions, return_url: str, with_checkbox: bool):
         """The rows of the page as one piece of HTML, or None when a row action is one
         only its Jinja macro can render (a delete button): the template then loops.
@@ -400,7 +453,7 @@ class LeanListMixin(QuickFilterMixin):
         checked ones as ``rowid``."""
         from .performance import LinkRowAction  # performance imports this module
 
-        if any(not isinstance(action, LinkRowAction) for action in row_actions):
+        if self.row_actions_need_macros(row_actions):
             return None
         plan = self.list_plan()
         links = []

@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from jinja2.utils import htmlsafe_json_dumps
 from markupsafe import Markup
 
-from .formatting import _current_locale
+from .formatting import _current_locale, translated
 
 STATIC = Path(__file__).parent / "static"
 bp = Blueprint("frame", __name__, static_folder="static", static_url_path="/frame/static")
@@ -108,6 +108,9 @@ def json_text(value) -> Markup:
 def init_frame(app) -> None:
     app.register_blueprint(bp)
     app.jinja_env.filters["json_text"] = json_text
+    # A lazy label (the site's and a screen's name) as its text, remembered per
+    # language: ``{{ label }}`` asked Flask-Babel for it on every page.
+    app.jinja_env.filters["translated"] = translated
     app.jinja_env.globals["frame_static"] = static_url
     app.jinja_env.globals["admin_file"] = admin_file
     app.jinja_env.globals["frame_widgets"] = widgets_url

@@ -176,3 +176,23 @@ def test_a_page_seen_again_compiles_no_statement(app, client, world, login_as, p
     client.get(url)
     client.get(url)
     assert _statements(app, client, url, keep=_compiled_anew) == []
+
+
+def test_the_page_size_menu_keeps_the_lists_search_sort_and_filters(app, client, login_as):
+    """The menu's first-page URLs are one URL with the size replaced (issue 17): each
+    still carries the list's search, sort and quick filter, the default size none."""
+    from urllib.parse import parse_qs, urlsplit
+
+    login_as("gm")
+    body = client.get("/admin/complaint/?search=压缩机&sort=2&desc=1&late=1&page_size=50"
+                      ).get_data(as_text=True)
+    links = re.findall(r'<a class="dropdown-item(?: active)?" href="(/admin/complaint/[^"]*)">',
+                       body)
+    sizes = {}
+    for link in links:
+        url = urlsplit(link.replace("&amp;", "&"))
+        query = parse_qs(url.query)
+        assert query.pop("search") == ["压缩机"] and query.pop("sort") == ["2"]
+        assert query.pop("desc") == ["1"] and query.pop("late") == ["1"]
+        sizes[tuple(query.pop("page_size", ["default"]))] = query
+    assert sizes == {("default",): {}, ("50",): {}, ("100",): {}}
