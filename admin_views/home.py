@@ -68,15 +68,16 @@ def fill_counts(figures: list[Figure], day) -> None:
     sixty clauses) cost more than running it, so it is remembered like the user's
     loader criteria (``permissions.scoping.remembered``: per principal, Shanghai date,
     grants in force, settings generation), and under the day the figures were built
-    for and their keys. Everything it embeds is a function of these: the criteria read
-    the day, the user and the settings; the one moment (a service request's or work
-    order's hours, ``models.service_clock.moment_param``) is a parameter taken each
-    time it runs. The same statement object also keeps SQLAlchemy's cache key.
+    for, their keys and the cap. Everything it embeds is a function of these: the
+    criteria read the day, the user and the settings; the one moment (a service
+    request's or work order's hours, ``models.service_clock.moment_param``) is a
+    parameter taken each time it runs. The same statement object also keeps
+    SQLAlchemy's cache key.
     """
     figures = [f for f in figures if f.counted]
     if not figures:
         return
-    kind = ("home-counts", day, tuple(f.key for f in figures))
+    kind = ("home-counts", day, COUNT_CAP, tuple(f.key for f in figures))
     statement = remembered(kind, actor(), lambda user: _counts_statement(user, figures))
     for figure, count in zip(figures, db.session.execute(statement).one(), strict=True):
         figure.count = CappedCount(count, COUNT_CAP)
