@@ -13,13 +13,15 @@ one piece, in the same bytes XlsxWriter writes (a test compares the two on awkwa
 values), and keeps the sheet's dimensions and row state so the rest of the workbook
 (header, styles, frozen panes, widths, the zip) stays XlsxWriter's own work.
 
-Two differences, on purpose. Control characters other than tab, line feed and carriage
-return are dropped, as the export always did: XlsxWriter writes them as Excel's
-``_x0001_`` escapes, which openpyxl and WPS show as those six characters. And
-XlsxWriter's constant-memory mode writes a string that
-starts with ``<r>`` and ends with ``</r>`` into the file unescaped, as rich text XML.
-A complaint whose text is shaped so could put cells of its own making into the GM's
-spreadsheet; here every string is escaped, and such a text reads back as itself.
+Three differences, on purpose. Control characters other than tab, line feed and
+carriage return are dropped, as the export always did: XlsxWriter writes them as
+Excel's ``_x0001_`` escapes, which openpyxl and WPS show as those six characters.
+XlsxWriter's constant-memory mode writes a string that starts with ``<r>`` and ends
+with ``</r>`` into the file unescaped, as rich text XML: a complaint whose text is
+shaped so could put cells of its own making into the GM's spreadsheet; here every
+string is escaped, and such a text reads back as itself. And a number that is not
+finite (NaN, infinity), which XlsxWriter refuses with an exception that ended the whole
+export, is written as its text.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ class RowSheet(Worksheet):
         """Write ``rows`` from row ``first_row`` (zero-based) on; return the next row.
 
         A value is a ``str`` (text), ``datetime``/``date`` (a serial number in the
-        given format), ``bool``, a number (``int``, ``float``, ``Decimal``: in
+        given format), ``bool``, a finite number (``int``, ``float``, ``Decimal``: in
         ``number_formats[column]``) or None (no cell). Anything else is written as its
         text. Rows past the sheet's last (1,048,576) are not written, as
         XlsxWriter's own calls refuse them.
@@ -91,7 +93,8 @@ class RowSheet(Worksheet):
                     add(f'<c r="{letters[column]}{number}"{style.date()}><v>{day}</v></c>')
                 elif kind is bool:
                     add(f'<c r="{letters[column]}{number}" t="b"><v>{int(value)}</v></c>')
-                elif kind in (int, Decimal) or (kind is float and math.isfinite(value)):
+                elif kind is int or (kind is Decimal and value.is_finite()) \
+                        or (kind is float and math.isfinite(value)):
                     add(f'<c r="{letters[column]}{number}"{style.number(column)}>'
                         f"<v>{value:.16G}</v></c>")
                 else:

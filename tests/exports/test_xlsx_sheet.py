@@ -1,6 +1,7 @@
 """``RowSheet`` writes whole rows in the bytes XlsxWriter writes cell by cell (issue 17,
-target 2), apart from the two differences its docstring names: control characters are
-dropped, and a text shaped like rich-text XML stays text."""
+target 2), apart from the three differences its docstring names: control characters
+are dropped, a text shaped like rich-text XML stays text, and a number that is not
+finite is written as its text."""
 from __future__ import annotations
 
 import io
@@ -101,6 +102,12 @@ def _read_back(values: list) -> list:
 def test_control_characters_are_dropped_and_line_breaks_kept():
     assert _read_back(["甲\x01乙\x1f丙", "行一\n行二\t制表"])[:2] == \
         ["甲乙丙", "行一\n行二\t制表"]
+
+
+def test_a_number_that_is_not_finite_is_written_as_its_text():
+    """XlsxWriter refuses NaN and infinity with an exception (the whole export failed)."""
+    assert _read_back([Decimal("NaN"), float("inf"), Decimal("2.5")])[:3] == \
+        ["NaN", "inf", 2.5]
 
 
 def test_a_text_shaped_like_rich_text_reads_back_as_itself():
