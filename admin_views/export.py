@@ -59,6 +59,8 @@ CSV_CHUNK = 500
 #: Rows read before the XLSX columns' widths are fixed (write-only sheets take them
 #: before the first row).
 WIDTH_SAMPLE = 200
+#: Data rows of one XLSX sheet: Excel's 1,048,576 rows, the header's taken.
+SHEET_ROWS = 1_048_575
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -387,7 +389,8 @@ def xlsx_response(view, rows, filename: str | None = None):
 
 
 def _write_workbook(file, view, rows) -> None:
-    """Write ``rows`` of ``view`` into ``file`` as one sheet (``xlsx_response``).
+    """Write ``rows`` of ``view`` into ``file`` (``xlsx_response``): one sheet, or as
+    many as the rows need (a sheet holds ``SHEET_ROWS``).
 
     XlsxWriter keeps the rows written so far, and the workbook's parts while it zips
     them, in files of its own in its ``tmpdir``; it removes them when the workbook
@@ -398,36 +401,47 @@ def _write_workbook(file, view, rows) -> None:
         workbook = xlsxwriter.Workbook(file, {
             "constant_memory": True, "strings_to_numbers": False,
             "strings_to_formulas": False, "strings_to_urls": False, "tmpdir": scratch})
-        title = INVALID_TITLE_REGEX.sub("-", str(view.name))[:31] or "Sheet"
-        sheet = workbook.add_worksheet(title, worksheet_class=RowSheet)
+        sheets: list[RowSheet] = []
         try:
-            _write_sheet(workbook, sheet, ExportPlan(view, typed=True), rows)
+            _write_sheets(workbook, sheets, view, ExportPlan(view, typed=True), rows)
         except BaseException:
-            sheet.discard()
+            for sheet in sheets:
+                sheet.discard()
             raise
         workbook.close()
 
 
-def _write_sheet(workbook, sheet, plan, rows) -> None:
-    """The header, the columns' widths and every row of ``plan`` into ``sheet``."""
-    sheet.freeze_panes(1, 0)
+def _write_sheets(workbook, sheets: list, view, plan, rows) -> None:
+    """Every row of ``plan`` into sheets of ``SHEET_ROWS`` rows under the same header
+    and widths (added to ``sheets``): the list's name, then "客户投诉 (2)" and so on.
+    Rows past a sheet's last went nowhere before, and the file did not say so."""
     records = plan.rows(rows)
-    sample = []
-    for values in records:
-        sample.append(values)
-        if len(sample) >= WIDTH_SAMPLE:
-            break
-    for index, label in enumerate(plan.labels):
-        widest = max([_width(label) + 2, *(_width(r[index]) for r in sample)])
-        sheet.set_column(index, index, min(60, max(8, widest + 1)))
+    sample = list(itertools.islice(records, WIDTH_SAMPLE))
+    widths = [min(60, max(8, max([_width(label) + 2, *(_width(r[index]) for r in sample)])
+                           + 1)) for index, label in enumerate(plan.labels)]
     bold = workbook.add_format({"bold": True})
-    for index, label in enumerate(plan.labels):
-        sheet.write_string(0, index, XLSX_ILLEGAL.sub("", str(label)), bold)
     styles = {code: workbook.add_format({"num_format": code})
               for code in {DATE_FORMAT, DATETIME_FORMAT, *filter(None, plan.formats)}}
-    sheet.append_rows(1, itertools.chain(sample, records),
-                      [styles.get(code) for code in plan.formats],
-                      date_format=styles[DATE_FORMAT], datetime_format=styles[DATETIME_FORMAT])
+    number_styles = [styles.get(code) for code in plan.formats]
+    name = INVALID_TITLE_REGEX.sub("-", str(view.name)) or "Sheet"
+    remaining = itertools.chain(sample, records)
+    for number in itertools.count(1):
+        first = next(remaining, None)
+        if first is None and number > 1:
+            return
+        suffix = f" ({number})" if number > 1 else ""
+        sheet = workbook.add_worksheet(name[:31 - len(suffix)] + suffix,
+                                       worksheet_class=RowSheet)
+        sheets.append(sheet)
+        sheet.freeze_panes(1, 0)
+        for index, (label, width) in enumerate(zip(plan.labels, widths, strict=True)):
+            sheet.set_column(index, index, width)
+            sheet.write_string(0, index, XLSX_ILLEGAL.sub("", str(label)), bold)
+        if first is None:
+            return  # no rows: the header alone
+        sheet.append_rows(1, itertools.chain([first], itertools.islice(
+            remaining, SHEET_ROWS - 1)), number_styles,
+            date_format=styles[DATE_FORMAT], datetime_format=styles[DATETIME_FORMAT])
 
 
 class ExportMixin:

@@ -56,8 +56,8 @@ class RowSheet(Worksheet):
         A value is a ``str`` (text), ``datetime``/``date`` (a serial number in the
         given format), ``bool``, a finite number (``int``, ``float``, ``Decimal``: in
         ``number_formats[column]``) or None (no cell). Anything else is written as its
-        text. Rows past the sheet's last (1,048,576) are not written, as
-        XlsxWriter's own calls refuse them.
+        text. A row past the sheet's last (1,048,576) raises ValueError: the caller
+        starts another sheet (XlsxWriter's own calls dropped it without a word).
         """
         if not self.constant_memory:
             raise ValueError("RowSheet.append_rows needs the workbook's constant_memory")
@@ -73,7 +73,7 @@ class RowSheet(Worksheet):
         row, widest = first_row, -1
         for values in rows:
             if row > last_row:
-                break
+                raise ValueError(f"a sheet holds {self.xls_rowmax:,} rows: start another")
             number = str(row + 1)
             parts = [f'<row r="{number}">']
             add = parts.append

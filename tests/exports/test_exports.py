@@ -128,3 +128,36 @@ def test_a_text_cannot_write_cells_of_its_own_into_the_xlsx(app, client, login_a
     header = [cell.value for cell in sheet[1]]
     assert sheet.max_row == 2
     assert dict(zip(header, (cell.value for cell in sheet[2]), strict=True))["投诉人"] == forged
+
+
+def test_rows_past_a_sheets_last_go_on_to_the_next_sheet(client, login_as, monkeypatch):
+    """Excel's sheet holds 1,048,576 rows: the rows past it went nowhere, and the file
+    did not say so. Here a sheet holds two rows; every row is in the workbook, in the
+    list's order, under the same header on every sheet."""
+    from admin_views import export
+
+    login_as("gm")
+    csv_rows = list(csv.reader(io.StringIO(
+        client.get("/admin/complaint/export/csv/").get_data().decode("utf-8-sig"))))
+    assert len(csv_rows) - 1 >= 5
+    monkeypatch.setattr(export, "SHEET_ROWS", 2)
+    workbook = openpyxl.load_workbook(io.BytesIO(
+        client.get("/admin/complaint/export/xlsx/").get_data()))
+    sheets = workbook.worksheets
+    assert [sheet.title for sheet in sheets] == \
+        ["客户投诉", *(f"客户投诉 ({n})" for n in range(2, len(sheets) + 1))]
+    assert len(sheets) == (len(csv_rows) - 1 + 1) // 2
+    numbers = []
+    for sheet in sheets:
+        assert [cell.value for cell in sheet[1]] == csv_rows[0]
+        assert sheet.freeze_panes == "A2" and 2 <= sheet.max_row <= 3
+        numbers += [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert numbers == [row[0] for row in csv_rows[1:]]
+
+
+def test_an_export_of_no_rows_is_the_header_alone(client, login_as):
+    login_as("gm")
+    sheets = openpyxl.load_workbook(io.BytesIO(client.get(
+        "/admin/complaint/export/xlsx/?search=NO-SUCH-COMPLAINT-XYZ").get_data())).worksheets
+    assert [sheet.title for sheet in sheets] == ["客户投诉"]
+    assert sheets[0].max_row == 1 and sheets[0]["A1"].value == "投诉编号"
