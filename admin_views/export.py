@@ -401,19 +401,18 @@ def _write_workbook(file, view, rows) -> None:
         workbook = xlsxwriter.Workbook(file, {
             "constant_memory": True, "strings_to_numbers": False,
             "strings_to_formulas": False, "strings_to_urls": False, "tmpdir": scratch})
-        sheets: list[RowSheet] = []
         try:
-            _write_sheets(workbook, sheets, view, ExportPlan(view, typed=True), rows)
+            _write_sheets(workbook, view, ExportPlan(view, typed=True), rows)
         except BaseException:
-            for sheet in sheets:
+            for sheet in workbook.worksheets():
                 sheet.discard()
             raise
         workbook.close()
 
 
-def _write_sheets(workbook, sheets: list, view, plan, rows) -> None:
+def _write_sheets(workbook, view, plan, rows) -> None:
     """Every row of ``plan`` into sheets of ``SHEET_ROWS`` rows under the same header
-    and widths (added to ``sheets``): the list's name, then "客户投诉 (2)" and so on.
+    and widths: the list's name, then "客户投诉 (2)" and so on.
     Rows past a sheet's last went nowhere before, and the file did not say so."""
     records = plan.rows(rows)
     sample = list(itertools.islice(records, WIDTH_SAMPLE))
@@ -432,7 +431,6 @@ def _write_sheets(workbook, sheets: list, view, plan, rows) -> None:
         suffix = f" ({number})" if number > 1 else ""
         sheet = workbook.add_worksheet(name[:31 - len(suffix)] + suffix,
                                        worksheet_class=RowSheet)
-        sheets.append(sheet)
         sheet.freeze_panes(1, 0)
         for index, (label, width) in enumerate(zip(plan.labels, widths, strict=True)):
             sheet.set_column(index, index, width)

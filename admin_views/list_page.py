@@ -315,9 +315,7 @@ class LeanListMixin(QuickFilterMixin):
         one URL of that list with its ``page`` (the first argument) replaced."""
         if not view_args.page:
             return self._first_page_url(view_args)
-        key = (self.endpoint, view_args.page_size, view_args.sort, view_args.sort_desc,
-               view_args.search, repr(view_args.filters),
-               repr(sorted((view_args.extra_args or {}).items())))
+        key = self._url_key(view_args, "page", view_args.page_size)
         patterns = g.setdefault("list_url_patterns", {})
         if key not in patterns:
             pattern = self._list_url(view_args.clone(page=PAGE_MARK))
@@ -331,16 +329,14 @@ class LeanListMixin(QuickFilterMixin):
         (each through the URL map): it is built once, at the largest size, and the
         others are that URL with the size replaced (the default size: left out)."""
         size = self.get_safe_page_size(view_args.page_size)
-        largest = max(self.page_size_options or (0,))
         if not self.can_set_page_size or size not in self.page_size_options:
             return self._list_url(view_args)
-        key = ("first", self.endpoint, view_args.sort, view_args.sort_desc,
-               view_args.search, repr(view_args.filters),
-               repr(sorted((view_args.extra_args or {}).items())))
+        key = self._url_key(view_args, "first")
         patterns = g.setdefault("list_url_patterns", {})
-        token = f"page_size={largest}"
+        token = f"page_size={max(self.page_size_options)}"
         if key not in patterns:
-            url = super()._get_list_url(view_args.clone(page_size=largest))
+            url = super()._get_list_url(view_args.clone(
+                page_size=max(self.page_size_options)))
             alone = url.count(token) == 1 and (url + "&").count(token + "&") == 1
             patterns[key] = url if alone else None
         pattern = patterns[key]
@@ -349,6 +345,13 @@ class LeanListMixin(QuickFilterMixin):
         if size == self.page_size:
             return _without_page_size(pattern, token)
         return pattern.replace(token, f"page_size={size}", 1)
+
+    def _url_key(self, view_args, *parts) -> tuple:
+        """What a list URL pattern of this request is kept under (``g``): the list's
+        arguments other than its page and size, and ``parts``."""
+        return (*parts, self.endpoint, view_args.sort, view_args.sort_desc,
+                view_args.search, repr(view_args.filters),
+                repr(sorted((view_args.extra_args or {}).items())))
 
     def _list_url(self, view_args) -> str:
         url = super()._get_list_url(view_args)

@@ -36,8 +36,8 @@ ROWS = [
 ]
 
 
-def _workbook(write) -> dict[str, bytes]:
-    """Every part of a workbook whose sheet has the header and ``write(sheet, *formats)``."""
+def _workbook(write) -> bytes:
+    """A workbook whose sheet has the header and ``write(sheet, *formats)``."""
     buffer = io.BytesIO()
     workbook = xlsxwriter.Workbook(buffer, {"constant_memory": True, "in_memory": False})
     sheet = workbook.add_worksheet("客户投诉", worksheet_class=RowSheet)
@@ -51,7 +51,12 @@ def _workbook(write) -> dict[str, bytes]:
     percent = workbook.add_format({"num_format": "0.0%"})  # no cell of these rows uses it
     write(sheet, amount, moment, day, percent)
     workbook.close()
-    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as package:
+    return buffer.getvalue()
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    """Every part of an XLSX file by name."""
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
         return {name: package.read(name) for name in package.namelist()}
 
 
@@ -79,7 +84,7 @@ def _whole_rows(sheet, amount, moment, day, percent) -> None:
 
 
 def test_whole_rows_are_the_bytes_xlsxwriter_writes_cell_by_cell():
-    expected, written = _workbook(_cell_by_cell), _workbook(_whole_rows)
+    expected, written = _parts(_workbook(_cell_by_cell)), _parts(_workbook(_whole_rows))
     assert written.keys() == expected.keys()
     for name in expected:
         assert written[name] == expected[name], name
@@ -89,12 +94,7 @@ def _read_back(values: list) -> list:
     def write(sheet, amount, moment, day, _percent):
         sheet.append_rows(1, [values], [None] * len(values), date_format=day,
                           datetime_format=moment)
-    parts = _workbook(write)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as package:
-        for name, data in parts.items():
-            package.writestr(name, data)
-    sheet = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).active
+    sheet = openpyxl.load_workbook(io.BytesIO(_workbook(write))).active
     assert sheet.max_row == 2  # the header and this row, no cell of any text's making
     return [cell.value for cell in sheet[2]]
 
