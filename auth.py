@@ -38,7 +38,7 @@ from wtforms.validators import DataRequired, Length
 import login_throttle
 from audit import record_event
 from extensions import login_manager
-from models import AppUser, db, office_settings
+from models import AppUser, db, office_settings, saved_filter
 from models.mixins import utcnow
 from models.user import password_method
 from redirects import safe_next
@@ -63,7 +63,8 @@ def load_user(user_id: str):
         account = int(user_id)
         if not 0 < account < 2**63:
             return None
-        # The account and the settings' generation in one statement (every request).
+        # The account, the settings' generation and how many saved filters the account
+        # has, in one statement (every request).
         row = db.session.execute(_account_statement(), {"account": account}).first()
     except (TypeError, ValueError, OverflowError):
         return None
@@ -72,18 +73,20 @@ def load_user(user_id: str):
         office_settings.seen_generation(row[1])
     if user is None or session.get(SESSION_VERSION_KEY) != user.session_version:
         return None
+    saved_filter.seen_count(user.id, row[2])
     return user
 
 
 @lru_cache(maxsize=1)
 def _account_statement():
     """``load_user``'s statement, made once: the account by a bound id, with the
-    settings' generation. Accounts are no scoped record (no row rule applies to
-    them), so the statement is sent as it is (``skip_visibility``): the request's
-    user is not known yet, and the hook gave every account read the deny-all rules of
-    the scoped records, a new statement each request whose cache key SQLAlchemy
-    walked again."""
-    return sa.select(AppUser, office_settings.generation_column()) \
+    settings' generation and the account's number of saved filters. Accounts are no
+    scoped record (no row rule applies to them), so the statement is sent as it is
+    (``skip_visibility``): the request's user is not known yet, and the hook gave
+    every account read the deny-all rules of the scoped records, a new statement each
+    request whose cache key SQLAlchemy walked again."""
+    return sa.select(AppUser, office_settings.generation_column(),
+                     saved_filter.count_column(AppUser.id)) \
         .where(AppUser.id == sa.bindparam("account")) \
         .execution_options(skip_visibility=True)
 

@@ -12,6 +12,7 @@ from datetime import datetime
 from urllib.parse import parse_qsl, urlencode
 
 import sqlalchemy as sa
+from flask import g
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -63,9 +64,32 @@ _FILTERS_OF = sa.select(SavedFilter.id, SavedFilter.name, SavedFilter.query).whe
 def filters_of(user_id: int, list_name: str) -> list:
     """(id, name, query) of the user's saved filters of a list, by name. Every list
     page asks: one statement made once, sent on the session's connection (the user's
-    own rows by their id, with no row rule for the ORM to add)."""
+    own rows by their id, with no row rule for the ORM to add). A request whose
+    account read said the user has no saved filter at all (``count_column``) sends
+    none."""
+    if g.get(_NONE_SAVED_BY) == user_id:
+        return []
     return db.session.connection().execute(
         _FILTERS_OF, {"user_id": user_id, "list_name": list_name}).all()
+
+
+#: ``g`` key: the account whose read, this request, found it has no saved filter.
+_NONE_SAVED_BY = "no_saved_filters_of"
+
+
+def count_column(user_id_column) -> sa.ScalarSelect:
+    """How many saved filters the account of ``user_id_column`` has, as a scalar
+    subquery for the statement that reads the account every request
+    (``auth.load_user``): most users save none, and their list pages then skip the
+    statement of ``filters_of`` (a round trip on PostgreSQL, 7 % of a list page)."""
+    return sa.select(sa.func.count()).where(SavedFilter.user_id == user_id_column) \
+        .correlate_except(SavedFilter).scalar_subquery()
+
+
+def seen_count(user_id: int, count: int) -> None:
+    """The account read found ``count`` saved filters of ``user_id`` (this request)."""
+    if count == 0:
+        g.setdefault(_NONE_SAVED_BY, user_id)
 
 
 def save_filter(user_id: int, list_name: str, name: str, raw_query: str) -> tuple:

@@ -262,3 +262,31 @@ def test_saving_and_deleting_need_the_pages_csrf_token(app, world, client_as, mo
     assert clerk.post("/admin/complaint/saved-filters/delete/",
                       data={"id": pk, "csrf_token": token}).status_code == 302
     assert saved_of(app, world, "clerk.service") == []
+
+
+def _saved_filter_reads(app, client, url) -> int:
+    """Statements of one page that read the saved filters of a list (the account read,
+    which counts them, aside)."""
+    return sum(1 for statement, _params in _statements(app, client, url)
+               if "FROM saved_filter" in statement and "FROM app_user" not in statement)
+
+
+def test_a_user_without_saved_filters_is_not_asked_for_them(app, world, client_as):
+    """The account read counts the user's saved filters: with none, the list page sends
+    no statement for them; once one is saved (on any list), every list asks again."""
+    forget(app, world, "clerk.service")
+    clerk = client_as("clerk.service")
+    assert _saved_filter_reads(app, clerk, "/admin/complaint/") == 0
+    assert _saved_filter_reads(app, clerk, "/admin/customer/") == 0
+    clerk.post("/admin/customer/saved-filters/", data={"name": "大客户", "query": "search=K"})
+    assert _saved_filter_reads(app, clerk, "/admin/complaint/") == 1
+    page = clerk.get("/admin/customer/").get_data(as_text=True)
+    assert "大客户" in page
+    assert "大客户" not in clerk.get("/admin/complaint/").get_data(as_text=True)
+    # Another user's filters are no reason to ask for this user's.
+    forget(app, world, "supervisor")
+    assert _saved_filter_reads(app, client_as("supervisor"), "/admin/complaint/") == 0
+    # Deleted again: not asked again.
+    (pk, _name, _query), = saved_of(app, world, "clerk.service")
+    clerk.post("/admin/customer/saved-filters/delete/", data={"id": pk})
+    assert _saved_filter_reads(app, clerk, "/admin/customer/") == 0
