@@ -5,6 +5,16 @@ requests go through the same Flask-Login / permission path as a browser's.
 
     python -m bench.run_wrk --url postgresql+psycopg://postgres@127.0.0.1/bench_records_1m \
         --phase after
+
+Against another checkout (``--against DIR --against-url URL``): both servers run at
+once, on two ports, and each request is measured on one and then the other, round after
+round (``--rounds``). On a shared machine whose speed drifts over minutes, a pair taken
+seconds apart compares the two fairly where two whole runs a minute apart do not. The
+other checkout's rows are labelled ``--against-phase``, this one's ``--phase``.
+
+    python -m bench.run_wrk --url sqlite:////abs/bench/data/records_1m.db --phase head \
+        --against /abs/old-checkout --against-url sqlite:////abs/old/before_1m.db \
+        --against-phase a38cafd --label sqlite-1M --rounds 5
 """
 from __future__ import annotations
 
@@ -22,6 +32,8 @@ from .build_data import COMMON, USERS
 
 RESULTS = Path(__file__).parent / "data" / "wrk.jsonl"
 PORT = 8765
+#: The other checkout's server (``--against``).
+AGAINST_PORT = 8766
 PATHS = {"list page 1": "/admin/complaint/",
          f"search common ({COMMON})": "/admin/complaint/?search=" + COMMON,
          "home": "/admin/"}
@@ -37,14 +49,16 @@ def session_cookie(user_id: int) -> str:
                              "_session_version": 0})
 
 
-def start_gunicorn(url: str) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int = PORT, tree: Path | None = None) -> subprocess.Popen:
+    """Gunicorn with two workers on ``port``, serving the checkout ``tree`` (this one by
+    default) on the database ``url``."""
     env = {**os.environ, "DATABASE_URL": url}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{PORT}",
-         "--log-level", "warning", "bench.wsgi:app"], env=env)
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning", "bench.wsgi:app"], env=env, cwd=tree)
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/login", timeout=1)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=1)
             return server
         except OSError:
             time.sleep(0.2)
@@ -52,9 +66,9 @@ def start_gunicorn(url: str) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not start")
 
 
-def wrk(path: str, cookie: str, seconds: int) -> dict:
+def wrk(path: str, cookie: str, seconds: int, port: int = PORT) -> dict:
     from urllib.parse import quote
-    target = f"http://127.0.0.1:{PORT}{quote(path, safe='/?=&')}"
+    target = f"http://127.0.0.1:{port}{quote(path, safe='/?=&')}"
     out = subprocess.run(["wrk", "-t2", "-c4", f"-d{seconds}s", "--latency",
                           "-H", f"Cookie: session={cookie}", target],
                          capture_output=True, text=True, check=True).stdout
@@ -72,20 +86,32 @@ def main() -> None:
     parser.add_argument("--label", required=True, help="e.g. sqlite-1M")
     parser.add_argument("--seconds", type=int, default=8)
     parser.add_argument("--results", type=Path, default=RESULTS)
+    parser.add_argument("--against", type=Path, help="another checkout, served beside")
+    parser.add_argument("--against-url", help="the other checkout's database")
+    parser.add_argument("--against-phase", default="before")
+    parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    server = start_gunicorn(args.url)
+    # (phase, port) of each server, started together.
+    servers = [(args.phase, PORT, start_gunicorn(args.url))]
     try:
+        if args.against is not None:
+            servers.insert(0, (args.against_phase, AGAINST_PORT, start_gunicorn(
+                args.against_url, AGAINST_PORT, args.against.resolve())))
         with args.results.open("a", encoding="utf-8") as out:
-            for user_id, (username, *_rest) in enumerate(USERS, start=1):
-                cookie = session_cookie(user_id)
-                for name, path in PATHS.items():
-                    row = {"label": args.label, "phase": args.phase, "user": username,
-                           "scenario": name, **wrk(path, cookie, args.seconds)}
-                    print(json.dumps(row, ensure_ascii=False), flush=True)
-                    out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            for round_number in range(1, args.rounds + 1):
+                for user_id, (username, *_rest) in enumerate(USERS, start=1):
+                    cookie = session_cookie(user_id)
+                    for name, path in PATHS.items():
+                        for phase, port, _server in servers:
+                            row = {"label": args.label, "phase": phase, "user": username,
+                                   "scenario": name, "round": round_number,
+                                   **wrk(path, cookie, args.seconds, port)}
+                            print(json.dumps(row, ensure_ascii=False), flush=True)
+                            out.write(json.dumps(row, ensure_ascii=False) + "\n")
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for _phase, _port, server in servers:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 if __name__ == "__main__":
