@@ -91,7 +91,7 @@ def main() -> None:
     parser.add_argument("--against-phase", default="before")
     parser.add_argument("--rounds", type=int, default=1)
     args = parser.parse_args()
-    # (phase, port) of each server, started together.
+    # (phase, port, server) of each checkout served, started together.
     servers = [(args.phase, PORT, start_gunicorn(args.url))]
     try:
         if args.against is not None:
