@@ -403,11 +403,11 @@ def _write_workbook(file, view, rows) -> None:
             "strings_to_formulas": False, "strings_to_urls": False, "tmpdir": scratch})
         try:
             _write_sheets(workbook, view, ExportPlan(view, typed=True), rows)
+            workbook.close()
         except BaseException:
             for sheet in workbook.worksheets():
-                sheet.discard()
+                sheet.discard()  # a sheet whose file is closed already is left as it is
             raise
-        workbook.close()
 
 
 def _write_sheets(workbook, view, plan, rows) -> None:

@@ -117,5 +117,7 @@ def save_filter(user_id: int, list_name: str, name: str, raw_query: str) -> tupl
                             "one first.", field=label, max=PER_LIST)
         saved = SavedFilter(user_id=user_id, list_name=list_name, name=name)
         db.session.add(saved)
+        # The account read's "none saved" no longer holds for the rest of this request.
+        g.pop(_NONE_SAVED_BY, None)
     saved.query = query
     return saved, None

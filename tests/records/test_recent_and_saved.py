@@ -290,3 +290,22 @@ def test_a_user_without_saved_filters_is_not_asked_for_them(app, world, client_a
     (pk, _name, _query), = saved_of(app, world, "clerk.service")
     clerk.post("/admin/customer/saved-filters/delete/", data={"id": pk})
     assert _saved_filter_reads(app, clerk, "/admin/customer/") == 0
+
+
+def test_a_filter_saved_in_the_request_that_found_none_is_read_back(app, world):
+    """The account read said "no saved filters"; a filter saved later in the same
+    request is not hidden by that answer."""
+    from models.saved_filter import filters_of, save_filter, seen_count
+
+    forget(app, world, "clerk.service")
+    user_id = world.users["clerk.service"]
+    with app.test_request_context():
+        seen_count(user_id, 0)
+        assert filters_of(user_id, "complaint") == []
+        saved, problem = save_filter(user_id, "complaint", "已结案", "status=closed")
+        assert problem is None
+        db.session.flush()
+        assert [(name, query) for _id, name, query in filters_of(user_id, "complaint")] \
+            == [("已结案", "status=closed")]
+        db.session.rollback()
+        db.session.remove()
