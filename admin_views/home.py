@@ -34,6 +34,7 @@ from models import (
 from models.monthly_review import review_due
 from permissions import can, visible
 from permissions.core import today
+from permissions.frozen import remembered_rows
 from permissions.scoping import actor, remembered, scoped
 from reports.home import report_review_todos
 
@@ -79,7 +80,8 @@ def fill_counts(figures: list[Figure], day) -> None:
         return
     kind = ("home-counts", day, COUNT_CAP, tuple(f.key for f in figures))
     statement = remembered(kind, actor(), lambda user: _counts_statement(user, figures))
-    for figure, count in zip(figures, db.session.execute(statement).one(), strict=True):
+    (counts,) = remembered_rows(statement)
+    for figure, count in zip(figures, counts, strict=True):
         figure.count = CappedCount(count, COUNT_CAP)
 
 

@@ -22,12 +22,13 @@ import sqlalchemy as sa
 from flask import url_for
 from flask_login import current_user
 
-from models import REGISTRY, db
+from models import REGISTRY
 from models.mixins import Assignable, Classified
 from models.workdays import is_working_day
 from models.workflow import Stateful
 from permissions import visible
 from permissions.core import _scope_clause, grants
+from permissions.frozen import remembered_rows
 from permissions.levels import levels_up_to
 from permissions.scoping import actor, remembered, scoped
 
@@ -188,7 +189,7 @@ def home_lists(day: date) -> tuple[list[tuple], list[tuple]]:
                            lambda user: _statement(user, department))
     if statement is None:
         return [], []
-    rows = db.session.execute(statement).all()
+    rows = remembered_rows(statement)
     return _groups(rows, "queue", day), _groups(rows, "mine", day)
 
 

@@ -98,6 +98,9 @@ def init_app(app: Flask) -> None:
     # One limiter per app: its limits are registered by blueprint name, so a shared one
     # would count a request once per app built in the process.
     limiter = Limiter(key_func=_key_of_request, default_limits=[], app=app)
+    # Only the API is limited: a screen's request skips the limiter's look-up of the
+    # limits of its endpoint and blueprint (none), which ran on every page.
+    limiter.request_filter(_not_api_request)
     limiter.limit(lambda: current_app.config["API_RATE_LIMIT"],
                   key_func=_key_of_request)(blp)
     csrf.exempt(blp)
@@ -106,6 +109,10 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(ApiProblem, _answer_problem)
     app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_problem)
+
+
+def _not_api_request() -> bool:
+    return not auth.is_api_request()
 
 
 def _first_of_all():

@@ -50,6 +50,11 @@ def pairs(data_set, user_id: int, roles: str) -> list[tuple[str, str, str]]:
         ("sort by customer", found["sort by customer"], f"{floor}?sort=customer"),
         ("details", found["details"], f"{floor}details/?id={middle}"),
     ]
+    # The product's request path alone: the list's filter script (session, account,
+    # rules, every hook, no content read) against the floor's whole first page. Below
+    # what a page costs beyond it, no page can go.
+    with app.test_request_context():
+        result.append(("request path alone (filters.js)", view.filters_script_url(), floor))
     if "gm_office" in roles:
         result.append(("CSV export (severity=major)",
                        f"/admin/complaint/export/csv/?{severity}=major",

@@ -211,6 +211,16 @@ def scoped(statement, principal: Principal):
     return statement.options(*scope_options(principal))
 
 
+def carries_request_rules(statement) -> bool:
+    """Whether ``statement`` carries this request's own loader criteria (``scoped`` with
+    the request's principal), so that run as it stands it is filtered exactly as the
+    hook would filter it. False outside a request or before its user is bound."""
+    if not has_request_context():
+        return False
+    options = g.get("scope_options")
+    return options is not None and _carries(statement, options)
+
+
 def _carries(statement, options: tuple) -> bool:
     carried = getattr(statement, "_with_options", ())
     return bool(options) and len(carried) >= len(options) and all(
