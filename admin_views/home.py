@@ -29,7 +29,6 @@ from models import (
     MonthlyReview,
     Reminder,
     TimelinessInquiry,
-    db,
 )
 from models.monthly_review import review_due
 from permissions import can, visible
@@ -228,11 +227,10 @@ def monthly_review_todos(admin, day) -> list[Figure]:
     defaults to last month)."""
     if not can(actor(), "create", MonthlyReview):
         return []
-    month = review_due(day)
-    if month is None:
+    owed = review_due(day)
+    if owed is None:
         return []
-    started = db.session.scalar(sa.select(MonthlyReview.id).where(
-        MonthlyReview.month == month))
+    month, started = owed
     url = url_for("monthly_review.details_view", id=started) if started else \
         url_for("monthly_review.create_view")
     due = month.replace(year=month.year + month.month // 12,

@@ -251,6 +251,10 @@ class Complaint(Stateful, Assignable, BusinessRecord, Model):
         sa.Index("ix_complaint_dept_open_due", "department_id", "effective_due_date", "level",
                  sqlite_where=sa.text("status <> 'closed'"),
                  postgresql_where=sa.text("status <> 'closed'")),
+        # The general manager's figure and queue: major complaints awaiting approval.
+        sa.Index("ix_complaint_open_status_severity", "status", "severity", "level",
+                 sqlite_where=sa.text("status <> 'closed'"),
+                 postgresql_where=sa.text("status <> 'closed'")),
     )
 
     class Admin:

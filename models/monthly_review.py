@@ -147,10 +147,13 @@ def count_closed(month: date | None) -> tuple[int, int, int]:
     return tuple(int(n or 0) for n in row)
 
 
-def review_due(day: date) -> date | None:
-    """The month whose review the GM office still owes on ``day`` (None: done)."""
+def review_due(day: date) -> tuple[date, int | None] | None:
+    """The month whose review the GM office still owes on ``day`` and the review of it
+    already started (its id, None if none was), read in one statement; None: done."""
     month = previous_month(day)
     from .base import db
-    done = db.session.scalar(sa.select(sa.func.count()).select_from(MonthlyReview).where(
-        MonthlyReview.month == month, MonthlyReview.status == "reviewed"))
-    return None if done else month
+    started = db.session.execute(sa.select(MonthlyReview.id, MonthlyReview.status).where(
+        MonthlyReview.month == month)).first()  # one review a month (the unique key)
+    if started is None:
+        return month, None
+    return None if started.status == "reviewed" else (month, started.id)
