@@ -53,7 +53,7 @@ def pairs(data_set, user_id: int, roles: str) -> list[tuple[str, str, str]]:
     # The product's request path alone: the list's filter script (session, account,
     # rules, every hook, no content read) against the floor's whole first page. Below
     # what a page costs beyond it, no page can go.
-    with app.test_request_context():
+    with app.test_request_context("/admin/complaint/"):  # its blueprint names the URL
         result.append(("request path alone (filters.js)", view.filters_script_url(), floor))
     if "gm_office" in roles:
         result.append(("CSV export (severity=major)",
